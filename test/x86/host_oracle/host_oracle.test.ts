@@ -1,0 +1,222 @@
+// Plumbing checks of the host-CPU oracle: known results of simple instructions
+// executed natively. The silicon is the oracle; these tests check that the
+// runner loads and reports state faithfully in both modes.
+import { describe, it, expect } from 'vitest';
+import {
+  CODE_BASE,
+  DATA_BASE,
+  DATA_SIZE,
+  emptyHostState,
+  hostOracleAvailable,
+  hostOracleUnavailableReason,
+  runOnHost,
+  type HostCase,
+  type HostState,
+} from './host_oracle.ts';
+
+const CF = 0x1, PF = 0x4, AF = 0x10, ZF = 0x40, SF = 0x80, DF = 0x400, OF = 0x800;
+const ARITH = CF | PF | AF | ZF | SF | OF;
+const RAX = 0, RCX = 1, RDX = 2, RBX = 3, RSP = 4;
+
+function state(gpr: Partial<Record<number, bigint>> = {}, rflags = 0): HostState {
+  const s = emptyHostState();
+  for (const [r, v] of Object.entries(gpr)) s.gpr[Number(r)] = v!;
+  s.rflags = rflags;
+  return s;
+}
+
+function run1(mode: 64 | 32, code: number[], s: HostState = state()) {
+  return runOnHost([{ mode, code: Uint8Array.from(code), state: s }])[0]!;
+}
+
+function xmm(fx: Uint8Array, n: number): Uint8Array {
+  return fx.subarray(160 + 16 * n, 176 + 16 * n);
+}
+function f32x4(...v: number[]): Uint8Array {
+  return new Uint8Array(Float32Array.from(v).buffer);
+}
+
+for (const mode of [64, 32] as const) {
+  const available = hostOracleAvailable(mode);
+  if (!available) console.warn(`host oracle ${mode}-bit skipped: ${hostOracleUnavailableReason(mode)}`);
+  const mask = mode === 64 ? 0xffffffffffffffffn : 0xffffffffn;
+
+  describe.skipIf(!available)(`host oracle, ${mode}-bit`, () => {
+    it('ADD EAX, EBX wraps to zero with CF, ZF, AF, PF set', () => {
+      const r = run1(mode, [0x01, 0xd8], state({ [RAX]: 0xdead_beef_ffff_ffffn, [RBX]: 1n }));
+      expect(r.signal).toBe('none');
+      expect(r.rip).toBe(CODE_BASE + 2);
+      expect(r.state.gpr[RAX]).toBe(0n); // 32-bit destination zero-extends in 64-bit mode
+      expect(r.state.rflags & ARITH).toBe(CF | ZF | AF | PF);
+    });
+
+    it('ADC EAX, EBX consumes the loaded CF and sets SF and OF', () => {
+      const r = run1(mode, [0x11, 0xd8], state({ [RAX]: 0x7fff_fffen, [RBX]: 1n }, CF));
+      expect(r.state.gpr[RAX]).toBe(0x8000_0000n);
+      expect(r.state.rflags & ARITH).toBe(SF | OF | AF | PF);
+    });
+
+    it('loads DF and reports it back', () => {
+      const r = run1(mode, [0x90], state({}, DF | ZF));
+      expect(r.state.rflags & (DF | ZF)).toBe(DF | ZF);
+      expect(r.state.rflags & 0x200).toBe(0x200); // IF is the CPU's
+    });
+
+    it('DIV by zero raises SIGFPE with RIP at the DIV and registers as before it', () => {
+      const r = run1(mode, [0x90, 0xf7, 0xf1], state({ [RAX]: 7n, [RDX]: 0n, [RCX]: 0n, [RBX]: 0x55n }));
+      expect(r.signal).toBe('SIGFPE');
+      expect(r.rip).toBe(CODE_BASE + 1);
+      expect(r.trapNo).toBe(0);
+      expect(r.state.gpr[RAX]).toBe(7n);
+      expect(r.state.gpr[RBX]).toBe(0x55n);
+    });
+
+    it('UD2 raises SIGILL at the instruction', () => {
+      const r = run1(mode, [0x90, 0x90, 0x0f, 0x0b]);
+      expect(r.signal).toBe('SIGILL');
+      expect(r.rip).toBe(CODE_BASE + 2);
+      expect(r.trapNo).toBe(6);
+    });
+
+    it('a load just past the data window raises SIGSEGV with the address', () => {
+      const r = run1(mode, [0x8b, 0x03], state({ [RBX]: BigInt(DATA_BASE + DATA_SIZE) }));
+      expect(r.signal).toBe('SIGSEGV');
+      expect(r.faultAddress).toBe(DATA_BASE + DATA_SIZE);
+      expect(r.trapNo).toBe(14);
+      expect(r.errorCode! & 0x6).toBe(0x4); // user-mode read (SDM Vol.3 4.7)
+    });
+
+    it('a load crossing the two data pages reads both', () => {
+      const s = state({ [RBX]: BigInt(DATA_BASE + 0xffe) });
+      s.mem.set([0x11, 0x22, 0x33, 0x44], 0xffe);
+      const r = run1(mode, [0x8b, 0x03], s);
+      expect(r.signal).toBe('none');
+      expect(r.state.gpr[RAX]).toBe(0x44332211n);
+      expect(r.state.mem).toEqual(s.mem);
+    });
+
+    it('PUSH writes below RSP in the data window', () => {
+      const top = DATA_BASE + 0x1000;
+      const r = run1(mode, [0x50], state({ [RAX]: 0x1122_3344_5566_7788n, [RSP]: BigInt(top) }));
+      const w = mode / 8;
+      expect(r.signal).toBe('none');
+      expect(r.state.gpr[RSP]).toBe(BigInt(top - w));
+      const expected = mode === 64 ? [0x88, 0x77, 0x66, 0x55, 0x44, 0x33, 0x22, 0x11] : [0x88, 0x77, 0x66, 0x55];
+      expect([...r.state.mem.subarray(0x1000 - w, 0x1000)]).toEqual(expected);
+    });
+
+    it('survives a garbage RSP when the code never uses the stack', () => {
+      const r = run1(mode, [0x90], state({ [RSP]: 0xdead_0000n }));
+      expect(r.signal).toBe('none');
+      expect(r.state.gpr[RSP]).toBe(0xdead_0000n);
+    });
+
+    it('PXOR and ADDPS are visible in the FXSAVE image', () => {
+      const s = state();
+      s.fxsave.set(f32x4(9, 9, 9, 9), 160); // xmm0
+      s.fxsave.set(f32x4(1, 2, 3, 4), 176); // xmm1
+      s.fxsave.set(f32x4(0.5, 0.25, -3, 1e30), 192); // xmm2
+      // PXOR xmm0, xmm0; ADDPS xmm1, xmm2
+      const r = run1(mode, [0x66, 0x0f, 0xef, 0xc0, 0x0f, 0x58, 0xca], s);
+      expect(r.signal).toBe('none');
+      expect(xmm(r.state.fxsave, 0)).toEqual(new Uint8Array(16));
+      expect(xmm(r.state.fxsave, 1)).toEqual(f32x4(1.5, 2.25, 0, 1e30));
+      expect(xmm(r.state.fxsave, 2)).toEqual(f32x4(0.5, 0.25, -3, 1e30));
+      // ADDPS of 4 + 1e30 is inexact: MXCSR.PE
+      expect(new DataView(r.state.fxsave.buffer).getUint32(24, true)).toBe(0x1f80 | 0x20);
+    });
+
+    it('FLD1; FLD1; FADDP leaves 2.0 in ST0 with TOP=7', () => {
+      const r = run1(mode, [0xd9, 0xe8, 0xd9, 0xe8, 0xde, 0xc1]);
+      const dv = new DataView(r.state.fxsave.buffer);
+      expect(r.signal).toBe('none');
+      expect((dv.getUint16(2, true) >> 11) & 7).toBe(7); // FSW.TOP
+      expect(dv.getUint8(4)).toBe(0x80); // abridged FTW: physical reg 7 valid
+      expect(dv.getBigUint64(32, true)).toBe(0x8000_0000_0000_0000n); // ST0 significand
+      expect(dv.getUint16(40, true)).toBe(0x4000); // ST0 sign+exponent: 2.0
+    });
+
+    it('a fault reports the FP state from the signal frame', () => {
+      const s = state();
+      s.fxsave.set(f32x4(1, 2, 3, 4), 160 + 16 * 7);
+      const r = run1(mode, [0xd9, 0xe8, 0x0f, 0x0b], s); // FLD1; UD2
+      const dv = new DataView(r.state.fxsave.buffer);
+      expect(r.signal).toBe('SIGILL');
+      expect(dv.getUint16(0, true)).toBe(0x037f);
+      expect(dv.getUint8(4)).toBe(0x80);
+      expect(dv.getUint16(40, true)).toBe(0x3fff); // 1.0
+      expect(dv.getUint32(24, true)).toBe(0x1f80);
+      expect(xmm(r.state.fxsave, 7)).toEqual(f32x4(1, 2, 3, 4));
+    });
+
+    it('INT3 raises SIGTRAP with RIP after it', () => {
+      const r = run1(mode, [0x90, 0xcc, 0x90]);
+      expect(r.signal).toBe('SIGTRAP');
+      expect(r.rip).toBe(CODE_BASE + 2);
+      expect(r.trapNo).toBe(3);
+    });
+
+    it('setting TF with POPF single-steps into SIGTRAP after the next instruction', () => {
+      // PUSHF; OR dword [rsp], 0x100; POPF; NOP; NOP
+      const code = [0x9c, 0x81, 0x0c, 0x24, 0x00, 0x01, 0x00, 0x00, 0x9d, 0x90, 0x90];
+      const r = run1(mode, code, state({ [RSP]: BigInt(DATA_BASE + 0x1000) }));
+      expect(r.signal).toBe('SIGTRAP');
+      expect(r.rip).toBe(CODE_BASE + 10);
+      expect(r.trapNo).toBe(1);
+    });
+
+    it('AC with a misaligned load raises SIGBUS (#AC)', () => {
+      const r = run1(mode, [0x8b, 0x03], state({ [RBX]: BigInt(DATA_BASE + 1) }, 0x40000));
+      expect(r.signal).toBe('SIGBUS');
+      expect(r.trapNo).toBe(17);
+      expect(r.rip).toBe(CODE_BASE);
+    });
+
+    it('an endless loop is stopped and reported as SIGALRM', () => {
+      const r = run1(mode, [0xeb, 0xfe]);
+      expect(r.signal).toBe('SIGALRM');
+      expect(r.rip).toBe(CODE_BASE);
+    });
+
+    it('refuses an FXSAVE image whose MXCSR has reserved bits set', () => {
+      const s = state();
+      new DataView(s.fxsave.buffer).setUint32(24, 0xffff_0000, true);
+      expect(() => run1(mode, [0x90], s)).toThrow(/MXCSR/);
+    });
+
+    it('truncates registers to the mode', () => {
+      const s = state({ [RCX]: 0x1234_5678_9abc_def0n });
+      for (let r = 8; r < 16; r++) s.gpr[r] = BigInt(r);
+      const r = run1(mode, [0x90], s);
+      expect(r.state.gpr[RCX]).toBe(0x1234_5678_9abc_def0n & mask);
+      expect(r.state.gpr[15]).toBe(mode === 64 ? 15n : 0n);
+    });
+
+    it('runs a batch of 10,000 cases in order within a few seconds', () => {
+      const cases: HostCase[] = [];
+      for (let i = 0; i < 10_000; i++) {
+        const code = i % 3 === 2 ? [0x0f, 0x0b] : [0x01, 0xd8]; // UD2 or ADD EAX, EBX
+        cases.push({ mode, code: Uint8Array.from(code), state: state({ [RAX]: BigInt(i), [RBX]: BigInt(i * 7) }) });
+      }
+      const t0 = performance.now();
+      const results = runOnHost(cases);
+      const seconds = (performance.now() - t0) / 1000;
+      console.log(`host oracle ${mode}-bit: ${Math.round(10_000 / seconds)} cases/s`);
+      expect(seconds).toBeLessThan(5);
+      results.forEach((r, i) => {
+        if (i % 3 === 2) expect(r.signal).toBe('SIGILL');
+        else expect(r.state.gpr[RAX]).toBe(BigInt(i * 8));
+      });
+    });
+  });
+}
+
+describe.skipIf(!hostOracleAvailable(64) || !hostOracleAvailable(32))('host oracle, mixed modes', () => {
+  it('keeps results in case order across both runners', () => {
+    const modes: (64 | 32)[] = [32, 64, 64, 32];
+    // 0x48 is DEC EAX in 32-bit mode and a REX.W prefix (here on NOP) in 64-bit mode.
+    const cases = modes.map((mode, i) => ({ mode, code: Uint8Array.of(0x48, 0x90), state: state({ [RAX]: BigInt(i + 10) }) }));
+    const r = runOnHost(cases);
+    expect(r.map((x) => x.state.gpr[RAX])).toEqual([9n, 11n, 12n, 12n]);
+  });
+});
