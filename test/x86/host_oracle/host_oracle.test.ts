@@ -178,6 +178,31 @@ for (const mode of [64, 32] as const) {
       expect(r.rip).toBe(CODE_BASE);
     });
 
+    it('a system call from the code is refused with SIGSYS', () => {
+      // 64-bit: SYSCALL (rax = 60 would be exit). 32-bit: INT 0x80 (eax = 1 would be exit).
+      const code = mode === 64 ? [0x90, 0x0f, 0x05] : [0x90, 0xcd, 0x80];
+      const r = run1(mode, code, state({ [RAX]: mode === 64 ? 60n : 1n, [RBX]: 3n }, CF));
+      expect(r.signal).toBe('SIGSYS');
+      expect(r.rip).toBe(CODE_BASE + 3);
+      if (mode === 64) {
+        expect(r.state.gpr[RCX]).toBe(BigInt(CODE_BASE + 3)); // SYSCALL: RCX = next RIP
+        expect(Number(r.state.gpr[11]!) & ARITH).toBe(CF); // R11 = RFLAGS
+      }
+      expect(run1(mode, [0x90]).signal).toBe('none'); // and the runner lives on
+    });
+
+    it('code-area writes by one case do not leak into the next', () => {
+      // Case 1 stores a NOP at CODE_BASE+0x100 (MOV byte [rbx], 0x90); case 2 jumps there and must
+      // find the INT3 fill again.
+      const at = BigInt(CODE_BASE + 0x100);
+      const writer = { mode, code: Uint8Array.of(0xc6, 0x03, 0x90), state: state({ [RBX]: at }) };
+      const jumper = { mode, code: Uint8Array.of(0xff, 0xe3), state: state({ [RBX]: at }) }; // JMP rbx
+      const [w, j] = runOnHost([writer, jumper]);
+      expect(w!.signal).toBe('none');
+      expect(j!.signal).toBe('SIGTRAP');
+      expect(j!.rip).toBe(CODE_BASE + 0x101);
+    });
+
     it('refuses an FXSAVE image whose MXCSR has reserved bits set', () => {
       const s = state();
       new DataView(s.fxsave.buffer).setUint32(24, 0xffff_0000, true);

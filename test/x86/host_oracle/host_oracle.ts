@@ -56,11 +56,15 @@ export interface HostCase {
   state: HostState;
 }
 
-export type HostSignal = 'none' | 'SIGILL' | 'SIGFPE' | 'SIGSEGV' | 'SIGBUS' | 'SIGTRAP' | 'SIGALRM';
+export type HostSignal = 'none' | 'SIGILL' | 'SIGFPE' | 'SIGSEGV' | 'SIGBUS' | 'SIGTRAP' | 'SIGALRM' | 'SIGSYS';
 
 export interface HostResult {
   state: HostState;
-  /** 'SIGALRM' (an addition): the case did not finish within ~0.2 s and was stopped. */
+  /**
+   * Additions to the fixed API: 'SIGALRM', the case did not finish within ~0.2 s and was stopped;
+   * 'SIGSYS', it made a system call (SYSCALL, SYSENTER, INT 0x80), which was refused: rip is after
+   * the instruction and, for SYSCALL, rcx/r11 hold what the CPU put there; rax is the kernel's -ENOSYS.
+   */
   signal: HostSignal;
   /** si_addr for SIGSEGV/SIGBUS (0 for #GP), also given for SIGILL/SIGFPE. */
   faultAddress?: number;
@@ -76,7 +80,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 const SOURCE = join(here, 'runner.c');
 const CACHE_DIR = join(here, '..', '..', '..', '.cache', 'host_oracle');
 const FLAGS: Record<64 | 32, string[]> = {
-  64: ['-O2', '-std=gnu11', '-Wall', '-no-pie', '-fno-pie'],
+  // PIE puts the runner's own memory far above any 32-bit value a test might use as a pointer.
+  64: ['-O2', '-std=gnu11', '-Wall', '-fPIE', '-pie'],
   32: ['-m32', '-O2', '-std=gnu11', '-Wall', '-no-pie', '-fno-pie'],
 };
 
@@ -84,7 +89,7 @@ const IN_MAGIC = 0x43524f58;
 const OUT_MAGIC = 0x53524f58;
 const IN_HEADER = 16 + 128 + 8 + 512;
 const OUT_HEADER = 24 + 16 + 128 + 8 + 512;
-const OUTCOMES: HostSignal[] = ['none', 'SIGILL', 'SIGFPE', 'SIGSEGV', 'SIGBUS', 'SIGTRAP', 'SIGALRM'];
+const OUTCOMES: HostSignal[] = ['none', 'SIGILL', 'SIGFPE', 'SIGSEGV', 'SIGBUS', 'SIGTRAP', 'SIGALRM', 'SIGSYS'];
 const OUT_BAD_INPUT = 255;
 
 interface Build {
@@ -153,9 +158,9 @@ function checkCase(c: HostCase, index: number): void {
   }
 }
 
+const ZERO_WINDOW = Buffer.alloc(DATA_SIZE);
 function isZero(bytes: Uint8Array): boolean {
-  for (let i = 0; i < bytes.length; i++) if (bytes[i] !== 0) return false;
-  return true;
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).equals(ZERO_WINDOW);
 }
 
 function encode(cases: HostCase[]): Buffer {
@@ -212,19 +217,20 @@ function decode(out: Buffer, cases: HostCase[], mode: 64 | 32): HostResult[] {
     for (let r = 0; r < 16; r++, o += 8) gpr[r] = dv.getBigUint64(o, true);
     const rflags = Number(dv.getBigUint64(o, true) & 0xffffffffn);
     o += 8;
-    const fxsave = out.slice(o, o + 512);
+    // slice() copies natively into a fresh, exact-size buffer (Uint8Array.from iterates).
+    const fxsave = new Uint8Array(out.buffer.slice(out.byteOffset + o, out.byteOffset + o + 512));
     o += 512;
     let mem: Uint8Array;
     if (memFollows) {
       if (o + DATA_SIZE > out.length) throw new Error(`host oracle (${mode}-bit): truncated runner output`);
-      mem = Uint8Array.from(out.subarray(o, o + DATA_SIZE));
+      mem = new Uint8Array(out.buffer.slice(out.byteOffset + o, out.byteOffset + o + DATA_SIZE));
       o += DATA_SIZE;
     } else {
-      mem = Uint8Array.from(c.state.mem);
+      mem = c.state.mem.slice();
     }
-    const result: HostResult = { state: { gpr, rflags, fxsave: Uint8Array.from(fxsave), mem }, signal, rip };
+    const result: HostResult = { state: { gpr, rflags, fxsave, mem }, signal, rip };
     if (signal !== 'none') {
-      if (signal !== 'SIGTRAP' && signal !== 'SIGALRM') result.faultAddress = faultAddress;
+      if (signal !== 'SIGTRAP' && signal !== 'SIGALRM' && signal !== 'SIGSYS') result.faultAddress = faultAddress;
       if (signal !== 'SIGALRM') {
         result.trapNo = trapNo;
         result.errorCode = errorCode;

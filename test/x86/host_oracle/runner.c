@@ -24,7 +24,8 @@
  * Output (stdout), one record per case:
  *   u32 magic 0x53524f58 ("XORS")
  *   u32 outcome     0 none, 1 SIGILL, 2 SIGFPE, 3 SIGSEGV, 4 SIGBUS, 5 SIGTRAP,
- *                   6 timeout (SIGALRM, guest ran > ~0.2 s), 255 bad input
+ *                   6 timeout (SIGALRM, guest ran > ~0.2 s), 7 SIGSYS (a system
+ *                   call from the code area, refused by seccomp), 255 bad input
  *                   (MXCSR reserved bits; nothing was run)
  *   u32 flags       bit0: DATA_SIZE bytes of data window follow (the window
  *                   changed); otherwise it equals the input window
@@ -47,13 +48,17 @@
  * signals run on an alternate stack.
  */
 #define _GNU_SOURCE
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <setjmp.h>
+#include <stddef.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/time.h>
 #include <ucontext.h>
 #include <unistd.h>
@@ -70,7 +75,7 @@
 /* EFLAGS bits a case may set: CF PF AF ZF SF DF OF AC (SDM Vol.1 3.4.3). */
 #define LOAD_FLAGS 0x40cd5u
 
-enum { OUT_NONE, OUT_SIGILL, OUT_SIGFPE, OUT_SIGSEGV, OUT_SIGBUS, OUT_SIGTRAP, OUT_TIMEOUT, OUT_BAD_INPUT = 255 };
+enum { OUT_NONE, OUT_SIGILL, OUT_SIGFPE, OUT_SIGSEGV, OUT_SIGBUS, OUT_SIGTRAP, OUT_TIMEOUT, OUT_SIGSYS, OUT_BAD_INPUT = 255 };
 
 struct in_record {
   uint32_t magic, flags, code_len, reserved;
@@ -213,7 +218,6 @@ static volatile sig_atomic_t xo_in_guest;
 static volatile uint32_t xo_case_seq, xo_alarm_seq, xo_alarm_ticks;
 static struct out_record out;
 static uint8_t mem_in[DATA_SIZE];
-static uint32_t prev_used = CODE_AREA;
 
 static void die(const char *msg) {
   fprintf(stderr, "host_oracle runner: %s\n", msg);
@@ -260,7 +264,7 @@ static void record_signal(int outcome, const siginfo_t *si, const ucontext_t *uc
     out.trapno = (uint32_t)g[REG_TRAPNO];
     out.err = (uint32_t)g[REG_ERR];
   }
-  if (si && outcome != OUT_SIGTRAP && outcome != OUT_TIMEOUT) out.fault_addr = (uintptr_t)si->si_addr;
+  if (si && outcome != OUT_SIGTRAP && outcome != OUT_TIMEOUT && outcome != OUT_SIGSYS) out.fault_addr = (uintptr_t)si->si_addr;
   const uint8_t *fx = frame_fxsave(uc);
   if (fx) memcpy(out.fx, fx, 464);
 }
@@ -275,7 +279,7 @@ static void on_fault(int sig, siginfo_t *si, void *ctx) {
     return;
   }
   int outcome = sig == SIGILL ? OUT_SIGILL : sig == SIGFPE ? OUT_SIGFPE : sig == SIGSEGV ? OUT_SIGSEGV
-              : sig == SIGBUS ? OUT_SIGBUS : OUT_SIGTRAP;
+              : sig == SIGBUS ? OUT_SIGBUS : sig == SIGSYS ? OUT_SIGSYS : OUT_SIGTRAP;
   xo_in_guest = 0;
   record_signal(outcome, si, (const ucontext_t *)ctx);
   siglongjmp(xo_jb, 1);
@@ -323,6 +327,25 @@ static uint32_t host_mxcsr_mask(void) {
   return mask ? mask : 0xffbf; /* SDM Vol.1 11.6.6: 0 means the default mask */
 }
 
+/* System calls made from the code area (SYSCALL, SYSENTER, INT 0x80) get
+ * SIGSYS instead of running, so random instruction bytes cannot exit, unmap or
+ * signal the runner. seccomp_data.instruction_pointer is the address after
+ * the system call instruction. */
+static void refuse_guest_syscalls(void) {
+  struct sock_filter filter[] = {
+      BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, instruction_pointer) + 4),
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 4),
+      BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, instruction_pointer)),
+      BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, (uint32_t)CODE_BASE, 0, 2),
+      BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, (uint32_t)(CODE_BASE + CODE_AREA), 1, 0),
+      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRAP),
+      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+  };
+  struct sock_fprog prog = {.len = sizeof filter / sizeof filter[0], .filter = filter};
+  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) die("PR_SET_NO_NEW_PRIVS failed");
+  if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) != 0) die("seccomp filter refused");
+}
+
 static void install(int sig, void (*fn)(int, siginfo_t *, void *), int extra) {
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
@@ -350,17 +373,20 @@ int main(void) {
   install(SIGSEGV, on_fault, 0);
   install(SIGBUS, on_fault, 0);
   install(SIGTRAP, on_fault, 0);
+  install(SIGSYS, on_fault, 0);
   install(SIGALRM, on_alarm, SA_RESTART);
   struct itimerval tick = {.it_interval = {0, 100000}, .it_value = {0, 100000}};
   if (setitimer(ITIMER_REAL, &tick, NULL) != 0) die("setitimer failed");
 
   const uint32_t mxcsr_mask = host_mxcsr_mask();
+  memset(code, 0xcc, CODE_AREA);
+  refuse_guest_syscalls();
   struct in_record in;
   for (;;) {
     if (!read_exact(&in, sizeof in)) break;
     if (in.magic != IN_MAGIC) die("bad input magic");
     if (in.code_len > CODE_MAX) die("code too long");
-    memset(code, 0xcc, prev_used);
+    memset(code, 0xcc, CODE_AREA); /* also undoes guest writes to the code area */
     if (in.code_len && !read_exact(code, in.code_len)) die("truncated code");
     if (in.flags & 1) {
       if (!read_exact(mem_in, DATA_SIZE)) die("truncated data window");
@@ -375,12 +401,10 @@ int main(void) {
     static const uint8_t jmp_rip[6] = {0xff, 0x25, 0, 0, 0, 0}; /* JMP qword [rip+0] */
     memcpy(stub, jmp_rip, 6);
     memcpy(stub + 6, &target, 8);
-    prev_used = in.code_len + 14;
 #else
     int32_t rel = (int32_t)((uintptr_t)xo_exit - ((uintptr_t)stub + 5));
     stub[0] = 0xe9; /* JMP rel32 */
     memcpy(stub + 1, &rel, 4);
-    prev_used = in.code_len + 5;
 #endif
 
     memset(&out, 0, sizeof out);
