@@ -149,6 +149,40 @@ for (const mode of [64, 32] as const) {
       expect(xmm(r.state.fxsave, 7)).toEqual(f32x4(1, 2, 3, 4));
     });
 
+    it('a fault after an untouched FP state reports the init values, not an earlier frame', () => {
+      // The kernel's XSAVE may skip components in their init state; make sure nothing stale shows.
+      const dirty = state();
+      dirty.fxsave.set(f32x4(5, 6, 7, 8), 160 + 16 * 3);
+      const [a, b] = runOnHost([
+        { mode, code: Uint8Array.of(0xd9, 0xe8, 0x0f, 0x0b), state: dirty }, // FLD1; UD2
+        { mode, code: Uint8Array.of(0x0f, 0x0b), state: state() }, // UD2
+      ]);
+      expect(a!.signal).toBe('SIGILL');
+      expect(b!.signal).toBe('SIGILL');
+      const fx = b!.state.fxsave.slice();
+      fx.fill(0, 28, 32); // MXCSR_MASK is the CPU's
+      expect(fx).toEqual(emptyHostState().fxsave);
+    });
+
+    it('the exit and the fault paths report the same FXSAVE image (FOP, FIP, FDP included)', () => {
+      // FLD dword [rbx] of a signalling NaN with IM unmasked leaves an x87 exception pending,
+      // so the CPU keeps FOP/FIP/FDP; the second case then faults on UD2.
+      const s = state({ [RBX]: BigInt(DATA_BASE + 0x10) });
+      new DataView(s.fxsave.buffer).setUint16(0, 0x037e, true);
+      new DataView(s.mem.buffer).setUint32(0x10, 0x7f800001, true);
+      const [exit, fault] = runOnHost([
+        { mode, code: Uint8Array.of(0x90, 0xd9, 0x03), state: s },
+        { mode, code: Uint8Array.of(0x90, 0xd9, 0x03, 0x0f, 0x0b), state: s },
+      ]);
+      expect(exit!.signal).toBe('none');
+      expect(fault!.signal).toBe('SIGILL');
+      const dv = new DataView(exit!.state.fxsave.buffer);
+      expect(dv.getUint16(2, true) & 0x81).toBe(0x81); // FSW.ES and IE
+      expect(dv.getUint32(8, true)).toBe(CODE_BASE + 1); // FIP: the FLD
+      expect(dv.getUint32(16, true)).toBe(DATA_BASE + 0x10); // FDP: its operand
+      expect(fault!.state.fxsave).toEqual(exit!.state.fxsave);
+    });
+
     it('INT3 raises SIGTRAP with RIP after it', () => {
       const r = run1(mode, [0x90, 0xcc, 0x90]);
       expect(r.signal).toBe('SIGTRAP');

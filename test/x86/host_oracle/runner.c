@@ -38,7 +38,8 @@
  *                   next instruction
  *   u64 gpr[16]     as input order (i386: r8..r15 are 0)
  *   u64 rflags      as the CPU has them (the exit stub's PUSHF or ucontext)
- *   u8  fxsave[512] FXSAVE image (bytes 464..511 zeroed; i386: XMM8-15 zeroed)
+ *   u8  fxsave[512] FXSAVE image (bytes 464..511 zeroed; i386: XMM8-15 zeroed,
+ *                   and after a signal FCS/FDS rebuilt from CS/DS, see below)
  *   u8  mem[DATA_SIZE]   if flags bit0
  *
  * Limits: user mode only; segment register writes, syscalls, and anything
@@ -267,6 +268,20 @@ static void record_signal(int outcome, const siginfo_t *si, const ucontext_t *uc
   if (si && outcome != OUT_SIGTRAP && outcome != OUT_TIMEOUT && outcome != OUT_SIGSYS) out.fault_addr = (uintptr_t)si->si_addr;
   const uint8_t *fx = frame_fxsave(uc);
   if (fx) memcpy(out.fx, fx, 464);
+#if defined(__i386__)
+  /* The 64-bit kernel saves the frame in the 64-bit layout (FIP and FDP as
+   * 64-bit offsets); the exit path's 32-bit FXSAVE stores FCS and FDS beside
+   * 32-bit offsets. Rebuild that layout: the selectors are CS and DS, present
+   * when the offsets are (as the CPU stores them). */
+  uint32_t fip, fdp;
+  uint16_t cs = (uint16_t)g[REG_CS], ds = (uint16_t)g[REG_DS], zero = 0;
+  memcpy(&fip, out.fx + 8, 4);
+  memcpy(&fdp, out.fx + 16, 4);
+  memcpy(out.fx + 12, fip ? &cs : &zero, 2);
+  memcpy(out.fx + 14, &zero, 2);
+  memcpy(out.fx + 20, fdp ? &ds : &zero, 2);
+  memcpy(out.fx + 22, &zero, 2);
+#endif
 }
 
 static void on_fault(int sig, siginfo_t *si, void *ctx) {
