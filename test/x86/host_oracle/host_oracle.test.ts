@@ -1,6 +1,7 @@
 // Plumbing checks of the host-CPU oracle: known results of simple instructions
 // executed natively. The silicon is the oracle; these tests check that the
 // runner loads and reports state faithfully in both modes.
+import { readFileSync } from 'node:fs';
 import { describe, it, expect } from 'vitest';
 import {
   CODE_BASE,
@@ -17,6 +18,8 @@ import {
 const CF = 0x1, PF = 0x4, AF = 0x10, ZF = 0x40, SF = 0x80, DF = 0x400, OF = 0x800;
 const ARITH = CF | PF | AF | ZF | SF | OF;
 const RAX = 0, RCX = 1, RDX = 2, RBX = 3, RSP = 4;
+
+const hostHasAvx = /^flags\s*:.*\bavx\b/m.test(readFileSync('/proc/cpuinfo', 'utf8'));
 
 function state(gpr: Partial<Record<number, bigint>> = {}, rflags = 0): HostState {
   const s = emptyHostState();
@@ -181,6 +184,16 @@ for (const mode of [64, 32] as const) {
       expect(dv.getUint32(8, true)).toBe(CODE_BASE + 1); // FIP: the FLD
       expect(dv.getUint32(16, true)).toBe(DATA_BASE + 0x10); // FDP: its operand
       expect(fault!.state.fxsave).toEqual(exit!.state.fxsave);
+    });
+
+    it.skipIf(!hostHasAvx)('upper YMM halves do not leak from one case into the next', () => {
+      const ones = { mode, code: Uint8Array.of(0xc5, 0xf5, 0x76, 0xc9), state: state() }; // VPCMPEQD ymm1, ymm1, ymm1
+      const peek = { mode, code: Uint8Array.of(0xc4, 0xe3, 0x7d, 0x19, 0xc8, 0x01), state: state() }; // VEXTRACTF128 xmm0, ymm1, 1
+      const [a, b] = runOnHost([ones, peek]);
+      expect(a!.signal).toBe('none');
+      expect(xmm(a!.state.fxsave, 1)).toEqual(new Uint8Array(16).fill(0xff));
+      expect(b!.signal).toBe('none');
+      expect(xmm(b!.state.fxsave, 0)).toEqual(new Uint8Array(16));
     });
 
     it('INT3 raises SIGTRAP with RIP after it', () => {

@@ -180,7 +180,9 @@ function encode(cases: HostCase[]): Buffer {
     dv.setUint32(o + 8, c.code.length, true);
     dv.setUint32(o + 12, 0, true);
     o += 16;
-    for (let r = 0; r < 16; r++, o += 8) dv.setBigUint64(o, c.state.gpr[r]!, true);
+    const g = c.state.gpr;
+    buf.set(new Uint8Array(g.buffer, g.byteOffset, 128), o); // x86 hosts are little-endian, like the record
+    o += 128;
     dv.setBigUint64(o, BigInt(c.state.rflags >>> 0), true);
     o += 8;
     buf.set(c.state.fxsave, o);
@@ -212,21 +214,20 @@ function decode(out: Buffer, cases: HostCase[], mode: 64 | 32): HostResult[] {
     const errorCode = dv.getUint32(o + 16, true);
     const faultAddress = Number(dv.getBigUint64(o + 24, true));
     const rip = Number(dv.getBigUint64(o + 32, true));
-    o += 40;
+    const rflags = Number(dv.getBigUint64(o + 168, true) & 0xffffffffn);
+    // Every array gets its own ArrayBuffer (offset 0), so callers may use `new DataView(x.buffer)`.
     const gpr = new BigUint64Array(16);
-    for (let r = 0; r < 16; r++, o += 8) gpr[r] = dv.getBigUint64(o, true);
-    const rflags = Number(dv.getBigUint64(o, true) & 0xffffffffn);
-    o += 8;
-    // slice() copies natively into a fresh, exact-size buffer (Uint8Array.from iterates).
-    const fxsave = new Uint8Array(out.buffer.slice(out.byteOffset + o, out.byteOffset + o + 512));
-    o += 512;
-    let mem: Uint8Array;
+    new Uint8Array(gpr.buffer).set(out.subarray(o + 40, o + 168));
+    const fxsave = new Uint8Array(512);
+    fxsave.set(out.subarray(o + 176, o + 688));
+    o += OUT_HEADER;
+    const mem = new Uint8Array(DATA_SIZE);
     if (memFollows) {
       if (o + DATA_SIZE > out.length) throw new Error(`host oracle (${mode}-bit): truncated runner output`);
-      mem = new Uint8Array(out.buffer.slice(out.byteOffset + o, out.byteOffset + o + DATA_SIZE));
+      mem.set(out.subarray(o, o + DATA_SIZE));
       o += DATA_SIZE;
     } else {
-      mem = c.state.mem.slice();
+      mem.set(c.state.mem);
     }
     const result: HostResult = { state: { gpr, rflags, fxsave, mem }, signal, rip };
     if (signal !== 'none') {
@@ -258,7 +259,10 @@ export function runOnHost(cases: HostCase[]): HostResult[] {
     const run = spawnSync(b.path, [], { input: encode(subset), maxBuffer: 1 << 30 });
     if (run.error) throw new Error(`host oracle (${mode}-bit): ${run.error.message}`);
     if (run.status !== 0) {
-      throw new Error(`host oracle (${mode}-bit) runner failed (status ${run.status}, signal ${run.signal}): ${run.stderr.toString().trim()}`);
+      const stderr = run.stderr.toString().trim();
+      const last = /after case #(\d+)/.exec(stderr);
+      const culprit = last ? ` (the last case run was cases[${indices[Number(last[1])]}])` : '';
+      throw new Error(`host oracle (${mode}-bit) runner failed (status ${run.status}, signal ${run.signal})${culprit}: ${stderr}`);
     }
     decode(run.stdout, subset, mode).forEach((r, k) => {
       results[indices[k]!] = r;

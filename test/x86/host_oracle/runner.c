@@ -101,12 +101,18 @@ uintptr_t xo_code_entry = CODE_BASE;
 uint32_t xo_mxcsr_default = 0x1f80;
 uint8_t xo_fx_in[512] __attribute__((aligned(16)));
 uint8_t xo_fx_out[512] __attribute__((aligned(16)));
+/* An all-zero XSAVE area: XSTATE_BV=0 means "initialise every component". */
+#define XSAVE_INIT_MAX 0x4000
+uint8_t xo_xsave_init[XSAVE_INIT_MAX] __attribute__((aligned(64)));
+uint32_t xo_have_xsave;
 void xo_enter(void);
 void xo_exit(void);
 
 #if defined(__x86_64__)
-/* xo_enter: save callee-saved registers and RSP, load the case state, jump to
- * CODE_BASE. xo_exit: reached by the stub's jump; saves RSP before anything
+/* xo_enter: save callee-saved registers and RSP, put every XSAVE component
+ * in its init state (XRSTOR with XSTATE_BV=0: upper YMM/ZMM halves, ZMM16-31,
+ * mask registers... so nothing leaks between cases or from the runner's own
+ * libc), load the case state, jump to CODE_BASE. xo_exit: reached by the stub's jump; saves RSP before anything
  * touches the stack, switches to the runner stack, saves the rest. */
 __asm__(
     ".intel_syntax noprefix\n"
@@ -115,6 +121,11 @@ __asm__(
     "xo_enter:\n"
     "  push rbx\n  push rbp\n  push r12\n  push r13\n  push r14\n  push r15\n"
     "  mov [rip+xo_host_sp], rsp\n"
+    "  cmp dword ptr [rip+xo_have_xsave], 0\n"
+    "  je 1f\n"
+    "  mov eax, -1\n  mov edx, -1\n"
+    "  xrstor64 [rip+xo_xsave_init]\n"
+    "1:\n"
     "  fxrstor64 [rip+xo_fx_in]\n"
     "  push qword ptr [rip+xo_flags_in]\n"
     "  popfq\n"
@@ -175,6 +186,11 @@ __asm__(
     "xo_enter:\n"
     "  push ebx\n  push ebp\n  push esi\n  push edi\n"
     "  mov [xo_host_sp], esp\n"
+    "  cmp dword ptr [xo_have_xsave], 0\n"
+    "  je 1f\n"
+    "  mov eax, -1\n  mov edx, -1\n"
+    "  xrstor [xo_xsave_init]\n"
+    "1:\n"
     "  fxrstor [xo_fx_in]\n"
     "  push dword ptr [xo_flags_in]\n"
     "  popfd\n"
@@ -219,6 +235,15 @@ static volatile sig_atomic_t xo_in_guest;
 static volatile uint32_t xo_case_seq, xo_alarm_seq, xo_alarm_ticks;
 static struct out_record out;
 static uint8_t mem_in[DATA_SIZE];
+
+/* XRSTOR needs CR4.OSXSAVE (CPUID.1:ECX[27]) and an area as big as CPUID.(0DH,0):EBX. */
+static void probe_xsave(void) {
+  uint32_t a, b, c, d;
+  __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
+  if (!(c & (1u << 27))) return;
+  __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0xd), "c"(0));
+  xo_have_xsave = b <= XSAVE_INIT_MAX;
+}
 
 static void die(const char *msg) {
   fprintf(stderr, "host_oracle runner: %s\n", msg);
@@ -287,9 +312,17 @@ static void record_signal(int outcome, const siginfo_t *si, const ucontext_t *uc
 static void on_fault(int sig, siginfo_t *si, void *ctx) {
   CLEAR_AC();
   if (!xo_in_guest) {
-    /* A fault in the runner itself: let it kill us with the default action. */
-    static const char msg[] = "host_oracle runner: fault outside the guest\n";
-    (void)!write(2, msg, sizeof msg - 1);
+    /* A fault in the runner itself (perhaps a case wrote over its memory): say
+     * which case ran last, then let the default action kill us. */
+    char msg[80] = "host_oracle runner: fault outside the guest after case #";
+    size_t n = strlen(msg);
+    char digits[12];
+    int k = 0;
+    uint32_t v = xo_case_seq - 1;
+    do digits[k++] = (char)('0' + v % 10); while ((v /= 10) && k < 11);
+    while (k) msg[n++] = digits[--k];
+    msg[n++] = '\n';
+    (void)!write(2, msg, n);
     signal(sig, SIG_DFL);
     return;
   }
@@ -394,6 +427,7 @@ int main(void) {
   if (setitimer(ITIMER_REAL, &tick, NULL) != 0) die("setitimer failed");
 
   const uint32_t mxcsr_mask = host_mxcsr_mask();
+  probe_xsave();
   memset(code, 0xcc, CODE_AREA);
   refuse_guest_syscalls();
   struct in_record in;
