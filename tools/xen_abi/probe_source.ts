@@ -9,7 +9,7 @@ import { ALL_RINGS } from '../../src/xen/abi/io/ring.ts';
 export type ProbeValues = Map<string, bigint>;
 
 /** A module under src/xen/abi: its `header` and its exports. */
-export type AbiModule = Record<string, unknown> & { header: string };
+export type AbiModule = Record<string, unknown> & { header: string | readonly string[] };
 
 /** Exported names that are macros or enumerators in the headers: not camelCase, not a layout. */
 export function isHeaderConstant(name: string, value: unknown): value is number {
@@ -37,7 +37,7 @@ export function expectedValues(modules: readonly AbiModule[], abi: Abi): ProbeVa
     out.set(`sizeof ${t}`, BigInt(s.sizeof[abi]));
     for (const [path, fi] of Object.entries(s.info[abi])) {
       out.set(`offsetof ${t} ${path}`, BigInt(fi.offset));
-      out.set(`sizeof ${t} ${path}`, BigInt(fi.size));
+      if (fi.count !== 0) out.set(`sizeof ${t} ${path}`, BigInt(fi.size));
     }
   }
   for (const r of ALL_RINGS) {
@@ -58,7 +58,7 @@ export function probeSource(modules: readonly AbiModule[]): string {
     '#include <stdint.h>',
     '#include <errno.h>',
     '#include <xen/xen.h>',
-    ...[...new Set(modules.map((m) => m.header))].map((h) => `#include <${h}>`),
+    ...[...new Set(modules.flatMap((m) => m.header))].map((h) => `#include <${h}>`),
     '#define SZ(k, e) printf("%s %llu\\n", k, (unsigned long long)(e))',
     '#define CV(k, e) printf("%s %lld\\n", k, (long long)(e))',
     'int main(void) {',
@@ -77,7 +77,9 @@ export function probeSource(modules: readonly AbiModule[]): string {
       const guard = in64 && in32 ? '' : in64 ? '#ifdef __x86_64__' : '#ifdef __i386__';
       if (guard) lines.push(guard);
       lines.push(`  SZ("offsetof ${t} ${path}", offsetof(${t}, ${c}));`);
-      lines.push(`  SZ("sizeof ${t} ${path}", sizeof(((${t} *)0)->${c}));`);
+      // sizeof a flexible array member is an error in C; its offset is still checked.
+      const flexible = (in64 ? s.info.x86_64[path] : s.info.x86_32[path])!.count === 0;
+      if (!flexible) lines.push(`  SZ("sizeof ${t} ${path}", sizeof(((${t} *)0)->${c}));`);
       if (guard) lines.push('#endif');
     }
   }

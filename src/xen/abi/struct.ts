@@ -47,7 +47,8 @@ export type ScalarType =
   | 'grant_ref_t'
   | 'grant_handle_t'
   | 'XEN_GUEST_HANDLE'
-  | 'XEN_GUEST_HANDLE_64';
+  | 'XEN_GUEST_HANDLE_64'
+  | 'void *';
 
 // [size, alignment] per ABI.
 const SCALARS: Record<ScalarType, PerAbi<readonly [number, number]>> = {
@@ -73,6 +74,7 @@ const SCALARS: Record<ScalarType, PerAbi<readonly [number, number]>> = {
   xen_pfn_t: { x86_64: [8, 8], x86_32: [4, 4] },
   XEN_GUEST_HANDLE: { x86_64: [8, 8], x86_32: [4, 4] },
   XEN_GUEST_HANDLE_64: { x86_64: [8, 8], x86_32: [8, 8] },
+  'void *': { x86_64: [8, 8], x86_32: [4, 4] },
 };
 
 export type FieldType = ScalarType | Aggregate;
