@@ -4,51 +4,7 @@ import { mkdtempSync, readFileSync, readlinkSync, lstatSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodeCpioNewc, type CpioEntry } from '../../src/storage/cpio_newc.ts';
-
-// An independent newc reader written from the format description (buffer-format.rst), used to parse back.
-interface ParsedMember {
-  name: string;
-  ino: number;
-  mode: number;
-  uid: number;
-  gid: number;
-  nlink: number;
-  mtime: number;
-  rdevMajor: number;
-  rdevMinor: number;
-  data: Uint8Array;
-}
-function readNewc(buf: Uint8Array): ParsedMember[] {
-  const out: ParsedMember[] = [];
-  let p = 0;
-  const ascii = (a: number, b: number) => String.fromCharCode(...buf.subarray(a, b));
-  for (;;) {
-    expect(ascii(p, p + 6)).toBe('070701');
-    const f = (i: number) => parseInt(ascii(p + 6 + 8 * i, p + 14 + 8 * i), 16);
-    const nameSize = f(11);
-    const size = f(6);
-    const name = ascii(p + 110, p + 110 + nameSize - 1);
-    expect(buf[p + 110 + nameSize - 1]).toBe(0);
-    const dataAt = (p + 110 + nameSize + 3) & ~3;
-    if (name === 'TRAILER!!!') {
-      expect(dataAt).toBe(buf.length);
-      return out;
-    }
-    out.push({
-      name,
-      ino: f(0),
-      mode: f(1),
-      uid: f(2),
-      gid: f(3),
-      nlink: f(4),
-      mtime: f(5),
-      rdevMajor: f(9),
-      rdevMinor: f(10),
-      data: buf.slice(dataAt, dataAt + size),
-    });
-    p = (dataAt + size + 3) & ~3;
-  }
-}
+import { readNewc } from '../tools/images/newc_reader.ts';
 
 const hasCpio = spawnSync('cpio', ['--version']).status === 0;
 const bytes = (s: string) => new TextEncoder().encode(s);
@@ -66,6 +22,7 @@ const sample: CpioEntry[] = [
   { kind: 'block', name: 'dev/xvda', perm: 0o660, major: 202, minor: 0 },
 ];
 
+// readNewc is an independent reader (test/tools/images/newc_reader.ts).
 describe('cpio newc writer', () => {
   it('round-trips through an independent reader with 4-byte alignment and the trailer', () => {
     const archive = encodeCpioNewc(sample);

@@ -1,8 +1,8 @@
 // Step 1 of `npm run images`: make sure every package in the recipe is downloaded (or cached with the right
 // sha256) and the files we need are extracted into the cache folder.
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { aptCandidate, aptDownload, ensureAptLists, resolveDependency, type AptCandidate } from './apt.ts';
+import { aptDownload, resolveCandidates, resolveDependency, type AptCandidate } from './apt.ts';
 import { DEBS_DIR, TMP_DIR } from './cache_layout.ts';
 import { findOne, unpackDeb } from './deb_extract.ts';
 import { fileHasSha256, sha256, sha256File } from './hash.ts';
@@ -26,19 +26,24 @@ function specMatches(spec: PackageSpec, name: string): boolean {
   return typeof spec.package === 'string' ? spec.package === name : spec.package.matching.test(name);
 }
 
-/** Which package and version to use: apt's candidate online, the manifest's record offline. */
-function resolve(spec: PackageSpec, previous: Manifest, ctx: FetchContext): AptCandidate {
+function specLabel(spec: PackageSpec): string {
+  return typeof spec.package === 'string' ? spec.package : spec.package.dependencyOf;
+}
+
+/** Which package and version to use for each spec: apt's candidates online, the manifest's records offline. */
+function resolveAll(previous: Manifest, ctx: FetchContext): AptCandidate[] {
   if (ctx.offline) {
-    const rec = previous.packages.find((p) => specMatches(spec, p.name));
-    const label = typeof spec.package === 'string' ? spec.package : spec.package.dependencyOf;
-    if (!rec) throw new UserError(`--offline: the cache has no ${label}; run \`npm run images\` once with network`);
-    return { name: rec.name, version: rec.version, architecture: rec.architecture, sha256: rec.sha256, size: rec.size };
+    return PACKAGES.map((spec) => {
+      const rec = previous.packages.find((p) => specMatches(spec, p.name));
+      if (!rec) throw new UserError(`--offline: the cache has no ${specLabel(spec)}; run \`npm run images\` once with network`);
+      return { name: rec.name, version: rec.version, architecture: rec.architecture, sha256: rec.sha256, size: rec.size };
+    });
   }
-  const name =
-    typeof spec.package === 'string' ? spec.package : resolveDependency(spec.package.dependencyOf, spec.package.matching);
-  const c = aptCandidate(name);
-  if (!c) throw new UserError(`apt has no candidate for ${name}: run \`apt-get update\` (as root) and check that Debian bookworm main is in /etc/apt/sources.list.d`);
-  return c;
+  const names = PACKAGES.map((spec) =>
+    typeof spec.package === 'string' ? spec.package : resolveDependency(spec.package.dependencyOf, spec.package.matching),
+  );
+  const candidates = resolveCandidates(names, ctx.log);
+  return names.map((n) => candidates.get(n)!);
 }
 
 function ensureDeb(c: AptCandidate, ctx: FetchContext): PackageRecord {
@@ -81,6 +86,7 @@ function extract(spec: PackageSpec, pkg: PackageRecord, ctx: FetchContext): Arti
       const dest = join(ctx.cacheDir, rel);
       mkdirSync(dirname(dest), { recursive: true });
       writeFileSync(dest, bytes);
+      chmodSync(dest, statSync(join(unpacked.root, source)).mode & 0o755); // busybox stays executable
       records.push({ name, package: pkg.name, version: pkg.version, debSha256: pkg.sha256, source, path: rel, sha256: sha256(bytes), size: bytes.length });
     };
     for (const f of spec.files) {
@@ -108,11 +114,11 @@ function extract(spec: PackageSpec, pkg: PackageRecord, ctx: FetchContext): Arti
 export function fetchAll(previous: Manifest, ctx: FetchContext): Pick<Manifest, 'packages' | 'artifacts'> {
   mkdirSync(join(ctx.cacheDir, DEBS_DIR), { recursive: true });
   mkdirSync(join(ctx.cacheDir, TMP_DIR), { recursive: true });
-  if (!ctx.offline) ensureAptLists('busybox-static', ctx.log);
+  const candidates = resolveAll(previous, ctx);
   const packages: PackageRecord[] = [];
   const artifacts: ArtifactRecord[] = [];
-  for (const spec of PACKAGES) {
-    const pkg = ensureDeb(resolve(spec, previous, ctx), ctx);
+  for (const [i, spec] of PACKAGES.entries()) {
+    const pkg = ensureDeb(candidates[i]!, ctx);
     packages.push(pkg);
     artifacts.push(...(artifactsStillValid(spec, pkg, previous, ctx.cacheDir) ?? extract(spec, pkg, ctx)));
   }
