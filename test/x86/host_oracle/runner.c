@@ -42,11 +42,13 @@
  *                   and after a signal FCS/FDS rebuilt from CS/DS, see below)
  *   u8  mem[DATA_SIZE]   if flags bit0
  *
- * Limits: user mode only; segment register writes, syscalls, and anything
- * touching the runner's own memory are not testable (they may kill or corrupt
- * the runner). RSP is a test input, so nothing here depends on the guest stack:
- * the exit path saves RSP first and switches to the runner stack, and all
- * signals run on an alternate stack.
+ * Limits: user mode only; segment register writes and stores into the
+ * runner's own memory are not testable (they may kill or corrupt the runner;
+ * a fault outside the guest prints the last case number and dies). System
+ * calls from the code area are refused by a seccomp filter (SIGSYS). RSP is a
+ * test input, so nothing here depends on the guest stack: the exit path saves
+ * RSP first and switches to the runner stack, and all signals run on an
+ * alternate stack.
  */
 #define _GNU_SOURCE
 #include <linux/filter.h>
