@@ -1,0 +1,60 @@
+import { describe, it, expect } from 'vitest';
+import { IoBus } from '../../src/machine/io_bus.ts';
+import { DebugExit } from '../../src/machine/debug_exit.ts';
+import { DebugCon } from '../../src/machine/debugcon.ts';
+import { PcTestdev } from '../../src/machine/pc_testdev.ts';
+import { AcpiPmTimer } from '../../src/machine/acpi_pm_timer.ts';
+import { VirtualClock } from '../../src/machine/virtual_clock.ts';
+
+describe('debug devices', () => {
+  it('isa-debug-exit exits with (value << 1) | 1 from any port of its range', () => {
+    const bus = new IoBus();
+    const st: number[] = [];
+    bus.register(0xf4, 4, new DebugExit((s) => st.push(s)));
+    bus.out(0xf4, 1, 0);
+    bus.out(0xf6, 4, 0x10);
+    expect(st).toEqual([1, 0x21]);
+  });
+
+  it('debugcon passes bytes through and reads back 0xE9', () => {
+    const bus = new IoBus();
+    const out: number[] = [];
+    bus.register(0xe9, 1, new DebugCon((b) => out.push(b)));
+    bus.out(0xe9, 1, 0x48);
+    expect(out).toEqual([0x48]);
+    expect(bus.in(0xe9, 1)).toBe(0xe9);
+  });
+
+  it('pc-testdev keeps a 32-bit register at 0xE0 (any width) and 0xE8 (bytewise), and drives IRQ lines', () => {
+    const bus = new IoBus();
+    const lines: string[] = [];
+    const dev = new PcTestdev((l, v) => lines.push(`${l}=${v}`));
+    bus.register(0xe0, 8, dev);
+    bus.register(0xe8, 4, dev, { byteOnly: true });
+    bus.register(0x2000, 24, dev);
+    bus.out(0xe0, 4, 0x12345678);
+    expect(bus.in(0xe0, 4)).toBe(0x12345678);
+    bus.out(0xe1, 1, 0xaa);
+    expect(bus.in(0xe0, 4)).toBe(0x1234aa78);
+    expect(bus.in(0xe2, 2)).toBe(0x1234);
+    bus.out(0xe8, 4, 0xcafebabe);
+    expect(bus.in(0xe8, 4)).toBe(0xcafebabe);
+    expect(bus.in(0xe0, 4)).toBe(0xcafebabe);
+    bus.out(0x2000 + 10, 1, 1);
+    bus.out(0x2000 + 10, 1, 0);
+    expect(lines).toEqual(['10=true', '10=false']);
+    dev.mmioWrite(0x10, 4, 0xdeadbeef);
+    expect(dev.mmioRead(0x12, 2)).toBe(0xdead);
+  });
+
+  it('ACPI PM timer counts at 3.579545 MHz and wraps at 24 bits', () => {
+    let ns = 0;
+    const clock = new VirtualClock({ tscKHz: 1_000_000, icountShift: 0 }, () => ns);
+    const pm = new AcpiPmTimer(clock);
+    ns = 1e9;
+    expect(pm.portIn(0x608, 4)).toBe(3_579_545);
+    ns = 10e9;
+    expect(pm.portIn(0x608, 4)).toBe(35_795_450 % 0x1000000);
+    expect(new AcpiPmTimer(clock, 32).portIn(0x608, 4)).toBe(35_795_450);
+  });
+});
