@@ -49,7 +49,7 @@ function addTracePattern(s: ParseState, pattern: string, where: string): void {
   if (!/^-?[A-Za-z0-9_*?]+$/.test(pattern)) {
     throw new CliError(where, `invalid trace event pattern '${pattern}' (event names with * and ? wildcards, e.g. 'xen_*')`);
   }
-  s.config.trace.patterns.push(pattern);
+  if (!s.config.trace.patterns.includes(pattern)) s.config.trace.patterns.push(pattern);
 }
 
 /** -trace [enable=]PATTERN[,events=FILE][,file=FILE] (docs/devel/tracing.rst). */

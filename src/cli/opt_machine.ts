@@ -150,30 +150,45 @@ export function optCpu(s: ParseState, value: string, where: string): void {
   s.config.cpu = { model, features, properties };
 }
 
-/** -smp [cpus=]n[,maxcpus=][,sockets=][,dies=][,cores=][,threads=]; like QEMU's pc, prefers sockets. */
+/**
+ * -smp [cpus=]n[,maxcpus=][,sockets=][,dies=][,cores=][,threads=], filled in the way QEMU's
+ * machine_parse_smp_config does for current pc machines (since 6.2: prefer cores over sockets).
+ */
 export function optSmp(s: ParseState, value: string, where: string): void {
   const r: OptsReader = newReader(s, where, value, 'cpus');
-  const get = (k: string): number | null => r.optionalUint(k, 1, MAX_CPUS);
-  const cpus = get('cpus');
-  const maxcpus = get('maxcpus');
-  const sockets0 = get('sockets');
-  const dies = get('dies') ?? 1;
-  const cores0 = get('cores');
-  const threads0 = get('threads');
+  const get = (k: string): number => r.optionalUint(k, 1, MAX_CPUS) ?? 0;
+  let cpus = get('cpus');
+  let maxcpus = get('maxcpus');
+  let sockets = get('sockets');
+  const dies = get('dies') || 1;
+  let cores = get('cores');
+  let threads = get('threads');
   r.done(['clusters', 'books', 'drawers', 'modules']);
-  const cores = cores0 ?? 1;
-  const threads = threads0 ?? 1;
-  const per = dies * cores * threads;
-  const total = maxcpus ?? cpus ?? (sockets0 ?? 1) * per;
-  const sockets = sockets0 ?? Math.max(1, Math.floor(total / per));
-  const max = total;
-  const n = cpus ?? max;
-  if (sockets * per !== max) {
-    r.fail(`invalid CPU topology: sockets (${sockets}) * dies (${dies}) * cores (${cores}) * threads (${threads}) != maxcpus (${max})`);
+  if (cpus === 0 && maxcpus === 0) {
+    sockets ||= 1;
+    cores ||= 1;
+    threads ||= 1;
+  } else {
+    maxcpus ||= cpus;
+    if (cores === 0) {
+      sockets ||= 1;
+      threads ||= 1;
+      cores = Math.floor(maxcpus / (sockets * dies * threads));
+    } else if (sockets === 0) {
+      threads ||= 1;
+      sockets = Math.floor(maxcpus / (dies * cores * threads));
+    }
+    // Omitted threads are computed last.
+    threads ||= Math.floor(maxcpus / (sockets * dies * cores));
   }
-  if (n > max) r.fail(`maxcpus must be equal to or greater than smp (${n} > ${max})`);
-  if (max > MAX_CPUS) r.fail(`at most ${MAX_CPUS} CPUs are supported`);
-  s.config.smp = { cpus: n, maxcpus: max, sockets, dies, cores, threads };
+  const total = sockets * dies * cores * threads;
+  maxcpus ||= total;
+  cpus ||= maxcpus;
+  const topo = `sockets (${sockets}) * dies (${dies}) * cores (${cores}) * threads (${threads})`;
+  if (total !== maxcpus) r.fail(`invalid CPU topology: product of the hierarchy must match maxcpus: ${topo} != maxcpus (${maxcpus})`);
+  if (maxcpus < cpus) r.fail(`invalid CPU topology: maxcpus must be equal to or greater than smp: ${topo} == maxcpus (${maxcpus}) < smp_cpus (${cpus})`);
+  if (maxcpus > MAX_CPUS) r.fail(`at most ${MAX_CPUS} CPUs are supported`);
+  s.config.smp = { cpus, maxcpus, sockets, dies, cores, threads };
 }
 
 /** -m [size=]megs: MiB without a suffix; QEMU rounds RAM up to a multiple of 8 KiB. */

@@ -47,7 +47,7 @@ export function parseArgs(argv: readonly string[], options: ParseOptions): Parse
       value = argv[++i]!;
     }
     const where = row.arg !== null ? `${arg} ${value}` : arg;
-    if (row.apply === null) throw new CliError(arg, 'option is valid in QEMU but not supported yet by xentab');
+    if (row.apply === null) throw new CliError(where, `option ${arg} is valid in QEMU but not supported yet by xentab`);
     row.apply(s, value, where);
     if (s.output !== null) return { kind: 'output', text: s.output, warnings: s.warnings };
   }
