@@ -56,6 +56,15 @@ export const OP_DIVR = 7;
 
 const PRE_EXC = FSW_IE | FSW_DE | FSW_ZE;
 
+/**
+ * An unmasked denormal-operand exception stops the instruction before it computes anything
+ * (SDM §8.5.2), so the other flags of the computation are not raised.
+ */
+function preCheck(cw: number, flags: number): number {
+  if (flags & FSW_DE && !(cw & FSW_DE) && !(flags & FSW_IE)) return FSW_DE;
+  return flags;
+}
+
 // Operand scratch (ST values read before computing).
 let aSe = 0,
   aHi = 0,
@@ -99,8 +108,8 @@ function compute(op: number, cw: number): void {
  * ES/B; writes unless an unmasked IE/DE/ZE occurred. Returns true when written.
  */
 function commitReg(dv: DataView, b: number, dst: number): boolean {
-  const flags = fx.flags;
   const cw = getFcw(dv, b);
+  const flags = preCheck(cw, fx.flags);
   setCC(dv, b, FSW_C1, flags & FSW_C1);
   raise(dv, b, flags);
   if (flags & ~cw & PRE_EXC) return false;
@@ -206,6 +215,7 @@ export function ftst(dv: DataView, b: number): boolean {
 
 function finishCompare(dv: DataView, b: number, cc: number, flags: number, pops: number, eflags: boolean, faulted: boolean): boolean {
   const cw = getFcw(dv, b);
+  flags = preCheck(cw, flags);
   if (!faulted) raise(dv, b, flags);
   const unmasked = faulted ? (cw & FSW_IE) === 0 : (flags & ~cw & PRE_EXC) !== 0;
   if (eflags) {
@@ -350,7 +360,7 @@ export function fstMem(dv: DataView, b: number, fmt: number, popAfter: boolean):
       extToBcd(cw, se, hi, lo);
       break;
   }
-  const flags = fx.flags;
+  const flags = preCheck(cw, fx.flags);
   setCC(dv, b, FSW_C1, flags & FSW_C1);
   raise(dv, b, flags);
   if (flags & ~cw & STORE_SUPPRESS) return false;
@@ -488,7 +498,7 @@ export function fprem(dv: DataView, b: number, ieee: boolean): void {
   readA(dv, b, 0);
   readB(dv, b, 1);
   fx.flags = 0;
-  remainder(aSe, aHi, aLo, bSe, bHi, bLo, ieee);
+  remainder(getFcw(dv, b), aSe, aHi, aLo, bSe, bHi, bLo, ieee);
   const cc = fx.cc;
   if (commitReg(dv, b, 0)) setCC(dv, b, FSW_C0 | FSW_C1 | FSW_C2 | FSW_C3, cc);
 }

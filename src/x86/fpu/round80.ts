@@ -126,7 +126,7 @@ function roundSig(pc: number, s2: number, s1: number, inc: boolean): void {
     lo = s1;
   rCarry = false;
   if (pc === PC_24) {
-    hi = hi & 0xffffff00;
+    hi = (hi & 0xffffff00) >>> 0;
     lo = 0;
     if (inc) {
       hi = hi + 0x100;
@@ -136,7 +136,7 @@ function roundSig(pc: number, s2: number, s1: number, inc: boolean): void {
       }
     }
   } else if (pc === PC_53) {
-    lo = lo & 0xfffff800;
+    lo = (lo & 0xfffff800) >>> 0;
     if (inc) {
       lo = lo + 0x800;
       if (lo > 0xffffffff) {
@@ -191,7 +191,9 @@ export function roundPack(sign: number, cw: number, pc: number, emin: number, em
   const expR = exp + (rCarry ? 1 : 0);
 
   if (expR > emax) {
-    if ((cw & FSW_OE) === 0) {
+    // Unmasked: scale the exponent down by 24576, unless even that cannot bring it into range
+    // (FSCALE by huge amounts).
+    if ((cw & FSW_OE) === 0 && expR - UNMASKED_BIAS_ADJUST <= emax) {
       // Unmasked overflow: deliver the rounded significand with the exponent scaled down.
       fx.flags |= FSW_OE | (cat !== R_EXACT ? FSW_PE : 0) | (inc ? FSW_C1 : 0);
       fx.se = (sign << 15) | ((expR - UNMASKED_BIAS_ADJUST) & EXP_MAX);
@@ -200,7 +202,9 @@ export function roundPack(sign: number, cw: number, pc: number, emin: number, em
       return;
     }
     fx.flags |= FSW_OE | FSW_PE;
-    const toInf = rc === RC_NEAREST || (rc === RC_UP && sign === 0) || (rc === RC_DOWN && sign !== 0);
+    // (With OE unmasked and the scaled exponent still out of range, silicon delivers an
+    // infinity whatever the rounding mode.)
+    const toInf = (cw & FSW_OE) === 0 || rc === RC_NEAREST || (rc === RC_UP && sign === 0) || (rc === RC_DOWN && sign !== 0);
     if (toInf) {
       fx.flags |= FSW_C1;
       fx.se = (sign << 15) | EXP_MAX;
@@ -227,7 +231,7 @@ export function roundPack(sign: number, cw: number, pc: number, emin: number, em
   // Tiny before rounding. x87 detects tininess after rounding: the result is tiny unless
   // rounding with an unbounded exponent reached 2^-16382 (expR >= 1).
   const tiny = expR < emin;
-  if ((cw & FSW_UE) === 0) {
+  if ((cw & FSW_UE) === 0 && expR + UNMASKED_BIAS_ADJUST >= emin) {
     // Unmasked underflow: the normalised rounded result with the exponent scaled up;
     // raised for any tiny result, exact or not (SDM §4.9.1.5).
     if (tiny || cat !== R_EXACT) {
@@ -239,6 +243,14 @@ export function roundPack(sign: number, cw: number, pc: number, emin: number, em
       fx.lo = rLo;
       return;
     }
+  }
+  if ((cw & FSW_UE) === 0) {
+    // Unmasked, but too small even for the scaled exponent (FSCALE): a zero, inexact.
+    fx.flags |= FSW_UE | FSW_PE;
+    fx.se = sign << 15;
+    fx.hi = 0;
+    fx.lo = 0;
+    return;
   }
   // Masked: denormalise, then round at the same bit positions.
   shiftRightJam96(emin - exp);

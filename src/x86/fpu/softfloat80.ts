@@ -358,11 +358,12 @@ export function div(cw: number, aSe: number, aHi: number, aLo: number, bSe: numb
     return setZero(sign);
   }
   if (ca === CLS_ZERO && cb === CLS_ZERO) return invalid();
-  if (isDenormalClass(ca) || isDenormalClass(cb)) fx.flags |= FSW_DE;
+  // Division by zero is reported alone, without DE for a denormal dividend.
   if (cb === CLS_ZERO) {
     fx.flags |= FSW_ZE;
     return setInf(sign);
   }
+  if (isDenormalClass(ca) || isDenormalClass(cb)) fx.flags |= FSW_DE;
   if (ca === CLS_ZERO) return setZero(sign);
   unpack(aSe, aHi, aLo);
   const ea = uExp,
@@ -692,7 +693,8 @@ export function scale(cw: number, aSe: number, aHi: number, aLo: number, bSe: nu
   w.s1 = uLo;
   w.s0 = 0;
   w.exp = uExp + n;
-  return roundReg(sa, cw);
+  // FSCALE's result is not rounded to FCW.PC (only denormalisation can make it inexact).
+  return roundPack(sa, cw, PC_64, REG_EMIN, REG_EMAX);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -762,15 +764,16 @@ export function intToExtended(v: number): void {
 // the remainder is complete (C2 = 0) and the low three quotient bits go to C0 (Q2), C3 (Q1),
 // C1 (Q0); otherwise a partial reduction by a power-of-two multiple of ST1 leaves C2 = 1.
 
-export function remainder(aSe: number, aHi: number, aLo: number, bSe: number, bHi: number, bLo: number, ieee: boolean): void {
+export function remainder(cw: number, aSe: number, aHi: number, aLo: number, bSe: number, bHi: number, bLo: number, ieee: boolean): void {
   fx.cc = 0;
   const ca = classify(aSe, aHi, aLo);
   const cb = classify(bSe, bHi, bLo);
   if (nanCheck2(aSe, aHi, aLo, ca, bSe, bHi, bLo, cb)) return;
   if (ca === CLS_INF || cb === CLS_ZERO) return invalid();
   if (isDenormalClass(ca) || isDenormalClass(cb)) fx.flags |= FSW_DE;
-  if (cb === CLS_INF || ca === CLS_ZERO) return setResult3(aSe, aHi, aLo);
   const sa = aSe >>> 15;
+  if (ca === CLS_ZERO) return setResult3(aSe, aHi, aLo);
+  if (cb === CLS_INF) return remainderIsDividend(sa, cw, aSe, aHi, aLo);
   unpack(aSe, aHi, aLo);
   const ea = uExp;
   let rh = uHi,
@@ -785,12 +788,10 @@ export function remainder(aSe: number, aHi: number, aLo: number, bSe: number, bH
     if (ieee && diff === -1 && (rh > dh || (rh === dh && rl > dl))) {
       // |a| in (|b|/2, |b|): q = 1, r = a - b (exact), sign flips.
       subtractHalfScaled(rh, rl, eb, dh, dl);
-      fx.se = (fx.se & 0x7fff) | ((sa ^ 1) << 15);
       fx.cc = FSW_C1;
-      return;
+      return roundPack(sa ^ 1, cw, PC_64, REG_EMIN, REG_EMAX);
     }
-    // Quotient 0: the remainder is a itself (a denormal is returned unchanged).
-    return setResult3(aSe, aHi, aLo);
+    return remainderIsDividend(sa, cw, aSe, aHi, aLo);
   }
   let steps: number;
   let partial = false;
@@ -853,17 +854,21 @@ export function remainder(aSe: number, aHi: number, aLo: number, bSe: number, bH
   w.s0 = 0;
   w.exp = partial ? eb + (diff - steps + 1) : eb;
   normalize96();
-  if (w.exp < 1) {
-    // Denormal remainder: exact, delivered denormalised (no rounding can occur).
-    shiftRightJam96(1 - w.exp);
-    fx.se = (rsign << 15);
-    fx.hi = w.s2;
-    fx.lo = w.s1;
-    return;
-  }
-  fx.se = (rsign << 15) | w.exp;
-  fx.hi = w.s2;
-  fx.lo = w.s1;
+  // Exact; a tiny remainder is denormalised (masked) or exponent-scaled with UE (unmasked).
+  roundPack(rsign, cw, PC_64, REG_EMIN, REG_EMAX);
+}
+
+/**
+ * Quotient 0: the remainder is a itself, passed through the tiny-result rules (a denormal
+ * stays as it is when UE is masked; a pseudo-denormal comes back with exponent 1).
+ */
+function remainderIsDividend(sign: number, cw: number, aSe: number, aHi: number, aLo: number): void {
+  unpack(aSe, aHi, aLo);
+  w.s2 = uHi;
+  w.s1 = uLo;
+  w.s0 = 0;
+  w.exp = uExp;
+  roundPack(sign, cw, PC_64, REG_EMIN, REG_EMAX);
 }
 
 /** fx = |b| - |a| for the FPREM1 case |a| in (|b|/2, |b|), exponent of a = eb - 1 (exact). */
@@ -872,7 +877,7 @@ function subtractHalfScaled(ah: number, al: number, eb: number, bh: number, bl: 
   w.s2 = bh;
   w.s1 = bl;
   w.s0 = 0;
-  const a0 = (al & 1) << 31;
+  const a0 = ((al & 1) << 31) >>> 0;
   const a1 = ((al >>> 1) | (ah << 31)) >>> 0;
   const a2 = ah >>> 1;
   let r0 = 0 - a0;
@@ -887,15 +892,6 @@ function subtractHalfScaled(ah: number, al: number, eb: number, bh: number, bl: 
   w.s0 = r0;
   w.exp = eb;
   normalize96();
-  fx.se = w.exp;
-  fx.hi = w.s2;
-  fx.lo = w.s1;
-  if (w.exp < 1) {
-    shiftRightJam96(1 - w.exp);
-    fx.se = 0;
-    fx.hi = w.s2;
-    fx.lo = w.s1;
-  }
 }
 
 /** Load-constant rounding (FLDPI etc.): 66-bit constants rounded per RC, no exception raised. */
