@@ -250,6 +250,35 @@ for (const mode of [64, 32] as const) {
       expect(j!.rip).toBe(CODE_BASE + 0x101);
     });
 
+    it('a case that loads a null segment selector leaves the runner working', () => {
+      // 64-bit: MOV FS, EAX (null clears the FS base glibc relies on); 32-bit: MOV DS, EAX.
+      const code = mode === 64 ? [0x8e, 0xe0] : [0x8e, 0xd8];
+      const add = { mode, code: Uint8Array.of(0x01, 0xd8), state: state({ [RAX]: 2n, [RBX]: 3n }) };
+      const [a, b, c] = runOnHost([{ mode, code: Uint8Array.from(code), state: state() }, add, add]);
+      expect(a!.signal).toBe('none');
+      expect(b!.state.gpr[RAX]).toBe(5n);
+      expect(c!.state.gpr[RAX]).toBe(5n);
+    });
+
+    it('survives 2,000 cases of random instruction bytes and still computes correctly after them', () => {
+      let seed = 0x5eed + mode;
+      const byte = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 24);
+      const cases: HostCase[] = [];
+      for (let i = 0; i < 2000; i++) {
+        const s = state();
+        for (let r = 0; r < 16; r++) s.gpr[r] = BigInt(DATA_BASE + 0x800 + 16 * r);
+        s.gpr[RSP] = BigInt(DATA_BASE + 0x1000);
+        cases.push({ mode, code: Uint8Array.from({ length: 15 }, byte), state: s });
+      }
+      cases.push({ mode, code: Uint8Array.of(0x01, 0xd8), state: state({ [RAX]: 40n, [RBX]: 2n }) });
+      const results = runOnHost(cases);
+      expect(results.length).toBe(2001);
+      expect(results.filter((r) => r.signal === 'none').length).toBeGreaterThan(0);
+      expect(results.filter((r) => r.signal === 'SIGSEGV').length).toBeGreaterThan(0);
+      expect(results[2000]!.signal).toBe('none');
+      expect(results[2000]!.state.gpr[RAX]).toBe(42n);
+    });
+
     it('refuses an FXSAVE image whose MXCSR has reserved bits set', () => {
       const s = state();
       new DataView(s.fxsave.buffer).setUint32(24, 0xffff_0000, true);

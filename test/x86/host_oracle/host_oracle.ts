@@ -105,8 +105,9 @@ const SOURCE = join(here, 'runner.c');
 const CACHE_DIR = join(here, '..', '..', '..', '.cache', 'host_oracle');
 const FLAGS: Record<64 | 32, string[]> = {
   // PIE puts the runner's own memory far above any 32-bit value a test might use as a pointer.
-  64: ['-O2', '-std=gnu11', '-Wall', '-fPIE', '-pie'],
-  32: ['-m32', '-O2', '-std=gnu11', '-Wall', '-no-pie', '-fno-pie'],
+  // No stack protector: signal handlers must not touch FS/GS before restoring them (runner.c).
+  64: ['-O2', '-std=gnu11', '-Wall', '-fno-stack-protector', '-fPIE', '-pie'],
+  32: ['-m32', '-O2', '-std=gnu11', '-Wall', '-fno-stack-protector', '-no-pie', '-fno-pie'],
 };
 
 const IN_MAGIC = 0x43524f58;
@@ -285,12 +286,13 @@ export function runOnHost(cases: HostCase[]): HostResult[] {
     if (!b.path) throw new Error(`host oracle (${mode}-bit) unavailable: ${b.reason}`);
     const subset = indices.map((i) => cases[i]!);
     const run = spawnSync(b.path, [], { input: encode(subset), maxBuffer: 1 << 30 });
-    if (run.error) throw new Error(`host oracle (${mode}-bit): ${run.error.message}`);
-    if (run.status !== 0) {
-      const stderr = run.stderr.toString().trim();
+    if (run.error || run.status !== 0) {
+      // A runner that died mid-batch also shows up as EPIPE on its stdin.
+      const stderr = run.stderr?.toString().trim() ?? '';
       const last = /after case #(\d+)/.exec(stderr);
       const culprit = last ? ` (the last case run was cases[${indices[Number(last[1])]}])` : '';
-      throw new Error(`host oracle (${mode}-bit) runner failed (status ${run.status}, signal ${run.signal})${culprit}: ${stderr}`);
+      const how = run.error ? run.error.message : `status ${run.status}, signal ${run.signal}`;
+      throw new Error(`host oracle (${mode}-bit) runner failed (${how})${culprit}: ${stderr}`);
     }
     decode(run.stdout, subset, mode).forEach((r, k) => {
       results[indices[k]!] = r;

@@ -59,6 +59,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/auxv.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -107,6 +108,8 @@ uint8_t xo_fx_out[512] __attribute__((aligned(16)));
 #define XSAVE_INIT_MAX 0x4000
 uint8_t xo_xsave_init[XSAVE_INIT_MAX] __attribute__((aligned(64)));
 uint32_t xo_have_xsave;
+/* The runner's DS ES FS GS selectors (i386; x86-64 keeps FS/GS bases below). */
+uint16_t xo_host_seg[4];
 void xo_enter(void);
 void xo_exit(void);
 
@@ -207,17 +210,23 @@ __asm__(
     "  jmp dword ptr [xo_code_entry]\n"
     ".globl xo_exit\n"
     "xo_exit:\n"
-    "  mov [xo_gpr_out+16], esp\n"
-    "  mov esp, [xo_host_sp]\n"
+    /* SS-relative until DS/ES/FS/GS are the runner's again: the case may have
+     * loaded other (valid) selectors into them. */
+    "  mov ss:[xo_gpr_out+16], esp\n"
+    "  mov esp, ss:[xo_host_sp]\n"
     "  pushfd\n"
-    "  pop dword ptr [xo_flags_out]\n"
-    "  mov [xo_gpr_out+0], eax\n"
-    "  mov [xo_gpr_out+4], ecx\n"
-    "  mov [xo_gpr_out+8], edx\n"
-    "  mov [xo_gpr_out+12], ebx\n"
-    "  mov [xo_gpr_out+20], ebp\n"
-    "  mov [xo_gpr_out+24], esi\n"
-    "  mov [xo_gpr_out+28], edi\n"
+    "  pop dword ptr ss:[xo_flags_out]\n"
+    "  mov ss:[xo_gpr_out+0], eax\n"
+    "  mov ss:[xo_gpr_out+4], ecx\n"
+    "  mov ss:[xo_gpr_out+8], edx\n"
+    "  mov ss:[xo_gpr_out+12], ebx\n"
+    "  mov ss:[xo_gpr_out+20], ebp\n"
+    "  mov ss:[xo_gpr_out+24], esi\n"
+    "  mov ss:[xo_gpr_out+28], edi\n"
+    "  mov ax, ss:[xo_host_seg+0]\n  mov ds, ax\n"
+    "  mov ax, ss:[xo_host_seg+2]\n  mov es, ax\n"
+    "  mov ax, ss:[xo_host_seg+4]\n  mov fs, ax\n"
+    "  mov ax, ss:[xo_host_seg+6]\n  mov gs, ax\n"
     "  fxsave [xo_fx_out]\n"
     "  fninit\n"
     "  ldmxcsr [xo_mxcsr_default]\n"
@@ -267,6 +276,58 @@ static const uint8_t *frame_fxsave(const ucontext_t *uc) {
 #endif
 }
 
+/* A case may load FS or GS (MOV Sreg, POP Sreg). In 64-bit mode loading a
+ * null selector can clear the base (AMD NullSelectorClearsBase, Intel), and
+ * glibc finds its thread data through FS: restore selectors and bases before
+ * any C code needs them, after each case and first thing in signal handlers.
+ * i386 glibc uses GS; reloading the selectors restores the bases from the
+ * descriptor tables. The handlers are compiled without stack protector so no
+ * TLS access precedes this. */
+#if defined(__x86_64__)
+static uint64_t host_fs_base, host_gs_base;
+static int have_fsgsbase;
+
+static long raw_arch_prctl(long code, unsigned long arg) {
+  long ret;
+  __asm__ volatile("syscall" : "=a"(ret) : "a"(158L /* SYS_arch_prctl */), "D"(code), "S"(arg) : "rcx", "r11", "memory");
+  return ret;
+}
+
+static void save_segments(void) {
+  __asm__ volatile("mov %%fs, %0" : "=m"(xo_host_seg[2]));
+  __asm__ volatile("mov %%gs, %0" : "=m"(xo_host_seg[3]));
+  raw_arch_prctl(0x1003 /* ARCH_GET_FS */, (unsigned long)&host_fs_base);
+  raw_arch_prctl(0x1004 /* ARCH_GET_GS */, (unsigned long)&host_gs_base);
+  have_fsgsbase = (getauxval(AT_HWCAP2) & 2 /* HWCAP2_FSGSBASE */) != 0;
+}
+
+static inline __attribute__((always_inline)) void restore_segments(void) {
+  __asm__ volatile("mov %0, %%fs" ::"m"(xo_host_seg[2]));
+  __asm__ volatile("mov %0, %%gs" ::"m"(xo_host_seg[3]));
+  if (have_fsgsbase) {
+    __asm__ volatile("wrfsbase %0" ::"r"(host_fs_base));
+    __asm__ volatile("wrgsbase %0" ::"r"(host_gs_base));
+  } else {
+    raw_arch_prctl(0x1002 /* ARCH_SET_FS */, host_fs_base);
+    raw_arch_prctl(0x1001 /* ARCH_SET_GS */, host_gs_base);
+  }
+}
+#else
+static void save_segments(void) {
+  __asm__ volatile("mov %%ds, %0" : "=m"(xo_host_seg[0]));
+  __asm__ volatile("mov %%es, %0" : "=m"(xo_host_seg[1]));
+  __asm__ volatile("mov %%fs, %0" : "=m"(xo_host_seg[2]));
+  __asm__ volatile("mov %%gs, %0" : "=m"(xo_host_seg[3]));
+}
+
+static inline __attribute__((always_inline)) void restore_segments(void) {
+  __asm__ volatile("mov %%ss:%0, %%ds" ::"m"(xo_host_seg[0]));
+  __asm__ volatile("mov %0, %%es" ::"m"(xo_host_seg[1]));
+  __asm__ volatile("mov %0, %%fs" ::"m"(xo_host_seg[2]));
+  __asm__ volatile("mov %0, %%gs" ::"m"(xo_host_seg[3]));
+}
+#endif
+
 /* The kernel keeps the guest's EFLAGS.AC for the handler; clear it before any
  * C code can make a misaligned access (which would #AC inside the handler). */
 #if defined(__x86_64__)
@@ -313,6 +374,7 @@ static void record_signal(int outcome, const siginfo_t *si, const ucontext_t *uc
 
 static void on_fault(int sig, siginfo_t *si, void *ctx) {
   CLEAR_AC();
+  restore_segments();
   if (!xo_in_guest) {
     /* A fault in the runner itself (perhaps a case wrote over its memory): say
      * which case ran last, then let the default action kill us. */
@@ -346,6 +408,7 @@ static void on_alarm(int sig, siginfo_t *si, void *ctx) {
     return;
   }
   if (++xo_alarm_ticks < 2) return;
+  restore_segments();
   xo_in_guest = 0;
   record_signal(OUT_TIMEOUT, NULL, (const ucontext_t *)ctx);
   siglongjmp(xo_jb, 1);
@@ -430,6 +493,7 @@ int main(void) {
 
   const uint32_t mxcsr_mask = host_mxcsr_mask();
   probe_xsave();
+  save_segments();
   memset(code, 0xcc, CODE_AREA);
   refuse_guest_syscalls();
   struct in_record in;
@@ -477,6 +541,9 @@ int main(void) {
     if (sigsetjmp(xo_jb, 1) == 0) {
       xo_in_guest = 1;
       xo_enter();
+#if defined(__x86_64__)
+      restore_segments(); /* the i386 exit routine already did */
+#endif
       xo_in_guest = 0;
       out.outcome = OUT_NONE;
       out.rip = (uintptr_t)stub;
