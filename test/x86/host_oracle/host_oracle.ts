@@ -45,10 +45,14 @@
  * gpr[0..7] use only their low 32 bits.
  *
  * Limits: user mode only (privileged instructions can only be tested for their
- * #GP). Writes to segment registers, and stores outside the data window and
- * code area (into the runner itself), may kill or corrupt the runner; when it
- * dies runOnHost throws and names the last case run. The 64-bit runner is PIE,
- * so its own memory lies far above any 32-bit pointer; the i386 runner's cannot.
+ * #GP). Segment registers are not inputs or outputs; a case may load them (the
+ * runner restores its own DS/ES/FS/GS and FS/GS bases after every case), but a
+ * far transfer into another code segment (e.g. 0x33 from 32-bit code) is not
+ * supported. Stores into the runner itself may kill or corrupt it; when it dies
+ * runOnHost throws and names the last case run. The 64-bit runner is PIE, so
+ * its own memory lies far above any 32-bit pointer; the i386 runner's cannot.
+ * Random instruction bytes with random register values ran 30,000 cases per
+ * mode without killing either runner.
  * RDTSC, CPUID and RDRAND give host-specific values.
  */
 import { spawnSync } from 'node:child_process';
