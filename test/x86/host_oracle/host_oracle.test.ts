@@ -19,7 +19,13 @@ const CF = 0x1, PF = 0x4, AF = 0x10, ZF = 0x40, SF = 0x80, DF = 0x400, OF = 0x80
 const ARITH = CF | PF | AF | ZF | SF | OF;
 const RAX = 0, RCX = 1, RDX = 2, RBX = 3, RSP = 4;
 
-const hostHasAvx = /^flags\s*:.*\bavx\b/m.test(readFileSync('/proc/cpuinfo', 'utf8'));
+const hostHasAvx = (() => {
+  try {
+    return /^flags\s*:.*\bavx\b/m.test(readFileSync('/proc/cpuinfo', 'utf8'));
+  } catch {
+    return false;
+  }
+})();
 
 function state(gpr: Partial<Record<number, bigint>> = {}, rflags = 0): HostState {
   const s = emptyHostState();
