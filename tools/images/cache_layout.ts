@@ -10,7 +10,8 @@
 //   vmlinuz                          boot/vmlinuz-*                               (linux-image-*-cloud-amd64)
 //   busybox                          bin/busybox                                  (busybox-static)
 //   modules/NAME.ko                  lib/modules/*/kernel/**/NAME.ko*, uncompressed
-//   initramfs.cpio.gz                built: busybox + /init + modules (newc cpio, gzip)
+//   initramfs.cpio                   built: busybox + /init + modules (newc cpio, uncompressed: cheapest to boot)
+//   initramfs.cpio.gz                built: the same, gzipped
 //   demo-disk.img                    built: MBR, one Linux partition at 1 MiB holding ext2 with demo files
 //   tmp/                             scratch space of a run in progress
 import { fileURLToPath } from 'node:url';
@@ -31,5 +32,6 @@ export const ARTIFACT = {
   vmlinuz: 'vmlinuz',
   busybox: 'busybox',
   initramfs: 'initramfs',
+  initramfsGz: 'initramfs.gz',
   demoDisk: 'demo-disk',
 } as const;

@@ -20,7 +20,7 @@ export const TOOL_PACKAGES: Readonly<Record<string, string>> = {
 
 /** The full path of `command`, searching PATH and the sbin folders a non-root PATH often lacks. */
 export function findTool(command: string): string | undefined {
-  const dirs = [...(process.env.PATH ?? '').split(delimiter), '/usr/sbin', '/sbin', '/usr/bin', '/bin'];
+  const dirs = [...(process.env.PATH ?? '').split(delimiter), '/usr/sbin', '/sbin'];
   for (const dir of dirs) {
     if (!dir) continue;
     const path = join(dir, command);

@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { findTool, requireTool, runTool, TOOL_PACKAGES, UserError } from '../../../tools/images/host_tools.ts';
 import { parseAptStanzas } from '../../../tools/images/apt.ts';
 import { debFileName } from '../../../tools/images/fetch.ts';
+import { REPO_ROOT } from '../../../tools/images/cache_layout.ts';
 
 describe('host tools', () => {
   it('names the apt-get install line for a missing tool', () => {
@@ -21,6 +22,16 @@ describe('host tools', () => {
       checked++;
     }
     expect(checked).toBeGreaterThan(2);
+  });
+
+  it('npm run images exits 1 naming every missing tool and its package', () => {
+    const r = spawnSync(process.execPath, ['bin/run-ts.js', 'tools/images/main.ts'], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, PATH: '/nonexistent' },
+      encoding: 'utf8',
+    });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/missing dpkg-deb, apt-get, apt-cache: install with `(sudo )?apt-get install dpkg apt`/);
   });
 
   it('reports a failing tool with its exit status and stderr', () => {
