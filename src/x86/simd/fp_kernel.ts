@@ -424,6 +424,20 @@ export function arith(op: number, a: number, b: number, fmt: number): number {
   }
 }
 
+/** v rounded to an integral value (a double) in rounding mode rc; keeps the sign of a zero result. */
+export function roundIntegral(v: number, rc: number): number {
+  if (!(v > -4503599627370496 && v < 4503599627370496)) return v; // |v| >= 2^52 is integral (or infinite)
+  const fl = Math.floor(v);
+  const fr = v - fl;
+  let r: number;
+  if (rc === RC_NEAREST) r = fr > 0.5 || (fr === 0.5 && fl % 2 !== 0) ? fl + 1 : fl;
+  else if (rc === RC_DOWN) r = fl;
+  else if (rc === RC_ZERO) r = Math.trunc(v);
+  else r = fr > 0 ? fl + 1 : fl;
+  if (r === 0) return v < 0 || isNegZero(v) ? -0 : 0;
+  return r;
+}
+
 /** Round an exact value given as hi + lo (TwoSum-normalised or lo = 0) to fmt; used by conversions. */
 export function roundValue(hi: number, lo: number, fmt: number): number {
   if (hi === 0) return hi;

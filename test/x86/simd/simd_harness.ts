@@ -168,10 +168,33 @@ export function genImage(rng: Rng, lane: Lane): Uint8Array {
       } else dv.setInt32(o, genIntWord(rng), true);
     }
   }
+  // MMX registers (low 64 bits of the x87 slots; exponent field all ones as after an MMX write).
+  for (let r = 0; r < 8; r++) {
+    dv.setInt32(mm(r), genIntWord(rng), true);
+    dv.setInt32(mm(r) + 4, genIntWord(rng), true);
+    if (lane === 'f32' && rng.chance(0.5)) {
+      dv.setInt32(mm(r), genF32(rng), true);
+      dv.setInt32(mm(r) + 4, genF32(rng), true);
+    }
+    dv.setUint16(mm(r) + 8, 0xffff, true);
+  }
   return fx;
 }
 
 const INT_EDGES = [0, -1, 1, 0x7fffffff, 0x80000000 | 0, 0x7fff7fff, 0x80008000 | 0, 0x7f7f7f7f, 0x80808080 | 0, 0xffff0000 | 0, 0x0000ffff, 0xff00ff00 | 0, 0x00010001, 0x01010101];
+
+/** A 64-bit integer operand for GPR sources: edges, powers of two ± small, random widths. */
+export function genInt64(rng: Rng): bigint {
+  const r = rng.int(5);
+  if (r === 0) return BigInt.asUintN(64, BigInt(rng.pick([0, 1, -1, 0x7fffffff, -0x80000000, 0x1000001, 0xffffff, 0x20000001, -0x20000001])));
+  if (r === 1) return rng.pick([0x7fffffffffffffffn, 0x8000000000000000n, 0xffffffff00000000n, 0x0020000000000001n, 0x8000000000000001n, 0x7ffffe0000000000n]);
+  if (r === 2) {
+    const k = rng.int(64);
+    return BigInt.asUintN(64, (1n << BigInt(k)) + BigInt(rng.int(5)) - 2n) ^ (rng.chance(0.5) ? 0n : 0xffffffffffffffffn);
+  }
+  const v = (BigInt(rng.u32()) << 32n) | BigInt(rng.u32());
+  return v >> BigInt(rng.int(64));
+}
 
 export function genIntWord(rng: Rng): number {
   const r = rng.int(4);
