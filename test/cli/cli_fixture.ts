@@ -4,13 +4,30 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-export const PLACEHOLDER_FILES = [
-  'xen', 'bzImage', 'initrd.img', 'guest.img', 'grub-i386-xen_pvh.bin', 'test.elf', 'disk2.img', 'trace-events.txt',
-];
+export const PLACEHOLDER_FILES = ['xen', 'bzImage', 'initrd.img', 'guest.img', 'grub-i386-xen_pvh.bin', 'disk2.img'];
+
+/**
+ * A minimal multiboot 1 image (Multiboot spec 3.1.1, a.out kludge: flags bit 16) that QEMU's
+ * loader accepts, so QEMU can be asked whether it takes a test-runner command line. It is
+ * never run (QEMU gets -S); its entry is a HLT loop.
+ */
+export function multibootImage(): Uint8Array {
+  const magic = 0x1badb002;
+  const flags = 0x00010000;
+  const base = 0x100000;
+  const words = [magic, flags, (-(magic + flags)) >>> 0, base, base, 0, 0, base + 32];
+  const image = new Uint8Array(4096);
+  const view = new DataView(image.buffer);
+  words.forEach((w, i) => view.setUint32(i * 4, w, true));
+  image.set([0xf4, 0xeb, 0xfd], 32); // hlt; jmp $-1
+  return image;
+}
 
 export function makeFixtureDir(): { dir: string; cleanup(): void } {
   const dir = mkdtempSync(join(tmpdir(), 'xentab-cli-'));
-  for (const f of PLACEHOLDER_FILES) writeFileSync(join(dir, f), f === 'trace-events.txt' ? '# events\nxenstore_*\n\nxen_evtchn_*\n' : `${f}\n`);
+  for (const f of PLACEHOLDER_FILES) writeFileSync(join(dir, f), `${f}\n`);
+  writeFileSync(join(dir, 'kernel.mb'), multibootImage());
+  writeFileSync(join(dir, 'trace-events.txt'), '# events\nxenstore_*\n\nxen_evtchn_*\n');
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
