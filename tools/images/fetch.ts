@@ -39,10 +39,14 @@ function resolveAll(previous: Manifest, ctx: FetchContext): AptCandidate[] {
       return { name: rec.name, version: rec.version, architecture: rec.architecture, sha256: rec.sha256, size: rec.size };
     });
   }
+  // First the fixed names and the metapackages (this also runs apt-get update when apt knows none of
+  // them), then the packages the metapackages point at today.
+  const direct = PACKAGES.map((spec) => (typeof spec.package === 'string' ? spec.package : spec.package.dependencyOf));
+  const candidates = resolveCandidates(direct, ctx.log);
   const names = PACKAGES.map((spec) =>
     typeof spec.package === 'string' ? spec.package : resolveDependency(spec.package.dependencyOf, spec.package.matching),
   );
-  const candidates = resolveCandidates(names, ctx.log);
+  for (const [n, c] of resolveCandidates(names.filter((n) => !candidates.has(n)), ctx.log)) candidates.set(n, c);
   return names.map((n) => candidates.get(n)!);
 }
 
