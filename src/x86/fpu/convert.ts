@@ -3,6 +3,7 @@
 // integer indefinite on invalid), float32/float64 (loads exact; stores rounded to 24/53 bits
 // per FCW.RC with OE/UE/PE and C1) and 18-digit packed BCD (FBLD, FBSTP; §4.7).
 // Results go to `fx` (extended values) or to `mem` (memory images); flags to fx.flags.
+// Stores never raise DE for a denormal source (only FLD m32/m64 and arithmetic do).
 
 import {
   fx,
@@ -10,14 +11,11 @@ import {
   BIAS,
   EXP_MAX,
   CLS_ZERO,
-  CLS_DENORMAL,
-  CLS_PSEUDO_DENORMAL,
   CLS_INF,
   CLS_QNAN,
   CLS_SNAN,
   CLS_UNSUPPORTED,
   FSW_IE,
-  FSW_DE,
   FSW_PE,
   FSW_C1,
   PC_24,
@@ -151,7 +149,6 @@ function storeSpecial(cls: number, se: number, hi: number, lo: number, double: b
     } else mem.lo = ((sign << 31) | (cls === CLS_INF ? 0x7f800000 : 0)) >>> 0;
     return true;
   }
-  if (cls === CLS_DENORMAL || cls === CLS_PSEUDO_DENORMAL) fx.flags |= FSW_DE;
   return false;
 }
 
@@ -230,7 +227,6 @@ export function extToInt(cw: number, se: number, hi: number, lo: number, bits: n
     mem.lo = 0;
     return;
   }
-  if (cls === CLS_DENORMAL || cls === CLS_PSEUDO_DENORMAL) fx.flags |= FSW_DE;
   const sign = se >>> 15;
   const inexact = roundIntegral(truncate ? 3 : (cw >>> 10) & 3, se, hi, lo);
   const up = roundedUp();
@@ -330,7 +326,6 @@ export function extToBcd(cw: number, se: number, hi: number, lo: number): void {
     mem.top = sign << 15;
     return;
   }
-  if (cls === CLS_DENORMAL || cls === CLS_PSEUDO_DENORMAL) fx.flags |= FSW_DE;
   const inexact = roundIntegral((cw >>> 10) & 3, se, hi, lo);
   const up = roundedUp();
   let mh = 0,

@@ -14,12 +14,15 @@ import {
   FSW_DE,
   FSW_ZE,
   FSW_OE,
+  FSW_PE,
   FSW_UE,
   FSW_C0,
   FSW_C1,
   FSW_C2,
   FSW_C3,
   CLS_SNAN,
+  CLS_QNAN,
+  CLS_UNSUPPORTED,
   INDEFINITE_SE,
   INDEFINITE_HI,
   INDEFINITE_LO,
@@ -44,7 +47,20 @@ import {
   setCC,
   stackFault,
   freeSt,
+  getTop,
+  isEmptyPhys,
 } from './fpu_state.ts';
+
+/**
+ * DE for a denormal float32/float64 memory operand (converted to a normal extended value
+ * before the operation) is reported exactly where a denormal register operand would be: not
+ * when ST0 is a NaN or unsupported, nor when IE or ZE took precedence.
+ */
+function memDenormal(extraFlags: number): number {
+  if (!(extraFlags & FSW_DE) || fx.flags & (FSW_IE | FSW_ZE)) return 0;
+  const c = classify(aSe, aHi, aLo);
+  return c === CLS_QNAN || c === CLS_SNAN || c === CLS_UNSUPPORTED ? 0 : FSW_DE;
+}
 
 /** Arithmetic operations, numbered as ModRM.reg of D8 (SDM Vol. 2 Table A-7). */
 export const OP_ADD = 0;
@@ -156,8 +172,7 @@ export function arithMem(dv: DataView, b: number, op: number, se: number, hi: nu
   bLo = lo;
   fx.flags = 0;
   compute(op, getFcw(dv, b));
-  // A denormal memory operand is reported unless an invalid operation took precedence.
-  if (!(fx.flags & FSW_IE)) fx.flags |= extraFlags;
+  fx.flags |= memDenormal(extraFlags);
   commitReg(dv, b, 0);
 }
 
@@ -204,7 +219,7 @@ export function compareMem(dv: DataView, b: number, se: number, hi: number, lo: 
   readA(dv, b, 0);
   fx.flags = 0;
   compare(aSe, aHi, aLo, se, hi, lo, false);
-  if (!(fx.flags & FSW_IE)) fx.flags |= extraFlags;
+  fx.flags |= memDenormal(extraFlags);
   return finishCompare(dv, b, fx.cc, fx.flags, pops, false, false);
 }
 
@@ -218,11 +233,12 @@ function finishCompare(dv: DataView, b: number, cc: number, flags: number, pops:
   flags = preCheck(cw, flags);
   if (!faulted) raise(dv, b, flags);
   const unmasked = faulted ? (cw & FSW_IE) === 0 : (flags & ~cw & PRE_EXC) !== 0;
+  // The condition codes are written even when an unmasked exception suppresses the pop.
   if (eflags) {
     lastEflags = ccToEflags(cc);
     setCC(dv, b, FSW_C1, 0);
   } else {
-    setCC(dv, b, FSW_C0 | FSW_C1 | FSW_C2 | FSW_C3, unmasked && !faulted ? 0 : cc);
+    setCC(dv, b, FSW_C0 | FSW_C1 | FSW_C2 | FSW_C3, cc);
   }
   if (unmasked) return false;
   for (let i = 0; i < pops; i++) pop(dv, b);
@@ -249,6 +265,11 @@ export function fldReg(dv: DataView, b: number, i: number): void {
  * is quieted; a denormal source raises DE via `extraFlags`); false for m80 and integers/BCD.
  */
 export function fldValue(dv: DataView, b: number, se: number, hi: number, lo: number, convertedFloat: boolean, extraFlags: number): void {
+  // A full destination register is a stack fault before any operand check.
+  if (!isEmptyPhys(dv, b, (getTop(dv, b) - 1) & 7)) {
+    push(dv, b, se, hi, lo);
+    return;
+  }
   let flags = extraFlags;
   if (convertedFloat && classify(se, hi, lo) === CLS_SNAN) {
     flags |= FSW_IE;
@@ -257,19 +278,22 @@ export function fldValue(dv: DataView, b: number, se: number, hi: number, lo: nu
   setCC(dv, b, FSW_C1, 0);
   if (flags) {
     raise(dv, b, flags);
-    if (flags & ~getFcw(dv, b) & PRE_EXC) return;
+    // An unmasked IE suppresses the load; DE (even unmasked) does not.
+    if (flags & ~getFcw(dv, b) & FSW_IE) return;
   }
   push(dv, b, se, hi, lo);
 }
 
-// Constants of FLD1, FLDL2T, FLDL2E, FLDPI, FLDLG2, FLDLN2, FLDZ as 66-bit significands
-// (SDM Vol. 1 §8.3.8: rounded per FCW.RC from an internal 66-bit value): se, hi, lo, extra 2 bits.
+// Constants of FLD1, FLDL2T, FLDL2E, FLDPI, FLDLG2, FLDLN2, FLDZ: sign|exponent, the 64-bit
+// truncated significand, and where the rest lies (0 exact, 1 below half an ulp, 3 above).
+// SDM Vol. 1 §8.3.8: they are rounded per FCW.RC; in round-to-nearest the host delivers the
+// correctly rounded value (FLDLG2 ...799 although 66 bits would give a tie), without PE.
 const CONSTS = new Uint32Array([
   0x3fff, 0x80000000, 0x00000000, 0, // 1
   0x4000, 0xd49a784b, 0xcd1b8afe, 1, // log2(10)
-  0x3fff, 0xb8aa3b29, 0x5c17f0bb, 2, // log2(e)
+  0x3fff, 0xb8aa3b29, 0x5c17f0bb, 3, // log2(e)
   0x4000, 0xc90fdaa2, 0x2168c234, 3, // pi
-  0x3ffd, 0x9a209a84, 0xfbcff798, 2, // log10(2)
+  0x3ffd, 0x9a209a84, 0xfbcff798, 3, // log10(2)
   0x3ffe, 0xb17217f7, 0xd1cf79ab, 3, // ln(2)
   0x0000, 0x00000000, 0x00000000, 0, // +0
 ]);
@@ -360,7 +384,10 @@ export function fstMem(dv: DataView, b: number, fmt: number, popAfter: boolean):
       extToBcd(cw, se, hi, lo);
       break;
   }
-  const flags = preCheck(cw, fx.flags);
+  let flags = fx.flags;
+  // An unmasked overflow/underflow on a memory destination stores nothing and reports
+  // only OE/UE (no PE, no C1).
+  if (flags & ~cw & (FSW_OE | FSW_UE)) flags &= ~(FSW_PE | FSW_C1);
   setCC(dv, b, FSW_C1, flags & FSW_C1);
   raise(dv, b, flags);
   if (flags & ~cw & STORE_SUPPRESS) return false;

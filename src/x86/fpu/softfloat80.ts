@@ -894,11 +894,12 @@ function subtractHalfScaled(ah: number, al: number, eb: number, bh: number, bl: 
   normalize96();
 }
 
-/** Load-constant rounding (FLDPI etc.): 66-bit constants rounded per RC, no exception raised. */
-export function loadConstant(cw: number, se: number, hi: number, lo: number, extra2: number): void {
+/** Load-constant rounding (FLDPI etc.): `rest` 0 exact, 1 below half, 3 above half; no exception. */
+export function loadConstant(cw: number, se: number, hi: number, lo: number, rest: number): void {
   const rc = (cw >>> 10) & 3;
+  const extra2 = rest;
   let inc = false;
-  if (rc === RC_NEAREST) inc = extra2 === 3 || (extra2 === 2 && (lo & 1) === 1);
+  if (rc === RC_NEAREST) inc = extra2 === 3;
   else if (rc === RC_UP) inc = extra2 !== 0 && (se & 0x8000) === 0;
   else if (rc === RC_DOWN) inc = extra2 !== 0 && (se & 0x8000) !== 0;
   let l = lo >>> 0,
