@@ -96,7 +96,7 @@ class Builder {
   }
 }
 
-/** Lay out the tables at `base` (16-byte aligned; the RSDP comes first, so put it in 0xE0000-0xFFFFF for the legacy scan). */
+/** Lay out the tables at `base` (16-byte aligned; the RSDP comes first, so put it in 0xE0000-0xFFFFF for the legacy scan; we use 0xF0000, reserved in the e820 map). */
 export function buildAcpiTables(cfg: AcpiConfig, base: number): AcpiBlob {
   if (base % 16) throw new Error('ACPI area must be 16-byte aligned');
   const b = new Builder(base);

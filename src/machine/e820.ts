@@ -77,20 +77,26 @@ export function writeU64(v: DataView, off: number, x: number): void {
 
 /** Reserved ranges every PC map carries, as SeaBIOS reports them under QEMU. */
 export const EBDA_START = 0x9fc00;
-export const BIOS_AREA_START = 0xe0000;
+export const BIOS_AREA_START = 0xf0000;
 export const HIGH_BIOS_START = 0xfffc0000;
+/** SeaBIOS keeps the top 128 KiB of low RAM for its own tables (ACPI etc.) and reserves it. */
+export const FIRMWARE_TOP_RESERVED = 0x20000;
 
 /**
- * The map for our direct-boot PC: conventional memory up to the EBDA, the BIOS area
- * 0xE0000-0xFFFFF (where our ACPI tables live) reserved, RAM from 1 MiB to the top of
- * low RAM, the high BIOS alias reserved, and RAM above 4 GiB.
+ * The map our direct-boot PC reports, laid out like QEMU + SeaBIOS so guests see the same
+ * mem_lower/mem_upper as under QEMU: conventional memory up to the EBDA, the BIOS area
+ * 0xF0000-0xFFFFF (where our ACPI tables live) reserved, RAM from 1 MiB to 128 KiB below the
+ * top of low RAM, that firmware area reserved, the high BIOS alias reserved, RAM above 4 GiB.
  */
 export function pcE820(lowRamBytes: number, highRamBytes: number): E820Map {
   const m = new E820Map();
   m.add(0, Math.min(EBDA_START, lowRamBytes), E820_RAM);
   if (lowRamBytes > EBDA_START) m.add(EBDA_START, 0xa0000 - EBDA_START, E820_RESERVED);
   m.add(BIOS_AREA_START, 0x100000 - BIOS_AREA_START, E820_RESERVED);
-  if (lowRamBytes > 0x100000) m.add(0x100000, lowRamBytes - 0x100000, E820_RAM);
+  if (lowRamBytes > 0x100000 + FIRMWARE_TOP_RESERVED) {
+    m.add(0x100000, lowRamBytes - FIRMWARE_TOP_RESERVED - 0x100000, E820_RAM);
+    m.add(lowRamBytes - FIRMWARE_TOP_RESERVED, FIRMWARE_TOP_RESERVED, E820_RESERVED);
+  }
   m.add(HIGH_BIOS_START, 0x1_0000_0000 - HIGH_BIOS_START, E820_RESERVED);
   if (highRamBytes > 0) m.add(0x1_0000_0000, highRamBytes, E820_RAM);
   return m;

@@ -5,7 +5,7 @@ const sum = (b: Uint8Array, off: number, len: number) => b.subarray(off, off + l
 const sig = (b: Uint8Array, off: number, n = 4) => String.fromCharCode(...b.subarray(off, off + n));
 
 describe('ACPI tables', () => {
-  const base = 0xe0000;
+  const base = 0xf0000;
   const blob = buildAcpiTables({ ...ACPI_DEFAULTS, apicIds: [0, 1, 2] }, base);
   const b = blob.bytes;
   const v = new DataView(b.buffer);

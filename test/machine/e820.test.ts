@@ -25,13 +25,14 @@ describe('E820Map', () => {
     expect(v.getUint32(16, true)).toBe(1);
   });
 
-  it('describes a PC: conventional memory, EBDA and BIOS reserved, RAM from 1 MiB, high RAM above 4 GiB', () => {
+  it('describes a PC like QEMU + SeaBIOS: EBDA, BIOS area and top 128 KiB reserved, high RAM above 4 GiB', () => {
     const m = pcE820(0xc000_0000, 0x4000_0000);
     expect(m.entries()).toEqual([
       { addr: 0, size: 0x9fc00, type: E820_RAM },
       { addr: 0x9fc00, size: 0x400, type: E820_RESERVED },
-      { addr: 0xe0000, size: 0x20000, type: E820_RESERVED },
-      { addr: 0x100000, size: 0xc000_0000 - 0x100000, type: E820_RAM },
+      { addr: 0xf0000, size: 0x10000, type: E820_RESERVED },
+      { addr: 0x100000, size: 0xc000_0000 - 0x120000, type: E820_RAM },
+      { addr: 0xc000_0000 - 0x20000, size: 0x20000, type: E820_RESERVED },
       { addr: 0xfffc0000, size: 0x40000, type: E820_RESERVED },
       { addr: 0x1_0000_0000, size: 0x4000_0000, type: E820_RAM },
     ]);
