@@ -46,6 +46,7 @@ export class ConsoleScript {
   private step = 0;
   private matcher: ByteMatcher | null = null;
   private readonly exitsOnMatch: boolean;
+  private started = false;
 
   constructor(private readonly steps: readonly ConsoleStep[]) {
     const last = steps[steps.length - 1];
@@ -65,11 +66,14 @@ export class ConsoleScript {
 
   /** Sends due before any output (steps before the first expect). */
   start(): Uint8Array[] {
+    if (this.started) throw new Error('ConsoleScript.start called twice');
+    this.started = true;
     return this.advance();
   }
 
   /** Console output arrived; returns the bytes to type now, in order. */
   output(chunk: Uint8Array): Uint8Array[] {
+    if (!this.started) throw new Error('ConsoleScript.output before start');
     const sends: Uint8Array[] = [];
     let pos = 0;
     while (pos <= chunk.length && this.matcher !== null) {
