@@ -50,7 +50,7 @@ export class GuestRing {
   push(bytes: Uint8Array): number {
     const cons = this.get(REQ_CONS);
     let prod = this.get(REQ_PROD);
-    const space = 1024 - ((prod - cons) >>> 0);
+    const space = Math.max(0, 1024 - ((prod - cons) >>> 0));
     const n = Math.min(space, bytes.length);
     for (let i = 0; i < n; i++) this.page[REQ + ((prod + i) & 1023)] = bytes[i]!;
     prod = (prod + n) >>> 0;
@@ -62,6 +62,8 @@ export class GuestRing {
   pull(): void {
     let cons = this.get(RSP_CONS);
     const prod = this.get(RSP_PROD);
+    // Like Linux, refuse indices further apart than the ring.
+    if (((prod - cons) >>> 0) > 1024) return;
     while (cons !== prod) {
       this.rx.push(this.page[RSP + (cons & 1023)]!);
       cons = (cons + 1) >>> 0;
