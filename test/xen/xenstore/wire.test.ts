@@ -4,7 +4,7 @@ import { describe, it, expect } from 'vitest';
 import { XenStore } from '../../../src/xen/xenstore/store.ts';
 import { XenstoreRingServer, type XsWireTraceEvent } from '../../../src/xen/xenstore/wire.ts';
 import { writeInitialTree } from '../../../src/xen/xenstore/initial_tree.ts';
-import { GuestRing, frame, enc, dec, REQ_CONS, REQ_PROD, RSP_CONS, RSP_PROD, type Msg } from './guest_ring.ts';
+import { GuestRing, frame, dec, REQ_CONS, REQ_PROD, RSP_CONS, RSP_PROD, type Msg } from './guest_ring.ts';
 
 const T = {
   CONTROL: 0,
@@ -305,10 +305,15 @@ describe('xs_wire fuzz', () => {
   it('malformed ring traffic never throws, and a fresh ring still works afterwards', () => {
     const rnd = prng(0x5eed);
     const words = ['', 'device', 'data', 'data/x', '/', '/local/domain/1', '@releaseDomain', 'a//b', 'T', 'F', 'n1', 'r0', '0', '4096', '..'];
+    let replies = 0;
+    let fatalRounds = 0;
     for (let round = 0; round < 150; round++) {
       const { store, dom0, g, server } = setup();
+      // Half the rounds never corrupt the framing, so they exercise the request handlers at length.
+      const framingOnly = round % 2 === 0;
       for (let step = 0; step < 60; step++) {
-        const r = rnd() % 10;
+        let r = rnd() % 10;
+        if (framingOnly && (r === 5 || r === 6 || r === 7)) r = 0;
         if (r < 5) {
           // A message with a random type and a payload built from random words and NULs.
           let payload = '';
@@ -329,11 +334,16 @@ describe('xs_wire fuzz', () => {
           store.write(dom0, 0, `/local/domain/1/data/k${rnd() % 5}`, 'v');
         } else {
           g.pull();
-          g.messages();
+          replies += g.messages().length;
         }
         expect(() => server.process()).not.toThrow();
       }
+      if (server.fatal) fatalRounds++;
     }
+    // The generator reached both the handlers and the fatal paths.
+    expect(replies).toBeGreaterThan(500);
+    expect(fatalRounds).toBeGreaterThan(10);
+    expect(fatalRounds).toBeLessThan(150);
     const { reply } = setup();
     expect(reply(T.READ, 'domid\0').body).toBe('1');
   });
