@@ -7,8 +7,9 @@
  *
  * PID 1 must never exit (the kernel panics), so the shell runs in a loop rather than by `exec`. `setsid`
  * in the child makes a new session; opening /dev/hvc0 then makes it the controlling terminal, which
- * gives job control (^C, ^Z). Without hvc0 (booted with another console, e.g. under QEMU with ttyS0)
- * cttyhack finds the active console instead.
+ * gives job control (^C, ^Z). `xentab.tty=ttyS0` on the kernel command line picks another terminal
+ * (tests boot this initramfs under QEMU that way); without the chosen device, cttyhack finds the active
+ * console instead.
  */
 export function initScript(modules: readonly string[]): string {
   return `#!/bin/busybox sh
@@ -41,9 +42,14 @@ if [ -b /dev/xvda1 ] && mount /dev/xvda1 /mnt; then
   [ -f /mnt/etc/motd ] && cat /mnt/etc/motd
 fi
 
+# The shell's terminal: hvc0 (the Xen console), or xentab.tty=NAME from the kernel command line.
+tty=hvc0
+for arg in $(cat /proc/cmdline); do
+  case "$arg" in xentab.tty=*) tty=${'$'}{arg#xentab.tty=} ;; esac
+done
 while true; do
-  if [ -c /dev/hvc0 ]; then
-    setsid sh -c 'exec sh -l </dev/hvc0 >/dev/hvc0 2>&1'
+  if [ -c "/dev/$tty" ]; then
+    setsid sh -c "exec sh -l </dev/$tty >/dev/$tty 2>&1"
   else
     setsid cttyhack sh -l
   fi
