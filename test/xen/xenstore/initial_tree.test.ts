@@ -1,7 +1,7 @@
 // The initial tree seen from the guest, checked against what reference/pv-guest-requirements.md
 // §4.1 says GRUB and Linux 6.1 read, write and watch at boot.
 import { describe, it, expect } from 'vitest';
-import { XenStore, XsError, xsString } from '../../../src/xen/xenstore/store.ts';
+import { XenStore, xsString, type XsError } from '../../../src/xen/xenstore/store.ts';
 import { writeInitialTree } from '../../../src/xen/xenstore/initial_tree.ts';
 
 function boot(extra: Partial<Parameters<typeof writeInitialTree>[2]> = {}) {
