@@ -20,9 +20,9 @@ export const INITRAMFS_FILE = 'initramfs.cpio';
 export const INITRAMFS_GZ_FILE = 'initramfs.cpio.gz';
 export const DEMO_DISK_FILE = 'demo-disk.img';
 
-function upToDate(previous: Manifest, name: string, inputs: string, cacheDir: string): ImageRecord | undefined {
+function upToDate(previous: Manifest, name: string, path: string, inputs: string, cacheDir: string): boolean {
   const rec = previous.images.find((i) => i.name === name);
-  return rec && rec.inputs === inputs && fileHasSha256(join(cacheDir, rec.path), rec.sha256) ? rec : undefined;
+  return !!rec && rec.path === path && rec.inputs === inputs && fileHasSha256(join(cacheDir, path), rec.sha256);
 }
 
 function record(name: string, path: string, inputs: string, from: string[], cacheDir: string): ImageRecord {
@@ -60,7 +60,8 @@ export function buildAll(previous: Manifest, artifacts: readonly ArtifactRecord[
   });
   const cpioSha = sha256(cpio);
   const from = [busybox.name, ...modules.map((m) => m.name)];
-  if (upToDate(previous, ARTIFACT.initramfs, cpioSha, ctx.cacheDir) && upToDate(previous, ARTIFACT.initramfsGz, cpioSha, ctx.cacheDir)) {
+  if (upToDate(previous, ARTIFACT.initramfs, INITRAMFS_FILE, cpioSha, ctx.cacheDir) &&
+    upToDate(previous, ARTIFACT.initramfsGz, INITRAMFS_GZ_FILE, cpioSha, ctx.cacheDir)) {
     ctx.log(`${INITRAMFS_FILE}(.gz): up to date`);
   } else {
     ctx.log(`${INITRAMFS_FILE}(.gz): building (${(cpio.length / (1 << 20)).toFixed(1)} MiB cpio, and gzip)`);
@@ -72,7 +73,7 @@ export function buildAll(previous: Manifest, artifacts: readonly ArtifactRecord[
 
   // Demo disk.
   const diskInputs = demoDiskInputs();
-  if (upToDate(previous, ARTIFACT.demoDisk, diskInputs, ctx.cacheDir)) {
+  if (upToDate(previous, ARTIFACT.demoDisk, DEMO_DISK_FILE, diskInputs, ctx.cacheDir)) {
     ctx.log(`${DEMO_DISK_FILE}: up to date`);
   } else {
     ctx.log(`${DEMO_DISK_FILE}: building (MBR + ext2 with mke2fs -d)`);

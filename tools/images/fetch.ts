@@ -76,8 +76,8 @@ function artifactsStillValid(spec: PackageSpec, pkg: PackageRecord, previous: Ma
   const mine = previous.artifacts.filter((a) => a.package === pkg.name && a.debSha256 === pkg.sha256);
   const wanted = spec.files.length + (spec.modules?.length ?? 0);
   if (mine.length < wanted) return undefined;
-  for (const f of spec.files) if (!mine.some((a) => a.name === f.name)) return undefined;
-  for (const m of spec.modules ?? []) if (!mine.some((a) => a.name === `${m}.ko`)) return undefined;
+  for (const f of spec.files) if (!mine.some((a) => a.name === f.name && a.path === f.path)) return undefined;
+  for (const m of spec.modules ?? []) if (!mine.some((a) => a.name === `${m}.ko` && a.path === `modules/${m}.ko`)) return undefined;
   return mine.every((a) => fileHasSha256(join(cacheDir, a.path), a.sha256)) ? mine : undefined;
 }
 
@@ -89,8 +89,9 @@ function extract(spec: PackageSpec, pkg: PackageRecord, ctx: FetchContext): Arti
     const store = (name: string, source: string, rel: string, bytes: Uint8Array) => {
       const dest = join(ctx.cacheDir, rel);
       mkdirSync(dirname(dest), { recursive: true });
-      writeFileSync(dest, bytes);
-      chmodSync(dest, statSync(join(unpacked.root, source)).mode & 0o755); // busybox stays executable
+      writeFileSync(`${dest}.part`, bytes);
+      chmodSync(`${dest}.part`, statSync(join(unpacked.root, source)).mode & 0o755); // busybox stays executable
+      renameSync(`${dest}.part`, dest);
       records.push({ name, package: pkg.name, version: pkg.version, debSha256: pkg.sha256, source, path: rel, sha256: sha256(bytes), size: bytes.length });
     };
     for (const f of spec.files) {
