@@ -2,11 +2,12 @@
 // process's stdin/stdout, runs the --expect/--send/--timeout script on the console, and
 // returns the exit status. The machine itself is assembled by a MachineFactory; until the CPU,
 // platform and Xen layers exist there is none, and runHeadless says so and returns status 3.
-import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, writeSync } from 'node:fs';
 import type { MachineConfig } from '../machine/config.ts';
 import { xenEnabled } from '../machine/config.ts';
 import { EXIT_NOT_IMPLEMENTED, EXIT_OK, EXIT_TIMEOUT, EXIT_USAGE } from './cli_error.ts';
 import { runConsoleScript } from './console_script.ts';
+import { MUX_HELP, MuxEscape } from './mux_escape.ts';
 import type { ConsolePort } from './console_script.ts';
 import { formatSize } from './qemu_opts.ts';
 
@@ -34,7 +35,8 @@ export type MachineFactory = (config: MachineConfig, images: LoadedImages) => He
 export interface HostIo {
   stdout: { write(chunk: Uint8Array | string): unknown };
   stderr: { write(chunk: string): unknown };
-  stdin: NodeJS.ReadableStream | null;
+  /** process.stdin, or any readable stream; the TTY members exist only on a terminal. */
+  stdin: (NodeJS.ReadableStream & { isTTY?: boolean; isRaw?: boolean; setRawMode?: (raw: boolean) => unknown }) | null;
 }
 
 export class LoadError extends Error {}
@@ -130,18 +132,62 @@ export async function runHeadless(config: MachineConfig, io: HostIo, factory: Ma
   }
 }
 
+/** Bytes from stdin for the stdio chardev: through the mux escapes when it is a mux. */
+function stdinHandler(
+  config: MachineConfig,
+  io: HostIo,
+  machine: HeadlessMachine,
+  stdioId: string,
+  exit: (status: number) => void,
+): (chunk: Buffer) => void {
+  const chardev = config.chardevs.find((c) => c.id === stdioId)!;
+  const mux = chardev.mux ? new MuxEscape() : null;
+  return (chunk) => {
+    const data = new Uint8Array(chunk);
+    // In raw mode Ctrl-C arrives as a byte; with signal=on it ends xentab as SIGINT ends QEMU.
+    if (chardev.signal && io.stdin?.isRaw === true && data.includes(0x03)) {
+      io.stderr.write('xentab: terminating on Ctrl-C\n');
+      exit(EXIT_OK);
+      return;
+    }
+    if (mux === null) {
+      machine.chardevInput(stdioId, data);
+      return;
+    }
+    for (const e of mux.feed(data)) {
+      if (e.kind === 'data') machine.chardevInput(stdioId, e.bytes);
+      else if (e.kind === 'help') io.stdout.write(MUX_HELP);
+      else if (e.kind === 'switch') io.stderr.write('xentab: the monitor is not implemented yet\n');
+      else {
+        io.stderr.write('xentab: terminated (C-a x)\n');
+        exit(EXIT_OK);
+      }
+    }
+  };
+}
+
 async function runMachine(config: MachineConfig, io: HostIo, machine: HeadlessMachine): Promise<number> {
   const consoleId = scriptChardev(config);
   const stdioId = config.chardevs.find((c) => c.backend === 'stdio')?.id ?? null;
+  const files = new Map<string, number>();
+  for (const c of config.chardevs) {
+    if (c.backend === 'file' && c.path) files.set(c.id, openSync(c.path.resolved, c.append ? 'a' : 'w'));
+  }
   const listeners: Array<(chunk: Uint8Array) => void> = [];
   machine.onChardevOutput((id, bytes) => {
     if (id === stdioId) io.stdout.write(bytes);
+    const fd = files.get(id);
+    if (fd !== undefined) writeSync(fd, bytes);
     if (id === consoleId) for (const l of listeners) l(bytes);
   });
-  const onStdin = (chunk: Buffer): void => {
-    if (stdioId !== null) machine.chardevInput(stdioId, new Uint8Array(chunk));
-  };
-  if (stdioId !== null && io.stdin) io.stdin.on('data', onStdin);
+  let resolveExit: (status: number) => void = () => undefined;
+  const hostExit = new Promise<{ reason: 'exit'; status: number }>((resolve) => (resolveExit = (status) => resolve({ reason: 'exit', status })));
+  const onStdin = stdioId === null ? null : stdinHandler(config, io, machine, stdioId, (status) => resolveExit(status));
+  const raw = io.stdin?.isTTY === true ? io.stdin.setRawMode : undefined;
+  if (onStdin && io.stdin) {
+    raw?.call(io.stdin, true);
+    io.stdin.on('data', onStdin);
+  }
   const port: ConsolePort = {
     onOutput: (l) => listeners.push(l),
     input: (bytes) => {
@@ -150,8 +196,12 @@ async function runMachine(config: MachineConfig, io: HostIo, machine: HeadlessMa
   };
   const script = runConsoleScript(port, config.run.script, config.run.timeoutSeconds);
   try {
-    const end = await Promise.race([machine.run().then((status) => ({ reason: 'exit' as const, status })), script.done]);
-    if (end.reason === 'exit') return end.status;
+    const guestExit = machine.run().then((status) => ({ reason: 'exit' as const, status }));
+    const end = await Promise.race([guestExit, hostExit, script.done]);
+    if (end.reason === 'exit') {
+      machine.stop();
+      return end.status;
+    }
     machine.stop();
     if (end.reason === 'matched') return EXIT_OK;
     const waiting = end.waitingFor === null ? '' : ` waiting for '${end.waitingFor}'`;
@@ -159,6 +209,11 @@ async function runMachine(config: MachineConfig, io: HostIo, machine: HeadlessMa
     return EXIT_TIMEOUT;
   } finally {
     script.cancel();
-    if (io.stdin) io.stdin.off('data', onStdin);
+    if (onStdin && io.stdin) {
+      io.stdin.off('data', onStdin);
+      io.stdin.pause();
+      raw?.call(io.stdin, false);
+    }
+    for (const fd of files.values()) closeSync(fd);
   }
 }
