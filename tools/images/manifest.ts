@@ -59,6 +59,9 @@ export function emptyManifest(): Manifest {
 }
 
 const HEX64 = /^[0-9a-f]{64}$/;
+// Debian Policy §5.6.1 (package names) and §5.6.12 (versions): these end up in file names.
+const DEB_NAME = /^[a-z0-9][a-z0-9+.-]+$/;
+const DEB_VERSION = /^(\d+:)?[0-9][A-Za-z0-9.+~-]*$/;
 
 function fail(where: string, what: string): never {
   throw new Error(`manifest: ${where}: ${what}`);
@@ -121,9 +124,13 @@ export function parseManifest(text: string): Manifest {
   if (r.format !== MANIFEST_FORMAT) fail('format', `expected ${MANIFEST_FORMAT}, got ${JSON.stringify(r.format)}`);
   const packages = records(r, 'packages').map((o, i): PackageRecord => {
     const w = `packages[${i}]`;
+    const name = str(o, 'name', w);
+    const version = str(o, 'version', w);
+    if (!DEB_NAME.test(name)) fail(w, `name ${JSON.stringify(name)} is not a Debian package name`);
+    if (!DEB_VERSION.test(version)) fail(w, `version ${JSON.stringify(version)} is not a Debian version`);
     return {
-      name: str(o, 'name', w),
-      version: str(o, 'version', w),
+      name,
+      version,
       architecture: str(o, 'architecture', w),
       deb: relPath(o, 'deb', w),
       sha256: sha(o, 'sha256', w),

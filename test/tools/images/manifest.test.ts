@@ -47,6 +47,8 @@ describe('images manifest', () => {
     expect(() => parseManifest(mutate((m) => (m.artifacts[0]!.debSha256 = H('e'))))).toThrow(/does not match package/);
     expect(() => parseManifest(mutate((m) => (m.artifacts[0]!.package = 'other')))).toThrow(/not listed/);
     expect(() => parseManifest(mutate((m) => m.images.push({ ...m.images[0]! })))).toThrow(/duplicate/);
+    expect(() => parseManifest(mutate((m) => (m.packages[0]!.name = '../x')))).toThrow(/Debian package name/);
+    expect(() => parseManifest(mutate((m) => (m.packages[0]!.version = '1.0/../x')))).toThrow(/Debian version/);
   });
 
   it('lists every file with its size, digest prefix and origin', () => {
