@@ -23,13 +23,11 @@ export function optMachine(s: ParseState, value: string, where: string): void {
   const type = r.string('type');
   if (type !== undefined) setMachineType(r, type);
   const accel = r.string('accel');
-  if (accel !== undefined && !s.accelGiven) {
+  if (accel !== undefined) {
     // Legacy `-machine accel=kvm:tcg`: the first one listed.
     const first = accel.split(':')[0]!;
     if (first !== 'kvm' && first !== 'tcg') r.fail(`accelerator '${first}' is not supported by xentab (kvm, tcg)`);
-    s.config.accel.type = first as 'kvm' | 'tcg';
-    s.accelGiven = true;
-    s.accelWhere = where;
+    setMachineAccel(s, first, where);
   }
   const irqchip = r.string('kernel-irqchip');
   if (irqchip !== undefined) s.config.accel.kernelIrqchip = parseIrqchip(r, irqchip);
@@ -83,19 +81,26 @@ export function optAccel(s: ParseState, value: string, where: string): void {
   if (irqchip !== undefined) accel.kernelIrqchip = parseIrqchip(r, irqchip);
   r.string('thread'); // tcg's thread=single|multi: xentab has one thread per machine either way
   r.done(['dirty-ring-size', 'eager-split-size', 'notify-vmexit', 'notify-window', 'tb-size', 'split-wx', 'one-insn-per-tb']);
-  if (!s.accelGiven) {
+  if (s.accelFrom === 'machine') r.fail(INCOMPATIBLE_ACCEL);
+  if (s.accelFrom === null) {
     s.config.accel = accel;
-    s.accelGiven = true;
+    s.accelFrom = 'accel';
     s.accelWhere = where;
   }
 }
 
+const INCOMPATIBLE_ACCEL = 'the -accel and "-machine accel=" (or -enable-kvm) options are incompatible, as in QEMU';
+
+function setMachineAccel(s: ParseState, type: 'kvm' | 'tcg', where: string): void {
+  if (s.accelFrom === 'accel') throw new CliError(where, INCOMPATIBLE_ACCEL);
+  s.config.accel.type = type;
+  s.accelFrom = 'machine';
+  s.accelWhere = where;
+}
+
+/** -enable-kvm is QEMU's shorthand for -machine accel=kvm. */
 export function optEnableKvm(s: ParseState): void {
-  if (!s.accelGiven) {
-    s.config.accel.type = 'kvm';
-    s.accelGiven = true;
-    s.accelWhere = '-enable-kvm';
-  }
+  setMachineAccel(s, 'kvm', '-enable-kvm');
 }
 
 /**

@@ -24,8 +24,12 @@ export interface ParseState {
   nographic: boolean;
   /** -snapshot: every drive gets snapshot=on. */
   snapshotAll: boolean;
-  /** Only the first -accel is used (QEMU tries them in order; xentab's first always works). */
-  accelGiven: boolean;
+  /**
+   * Where the accelerator came from. Only the first -accel is used (QEMU tries them in order
+   * and xentab's first always works); `-machine accel=` and -enable-kvm: the last one wins;
+   * mixing the two kinds is an error, as in QEMU.
+   */
+  accelFrom: 'accel' | 'machine' | null;
   /** Next index for -serial (QEMU creates chardev `serial<N>`). */
   serialCount: number;
   /** How many -monitor shorthands were given (chardev `compat_monitor<N>`). */
@@ -72,7 +76,7 @@ export function newParseState(cwd: string): ParseState {
     defaultMonitor: true,
     nographic: false,
     snapshotAll: false,
-    accelGiven: false,
+    accelFrom: null,
     serialCount: 0,
     monitorCount: 0,
     debugconGiven: false,

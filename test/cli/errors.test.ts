@@ -34,6 +34,8 @@ const ROWS: Row[] = [
   { argv: ['-accel', 'kvm,xen-version=4.17,kernel-irqchip=split'], message: "-accel kvm,xen-version=4.17,kernel-irqchip=split: parameter 'xen-version' expects a 32-bit number such as 0x40011 (Xen 4.17), not '4.17'" },
   { argv: ['-accel', 'kvm,kernel-irqchip=maybe'], message: "-accel kvm,kernel-irqchip=maybe: parameter 'kernel-irqchip' expects 'on', 'off' or 'split', not 'maybe'" },
   { argv: ['-accel', 'kvm,xen-version=0x40011,kernel-irqchip=split,xen-gnttab-max-frames=0'], message: "-accel kvm,xen-version=0x40011,kernel-irqchip=split,xen-gnttab-max-frames=0: parameter 'xen-gnttab-max-frames' must be between 1 and 65536, not 0" },
+  { argv: ['-machine', 'pc,accel=tcg', '-accel', 'tcg'], message: '-accel tcg: the -accel and "-machine accel=" (or -enable-kvm) options are incompatible, as in QEMU', qemu: true },
+  { argv: ['-accel', 'tcg', '-enable-kvm'], message: '-enable-kvm: the -accel and "-machine accel=" (or -enable-kvm) options are incompatible, as in QEMU', qemu: true },
   { argv: ['-accel', 'hvf'], message: "-accel hvf: accelerator 'hvf' is valid in QEMU but not supported by xentab (kvm, tcg)" },
   { argv: [...XEN, '-chardev', 'stdio,id=c0', '-device', 'xen-console,chardev=c9'], message: "-device xen-console,chardev=c9: chardev 'c9' not found (define it with -chardev …,id=c9)" },
   { argv: ['-chardev', 'stdio,id=c0', '-device', 'xen-console,chardev=c0'], message: "-device xen-console,chardev=c0: No 'xen-bus' bus found for device 'xen-console' (Xen devices need -accel kvm,xen-version=0x40011,kernel-irqchip=split)", qemu: true },
