@@ -39,13 +39,16 @@ const EXAMPLES = `Examples (from QEMU's Xen guide; -accel kvm runs on xentab's o
 const EXIT_STATUSES = `Exit status:
   0    --expect text seen (or the guest shut down cleanly)
   1    bad command line or unusable input file (nothing was started)
+  2    internal error (a bug in xentab)
   3    the command line is fine but xentab cannot run this machine yet
   124  --timeout reached
   isa-debug-exit: (value << 1) | 1, as in QEMU
 `;
 
 function formatRow(row: OptionRow): string {
-  const head = `-${row.names[0]}${row.arg ? ` ${row.arg}` : ''}`;
+  // xentab's own options are GNU-style long options in spirit; both spellings work for all.
+  const dash = row.group === 'xentab' ? '--' : '-';
+  const head = `${dash}${row.names[0]}${row.arg ? ` ${row.arg}` : ''}`;
   const alias = row.names.length > 1 ? ` (also -${row.names.slice(1).join(', -')})` : '';
   if (head.length < 16 && !alias) return `${head.padEnd(16)}${row.help}\n`;
   return `${head}${alias}\n                ${row.help}\n`;
