@@ -20,13 +20,13 @@ describe('locateImages', () => {
     writeFileSync(join(dir, 'vmlinuz'), 'tampered');
     const deb = hex('deb');
     const art = (name: string, content: string) => ({
-      name, package: 'p', version: '1', debSha256: deb, source: `x/${name}`, path: name, sha256: hex(content), size: content.length,
+      name, package: 'pkg', version: '1', debSha256: deb, source: `x/${name}`, path: name, sha256: hex(content), size: content.length,
     });
     writeFileSync(
       join(dir, 'manifest.json'),
       formatManifest({
         format: MANIFEST_FORMAT,
-        packages: [{ name: 'p', version: '1', architecture: 'amd64', deb: 'debs/p.deb', sha256: deb, size: 3 }],
+        packages: [{ name: 'pkg', version: '1', architecture: 'amd64', deb: 'debs/pkg.deb', sha256: deb, size: 3 }],
         artifacts: [art('xen-shim', 'shim'), art('vmlinuz', 'kernel')],
         images: [],
       }),
