@@ -4,6 +4,7 @@
 /** The part of WebAssembly.Memory the machine uses. */
 export interface WasmMemory {
   readonly buffer: ArrayBuffer;
+  grow(delta: number): number;
 }
 
 declare const WebAssembly: {

@@ -66,3 +66,4 @@ export const MULTIBOOT_AOUT_INFO: GuestSpec = {
   name: 'multiboot_aout_info', sources: ['start32.S', 'multiboot_info.c'], defines: ['MULTIBOOT_AOUT'], flat: true,
 };
 export const PVH_INFO: GuestSpec = { name: 'pvh_info', sources: ['start32.S', 'pvh_info.c'], defines: ['PVH'] };
+export const ENTRY_STATE: GuestSpec = { name: 'entry_state', sources: ['start32.S', 'entry_state.c'], defines: ['MULTIBOOT'] };
