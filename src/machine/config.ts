@@ -175,3 +175,172 @@ export function hypervEnabled(config: MachineConfig): boolean {
     Object.keys(properties).some((name) => name.startsWith('hv-'))
   );
 }
+
+/**
+ * Checks that untrusted JSON (a share link, a saved file) is a MachineConfig this version of
+ * xentab can run: every field present with the right type and within the limits the CLI
+ * enforces. Returns one message per problem (empty when valid); never throws.
+ */
+export function checkMachineConfig(value: unknown): string[] {
+  const problems: string[] = [];
+  const bad = (path: string, what: string): void => {
+    problems.push(`${path}: expected ${what}`);
+  };
+  const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  const int = (v: unknown, path: string, min: number, max: number): void => {
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) bad(path, `an integer in ${min}..${max}`);
+  };
+  const str = (v: unknown, path: string): void => {
+    if (typeof v !== 'string') bad(path, 'a string');
+  };
+  const bool = (v: unknown, path: string): void => {
+    if (typeof v !== 'boolean') bad(path, 'a boolean');
+  };
+  const oneOf = (v: unknown, path: string, choices: readonly string[]): void => {
+    if (typeof v !== 'string' || !choices.includes(v)) bad(path, `one of ${choices.join(', ')}`);
+  };
+  const file = (v: unknown, path: string, nullable: boolean): void => {
+    if (v === null && nullable) return;
+    if (!isObj(v)) return bad(path, nullable ? 'a file or null' : 'a file');
+    str(v['path'], `${path}.path`);
+    str(v['resolved'], `${path}.resolved`);
+  };
+  const obj = (v: unknown, path: string): Record<string, unknown> => {
+    if (isObj(v)) return v;
+    bad(path, 'an object');
+    return {};
+  };
+  const arr = (v: unknown, path: string): unknown[] => {
+    if (Array.isArray(v)) return v;
+    bad(path, 'an array');
+    return [];
+  };
+
+  const c = obj(value, 'config');
+  if (c['configVersion'] !== MACHINE_CONFIG_VERSION) bad('configVersion', `${MACHINE_CONFIG_VERSION} (this xentab's config version)`);
+  if (c['name'] !== null) str(c['name'], 'name');
+  oneOf(obj(c['machine'], 'machine')['type'], 'machine.type', ['pc']);
+  const accel = obj(c['accel'], 'accel');
+  oneOf(accel['type'], 'accel.type', ['kvm', 'tcg']);
+  if (accel['xenVersion'] !== null) int(accel['xenVersion'], 'accel.xenVersion', 1, 0xffffffff);
+  oneOf(accel['kernelIrqchip'], 'accel.kernelIrqchip', ['on', 'off', 'split']);
+  int(accel['xenEvtchnMaxPirq'], 'accel.xenEvtchnMaxPirq', 1, 0xffff);
+  int(accel['xenGnttabMaxFrames'], 'accel.xenGnttabMaxFrames', 1, 65536);
+  if (accel['xenVersion'] !== null && accel['kernelIrqchip'] !== 'split') bad('accel.kernelIrqchip', "'split' in Xen mode");
+  const cpu = obj(c['cpu'], 'cpu');
+  str(cpu['model'], 'cpu.model');
+  for (const [k, v] of Object.entries(obj(cpu['features'], 'cpu.features'))) bool(v, `cpu.features.${k}`);
+  for (const [k, v] of Object.entries(obj(cpu['properties'], 'cpu.properties'))) str(v, `cpu.properties.${k}`);
+  const smp = obj(c['smp'], 'smp');
+  for (const k of ['cpus', 'maxcpus', 'sockets', 'dies', 'cores', 'threads']) int(smp[k], `smp.${k}`, 1, 255);
+  if (typeof smp['cpus'] === 'number' && typeof smp['maxcpus'] === 'number' && smp['cpus'] > smp['maxcpus']) bad('smp.cpus', 'at most smp.maxcpus');
+  int(obj(c['memory'], 'memory')['bytes'], 'memory.bytes', 1 << 20, MAX_RAM_BYTES);
+  const boot = obj(c['boot'], 'boot');
+  file(boot['kernel'], 'boot.kernel', true);
+  str(boot['append'], 'boot.append');
+  if (boot['initrd'] !== null) str(boot['initrd'], 'boot.initrd');
+  arr(boot['modules'], 'boot.modules').forEach((m, i) => {
+    const mod = obj(m, `boot.modules[${i}]`);
+    file(mod['file'], `boot.modules[${i}].file`, false);
+    str(mod['cmdline'], `boot.modules[${i}].cmdline`);
+  });
+  arr(c['drives'], 'drives').forEach((v, i) => {
+    const d = obj(v, `drives[${i}]`);
+    const p = `drives[${i}]`;
+    str(d['id'], `${p}.id`);
+    file(d['file'], `${p}.file`, true);
+    oneOf(d['interface'], `${p}.interface`, ['xen', 'ide', 'none']);
+    if (d['index'] !== null) int(d['index'], `${p}.index`, 0, 25);
+    oneOf(d['media'], `${p}.media`, ['disk', 'cdrom']);
+    oneOf(d['format'], `${p}.format`, ['raw']);
+    bool(d['readOnly'], `${p}.readOnly`);
+    bool(d['snapshot'], `${p}.snapshot`);
+    oneOf(d['fileLocking'], `${p}.fileLocking`, ['on', 'off', 'auto']);
+    oneOf(d['cache'], `${p}.cache`, ['writeback', 'writethrough', 'none', 'directsync', 'unsafe']);
+  });
+  const chardevIds = new Set<unknown>();
+  arr(c['chardevs'], 'chardevs').forEach((v, i) => {
+    const d = obj(v, `chardevs[${i}]`);
+    const p = `chardevs[${i}]`;
+    str(d['id'], `${p}.id`);
+    chardevIds.add(d['id']);
+    oneOf(d['backend'], `${p}.backend`, ['stdio', 'file', 'null', 'vc']);
+    bool(d['mux'], `${p}.mux`);
+    bool(d['signal'], `${p}.signal`);
+    file(d['path'], `${p}.path`, d['backend'] !== 'file');
+    bool(d['append'], `${p}.append`);
+  });
+  const driveIds = new Set((Array.isArray(c['drives']) ? c['drives'] : []).map((d) => (isObj(d) ? d['id'] : undefined)));
+  const netdevIds = new Set((Array.isArray(c['netdevs']) ? c['netdevs'] : []).map((d) => (isObj(d) ? d['id'] : undefined)));
+  arr(c['devices'], 'devices').forEach((v, i) => {
+    const d = obj(v, `devices[${i}]`);
+    const p = `devices[${i}]`;
+    if (d['id'] !== null) str(d['id'], `${p}.id`);
+    const ref = (key: string, ids: Set<unknown>): void => {
+      if (!ids.has(d[key])) bad(`${p}.${key}`, 'the id of a defined one');
+    };
+    switch (d['driver']) {
+      case 'xen-console':
+        ref('chardev', chardevIds);
+        break;
+      case 'xen-disk':
+        ref('drive', driveIds);
+        if (typeof d['vdev'] !== 'string' || !/^((xvd|hd|sd)[a-z]+[0-9]*|d[0-9]+(p[0-9]+)?)$/.test(d['vdev'])) bad(`${p}.vdev`, 'a vdev such as xvda');
+        break;
+      case 'xen-net-device':
+        ref('netdev', netdevIds);
+        if (typeof d['mac'] !== 'string' || !/^([0-9a-f]{2}:){5}[0-9a-f]{2}$/.test(d['mac'])) bad(`${p}.mac`, 'a MAC address');
+        break;
+      case 'isa-serial':
+        ref('chardev', chardevIds);
+        int(d['index'], `${p}.index`, 0, 3);
+        int(d['iobase'], `${p}.iobase`, 0, 0xffff);
+        int(d['irq'], `${p}.irq`, 0, 15);
+        break;
+      case 'isa-debugcon':
+        ref('chardev', chardevIds);
+        int(d['iobase'], `${p}.iobase`, 0, 0xffff);
+        break;
+      case 'isa-debug-exit':
+        int(d['iobase'], `${p}.iobase`, 0, 0xffff);
+        int(d['iosize'], `${p}.iosize`, 1, 0x10000 - (typeof d['iobase'] === 'number' ? d['iobase'] : 0));
+        break;
+      case 'pc-testdev':
+        break;
+      default:
+        bad(`${p}.driver`, 'a device model xentab has');
+    }
+  });
+  arr(c['netdevs'], 'netdevs').forEach((v, i) => {
+    const n = obj(v, `netdevs[${i}]`);
+    str(n['id'], `netdevs[${i}].id`);
+    oneOf(n['type'], `netdevs[${i}].type`, ['user']);
+  });
+  arr(c['monitors'], 'monitors').forEach((v, i) => {
+    const m = obj(v, `monitors[${i}]`);
+    if (!chardevIds.has(m['chardev'])) bad(`monitors[${i}].chardev`, 'the id of a defined one');
+    oneOf(m['mode'], `monitors[${i}].mode`, ['readline']);
+  });
+  oneOf(c['display'], 'display', ['none']);
+  const icount = obj(c['icount'], 'icount');
+  if (icount['shift'] !== null) int(icount['shift'], 'icount.shift', 0, 10);
+  bool(icount['sleep'], 'icount.sleep');
+  const rtc = obj(c['rtc'], 'rtc');
+  str(rtc['base'], 'rtc.base');
+  oneOf(rtc['clock'], 'rtc.clock', ['host', 'rt', 'vm']);
+  const log = obj(c['log'], 'log');
+  arr(log['items'], 'log.items').forEach((v, i) => str(v, `log.items[${i}]`));
+  file(log['file'], 'log.file', true);
+  const trace = obj(c['trace'], 'trace');
+  arr(trace['patterns'], 'trace.patterns').forEach((v, i) => str(v, `trace.patterns[${i}]`));
+  file(trace['file'], 'trace.file', true);
+  for (const k of ['noReboot', 'noShutdown', 'startPaused', 'nodefaults']) bool(c[k], k);
+  const run = obj(c['run'], 'run');
+  arr(run['script'], 'run.script').forEach((v, i) => {
+    const s = obj(v, `run.script[${i}]`);
+    const text = 'expect' in s ? s['expect'] : s['send'];
+    if (typeof text !== 'string' || text === '' || Object.keys(s).length !== 1) bad(`run.script[${i}]`, '{expect: TEXT} or {send: TEXT}');
+  });
+  if (run['timeoutSeconds'] !== null && (typeof run['timeoutSeconds'] !== 'number' || !(run['timeoutSeconds'] > 0))) bad('run.timeoutSeconds', 'a positive number or null');
+  return problems;
+}
