@@ -10,6 +10,14 @@
 // guest RAM and CPU registers (the vmcall hook does, for hypercall arguments and results), and
 // they may request an early exit with `cpu.requestExit()`.
 
+/**
+ * The part of a WebAssembly.Memory the CPU uses (lib es2022 does not declare WebAssembly).
+ * It must never grow: the CPU keeps views on `buffer`.
+ */
+export interface CpuMemory {
+  readonly buffer: ArrayBuffer;
+}
+
 /** Result of `rdmsr`: true if the bus owns the MSR (value placed in `out[0]` lo, `out[1]` hi). */
 export type MsrResult = boolean;
 

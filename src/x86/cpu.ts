@@ -1,0 +1,742 @@
+// The CPU: state views over the shared WebAssembly.Memory, instruction fetch with the decode
+// cache, memory access through the TLBs, and the run loop.
+//
+// Guest faults are not JavaScript exceptions (DESIGN.md invariant 6): an access that faults
+// records the exception in the state block (EXC_VECTOR/EXC_ERROR/EXC_ADDR), sets `cpu.fault`
+// and returns a dummy value; every handler checks `c.fault` after its last access that can
+// fault and before its first write to architectural state, so the instruction is abandoned
+// with RIP unchanged. Delivery through the IDT belongs to part 2 (`deliverException` below);
+// until then `run` stops with Exit.EXCEPTION and tests read the recorded vector.
+//
+// Self-modifying code: pages the decoder has read from are marked in `codePage` (by host page
+// of the Memory, i.e. by physical page). DTLB entries for such pages carry no write permission,
+// so every write to them takes the slow path, which bumps the page's generation and so
+// invalidates every cached decode from that page, whatever virtual mapping the write used.
+
+import type { CpuBus, CpuMemory } from './bus.ts';
+import { DecodedInsn } from './decode/decoded_insn.ts';
+import { decode, FAULT_FETCH } from './decode/decoder.ts';
+import { execute } from './exec/dispatch.ts';
+import * as L from './state_layout.ts';
+import { walkPageTables, PTE_U, PTE_W } from './paging.ts';
+
+/** Why `run` returned. */
+export const enum Exit {
+  /** The instruction budget ran out. */
+  BUDGET = 0,
+  /** HLT with no interrupt to take. */
+  HLT = 1,
+  /** An exception was recorded and could not be delivered (part 1: always). */
+  EXCEPTION = 2,
+  /** A bus hook called requestExit(). */
+  REQUESTED = 3,
+}
+
+/** MODE_FLAGS bits. */
+export const enum ModeFlag {
+  PE = 1, // CR0.PE
+  LMA = 2, // EFER.LMA
+  PG = 4, // CR0.PG
+  VM86 = 8, // RFLAGS.VM
+}
+
+const I = (off: number): number => off >> 2;
+const I_RIP = I(L.RIP), I_ICOUNT = I(L.ICOUNT);
+const I_EXC_VECTOR = I(L.EXC_VECTOR), I_EXC_ERROR = I(L.EXC_ERROR), I_EXC_RIP = I(L.EXC_RIP);
+const I_SEG = I(L.SEG);
+const I_DTLB = I(L.DTLB), I_ITLB = I(L.ITLB);
+const DTLB_MASK = L.DTLB_ENTRIES - 1, ITLB_MASK = L.ITLB_ENTRIES - 1;
+/** TLB permission bits (entry word 3). */
+export const TLB_USER = 1, TLB_WRITE = 2, TLB_WRITE_USER = 4;
+
+const DECODE_CACHE_SIZE = 1 << 14;
+const TWO32 = 4294967296;
+
+export class Cpu {
+  readonly memory: CpuMemory;
+  readonly stateBase: number;
+  readonly bus: CpuBus;
+  /** State block views (index 0 = stateBase). */
+  readonly s32: Int32Array;
+  readonly s16: Uint16Array;
+  readonly s8: Uint8Array;
+  /** Whole-Memory views (guest RAM lives somewhere in here). */
+  readonly m8: Uint8Array;
+  readonly dv: DataView;
+  /** Per host page of the Memory: decoded code lives there (writes invalidate). */
+  readonly codePage: Uint8Array;
+  /** Per host page: generation, bumped when code there is overwritten. */
+  readonly codeGen: Int32Array;
+  private readonly cache: DecodedInsn[] = [];
+  private readonly ibuf = new Uint8Array(16);
+  /** Scratch for bus hooks returning 64-bit halves / CPUID / MSR values. */
+  readonly scratch = new Int32Array(4);
+
+  /** Set by a faulting access or instruction; the current instruction is abandoned. */
+  fault = false;
+  /** High half of the last 64-bit read / operand fetch. */
+  hi = 0;
+  /** RIP of the next instruction (handlers of control transfers overwrite it). */
+  nextLo = 0;
+  nextHi = 0;
+  /** Linear address of the current memory operand (after `ea`). */
+  eaLo = 0;
+  eaHi = 0;
+  /** Host offset of the page being read-modify-written (-1: slow path). */
+  private rmwHost = -1;
+  /** Context tag folded into TLB tags (bits 20..31 of tagHi). */
+  private ctx = 0;
+  private readNeed = 0;
+  private writeNeed = TLB_WRITE;
+  /** Cached code page translation (linear page → host page). */
+  private cpLin = -1;
+  private cpLinHi = 0;
+  private cpHost = -1;
+  /** Physical address of the last MMIO translation (a double). */
+  private mmioPhys = 0;
+  private exitRequested = false;
+  /** Exit reason set by handlers (HLT). */
+  pendingExit = -1;
+
+  constructor(memory: CpuMemory, stateBase: number, bus: CpuBus) {
+    if (stateBase % 64 !== 0) throw new Error('Cpu: stateBase must be a multiple of 64');
+    this.memory = memory;
+    this.stateBase = stateBase;
+    this.bus = bus;
+    const buf = memory.buffer;
+    this.s32 = new Int32Array(buf, stateBase, L.CPU_STATE_BYTES >> 2);
+    this.s16 = new Uint16Array(buf, stateBase, L.CPU_STATE_BYTES >> 1);
+    this.s8 = new Uint8Array(buf, stateBase, L.CPU_STATE_BYTES);
+    this.m8 = new Uint8Array(buf);
+    this.dv = new DataView(buf);
+    const pages = Math.ceil(buf.byteLength / 4096);
+    this.codePage = new Uint8Array(pages);
+    this.codeGen = new Int32Array(pages);
+    for (let i = 0; i < DECODE_CACHE_SIZE; i++) this.cache.push(new DecodedInsn());
+    this.s32[I_EXC_VECTOR] = -1;
+    this.flushTlb();
+    this.modeChanged();
+  }
+
+  // ------------------------------------------------------------------ registers
+
+  /** Register `r` (0–15) low 32 bits. */
+  reg32(r: number): number { return this.s32[r << 1]!; }
+  /** Read a general register of size code `size` (0–3); for size 0 `r` is the state byte offset. Hi in `this.hi`. */
+  getReg(size: number, r: number): number {
+    switch (size) {
+      case 0: return this.s8[r]!;
+      case 1: return this.s16[r << 2]!;
+      case 2: return this.s32[r << 1]!;
+      default: this.hi = this.s32[(r << 1) + 1]!; return this.s32[r << 1]!;
+    }
+  }
+  /** Write a general register: 8/16-bit writes merge, 32-bit writes zero the upper half (SDM Vol 1 §3.4.1.1). */
+  setReg(size: number, r: number, lo: number, hi: number): void {
+    switch (size) {
+      case 0: this.s8[r] = lo; break;
+      case 1: this.s16[r << 2] = lo; break;
+      case 2: this.s32[r << 1] = lo; this.s32[(r << 1) + 1] = 0; break;
+      default: this.s32[r << 1] = lo; this.s32[(r << 1) + 1] = hi; break;
+    }
+  }
+  get rip(): number { return (this.s32[I_RIP + 1]! * TWO32) + (this.s32[I_RIP]! >>> 0); }
+  set rip(v: number) { this.s32[I_RIP] = v % TWO32 | 0; this.s32[I_RIP + 1] = Math.floor(v / TWO32) | 0; }
+  /** Retired instructions (exact up to 2^53). */
+  get icount(): number { return this.s32[I_ICOUNT + 1]! * TWO32 + (this.s32[I_ICOUNT]! >>> 0); }
+
+  segBaseLo(seg: number): number { return this.s32[I_SEG + seg * 8 + 2]!; }
+  segBaseHi(seg: number): number { return this.s32[I_SEG + seg * 8 + 3]!; }
+
+  get codeBits(): number { return this.s32[I(L.CODE_BITS)]!; }
+  get stackBits(): number { return this.s32[I(L.STACK_BITS)]!; }
+  get cpl(): number { return this.s32[I(L.CPL)]!; }
+
+  /** Recompute cached mode-dependent fields; call after changing CR0/EFER/CS/CPL/CR3. */
+  modeChanged(): void {
+    const cpl = this.s32[I(L.CPL)]!;
+    this.readNeed = cpl === 3 ? TLB_USER : 0;
+    this.writeNeed = cpl === 3 ? TLB_WRITE_USER : TLB_WRITE;
+    this.cpLin = -1;
+    this.cpHost = -1;
+    this.flushDecodeCache();
+  }
+
+  // ------------------------------------------------------------------ exceptions
+
+  /** Record exception `vector` (error code or -1) and abandon the current instruction. */
+  raise(vector: number, error: number): void {
+    const s = this.s32;
+    s[I_EXC_VECTOR] = vector;
+    s[I_EXC_ERROR] = error;
+    s[I_EXC_RIP] = s[I_RIP]!;
+    s[I_EXC_RIP + 1] = s[I_RIP + 1]!;
+    this.fault = true;
+  }
+  raiseGP0(): void { this.raise(13, 0); }
+  raiseUD(): void { this.raise(6, -1); }
+  get pendingVector(): number { return this.s32[I_EXC_VECTOR]!; }
+  get pendingError(): number { return this.s32[I_EXC_ERROR]!; }
+  clearException(): void { this.s32[I_EXC_VECTOR] = -1; this.s32[I_EXC_ERROR] = -1; }
+
+  /**
+   * Part 2 replaces this: deliver the recorded exception through the IDT and return true to
+   * keep running. Part 1 cannot deliver, so `run` stops with Exit.EXCEPTION.
+   */
+  deliverException(): boolean { return false; }
+
+  /** Ask `run` to return after the current instruction (from a bus hook). */
+  requestExit(): void { this.exitRequested = true; }
+
+  // ------------------------------------------------------------------ TLBs and invalidation
+
+  /** Flush both TLBs (CR3 write without PCID, CR0/CR4 paging changes). */
+  flushTlb(): void {
+    const s = this.s32;
+    for (let i = I_DTLB; i < I_DTLB + L.DTLB_ENTRIES * 4; i += 4) { s[i] = -1; s[i + 1] = -1; }
+    for (let i = I_ITLB; i < I_ITLB + L.ITLB_ENTRIES * 4; i += 4) { s[i] = -1; s[i + 1] = -1; }
+    this.cpLin = -1;
+    this.cpHost = -1;
+  }
+
+  /** INVLPG: drop any entry for the page containing linear (lo, hi). */
+  invalidatePage(lo: number, hi: number): void {
+    const vpn = (lo >>> 12) | (hi << 20);
+    const d = I_DTLB + (((vpn ^ (hi >>> 8)) & DTLB_MASK) << 2);
+    this.s32[d] = -1;
+    const i = I_ITLB + (((vpn ^ (hi >>> 8)) & ITLB_MASK) << 2);
+    this.s32[i] = -1;
+    this.cpLin = -1;
+    this.cpHost = -1;
+  }
+
+  private flushDecodeCache(): void {
+    for (const d of this.cache) d.tag = -1;
+  }
+
+  /**
+   * A device or a Xen backend wrote guest-physical [paddr, paddr+len): drop decoded code there.
+   * (CPU writes are tracked by the TLB; this is for writes that bypass the CPU.)
+   */
+  invalidatePhysicalRange(paddr: number, len: number): void {
+    if (len <= 0) return;
+    const first = Math.floor(paddr / 4096), last = Math.floor((paddr + len - 1) / 4096);
+    for (let pfn = first; pfn <= last; pfn++) {
+      const host = this.bus.physPage(pfn);
+      if (host >= 0) this.codeWritten(host >>> 12);
+    }
+  }
+
+  private codeWritten(hp: number): void {
+    if (this.codePage[hp] !== 0) {
+      this.codePage[hp] = 0;
+      this.codeGen[hp] = (this.codeGen[hp]! + 1) | 0;
+    }
+  }
+
+  private markCode(hostPage: number): void {
+    const hp = hostPage >>> 12;
+    if (this.codePage[hp] !== 0) return;
+    this.codePage[hp] = 1;
+    // Revoke fast writes to this page in the DTLB.
+    const s = this.s32;
+    for (let i = I_DTLB; i < I_DTLB + L.DTLB_ENTRIES * 4; i += 4) {
+      if (s[i + 2] === hostPage) s[i + 3] = s[i + 3]! & ~(TLB_WRITE | TLB_WRITE_USER);
+    }
+  }
+
+  /**
+   * Translate linear (lo, hi) for an access (0 read, 1 write, 2 fetch): host page offset, or -1
+   * after recording a fault, or -2 for MMIO/unbacked (physical address in `mmioPhys`). Fills the TLB.
+   */
+  private translate(lo: number, hi: number, access: number): number {
+    const s = this.s32;
+    const bits = s[I(L.CODE_BITS)]!;
+    // Canonical check (SDM Vol 1 §3.3.7.1): bits 63..47 all equal.
+    if (bits === 64 && ((hi << 15) >> 15) !== hi) { this.raise(13, 0); return -1; }
+    let pfn: number, perms = TLB_USER | TLB_WRITE | TLB_WRITE_USER;
+    if ((s[I(L.MODE_FLAGS)]! & ModeFlag.PG) === 0) {
+      pfn = (hi >>> 0) * 1048576 + (lo >>> 12);
+    } else {
+      const r = walkPageTables(this, lo, hi, access, s[I(L.CPL)]!);
+      if (r < 0) return -1;
+      pfn = r;
+      const pte = this.walkPerms;
+      perms = ((pte & PTE_U) ? TLB_USER : 0) | ((pte & PTE_W) ? TLB_WRITE | ((pte & PTE_U) ? TLB_WRITE_USER : 0) : 0);
+      // CR0.WP=0: supervisor writes ignore R/W (SDM Vol 3 §4.6.1).
+      if ((s[I(L.CR0)]! & 0x10000) === 0) perms |= TLB_WRITE;
+      if (!this.walkDirty) perms &= ~(TLB_WRITE | TLB_WRITE_USER);
+    }
+    const host = this.bus.physPage(pfn);
+    if (host < 0) { this.mmioPhys = pfn * 4096 + (lo & 0xfff); return -2; }
+    if (this.codePage[host >>> 12] !== 0 && access !== 2) perms &= ~(TLB_WRITE | TLB_WRITE_USER);
+    const vpn = (lo >>> 12) | (hi << 20);
+    const tagHi = (hi >>> 12) ^ this.ctx;
+    const i = access === 2 ? I_ITLB + (((vpn ^ (hi >>> 8)) & ITLB_MASK) << 2) : I_DTLB + (((vpn ^ (hi >>> 8)) & DTLB_MASK) << 2);
+    s[i] = vpn; s[i + 1] = tagHi; s[i + 2] = host; s[i + 3] = perms;
+    return host;
+  }
+  /** Set by walkPageTables: combined U/W bits of the walk and whether the PTE is dirty. */
+  walkPerms = 0;
+  walkDirty = true;
+
+  // ------------------------------------------------------------------ memory access
+
+  /** Compute the linear address of the memory operand of `d` into eaLo/eaHi. */
+  ea(d: DecodedInsn, withSeg = true): void {
+    const s = this.s32;
+    let lo = d.disp, hi = d.disp >> 31;
+    const asz = d.asz;
+    if (asz === 3) {
+      if (d.base === -1 && d.index === -1) hi = d.dispHi;
+      const b = d.base;
+      if (b >= 0) {
+        const bl = b === 16 ? this.nextLo : s[b << 1]!, bh = b === 16 ? this.nextHi : s[(b << 1) + 1]!;
+        const sum = (lo >>> 0) + (bl >>> 0);
+        hi = (hi + bh + (sum > 0xffffffff ? 1 : 0)) | 0; lo = sum | 0;
+      }
+      const x = d.index;
+      if (x >= 0) {
+        const sc = d.scale;
+        let xl = s[x << 1]!, xh = s[(x << 1) + 1]!;
+        if (sc) { xh = (xh << sc) | (xl >>> (32 - sc)); xl <<= sc; }
+        const sum = (lo >>> 0) + (xl >>> 0);
+        hi = (hi + xh + (sum > 0xffffffff ? 1 : 0)) | 0; lo = sum | 0;
+      }
+      const seg = d.seg;
+      if (seg >= 4 && withSeg) {
+        const bl = s[I_SEG + seg * 8 + 2]!, bh = s[I_SEG + seg * 8 + 3]!;
+        const sum = (lo >>> 0) + (bl >>> 0);
+        hi = (hi + bh + (sum > 0xffffffff ? 1 : 0)) | 0; lo = sum | 0;
+      }
+    } else {
+      const b = d.base;
+      if (b >= 0) lo = (lo + (b === 16 ? this.nextLo : s[b << 1]!)) | 0;
+      if (d.index >= 0) lo = (lo + (s[d.index << 1]! << d.scale)) | 0;
+      if (asz === 1) lo &= 0xffff;
+      hi = 0;
+      if (!withSeg) { this.eaLo = lo; this.eaHi = 0; return; }
+      const seg = d.seg;
+      const bl = s[I_SEG + seg * 8 + 2]!;
+      if (this.s32[I(L.CODE_BITS)] === 64) {
+        // 67h in 64-bit mode: 32-bit effective address, FS/GS base added in 64 bits.
+        if (seg >= 4) {
+          const bh = s[I_SEG + seg * 8 + 3]!;
+          const sum = (lo >>> 0) + (bl >>> 0);
+          hi = (bh + (sum > 0xffffffff ? 1 : 0)) | 0; lo = sum | 0;
+        }
+      } else {
+        lo = (lo + bl) | 0;
+      }
+    }
+    this.eaLo = lo;
+    this.eaHi = hi;
+  }
+
+  /** Linear address of seg:offset for stack and string accesses with address size `asz` code. */
+  linear(seg: number, offLo: number, offHi: number, asz: number): void {
+    const s = this.s32;
+    const bl = s[I_SEG + seg * 8 + 2]!;
+    if (asz === 3) {
+      if (seg >= 4) {
+        const sum = (offLo >>> 0) + (bl >>> 0);
+        this.eaHi = (offHi + s[I_SEG + seg * 8 + 3]! + (sum > 0xffffffff ? 1 : 0)) | 0; this.eaLo = sum | 0;
+      } else { this.eaLo = offLo; this.eaHi = offHi; }
+      return;
+    }
+    const off = asz === 1 ? offLo & 0xffff : offLo;
+    if (s[I(L.CODE_BITS)] === 64) {
+      if (seg >= 4) {
+        const sum = (off >>> 0) + (bl >>> 0);
+        this.eaHi = (s[I_SEG + seg * 8 + 3]! + (sum > 0xffffffff ? 1 : 0)) | 0; this.eaLo = sum | 0;
+      } else { this.eaLo = off; this.eaHi = 0; }
+      return;
+    }
+    this.eaLo = (off + bl) | 0;
+    this.eaHi = 0;
+  }
+
+  /** Read `size` code (0–3) at linear (eaLo, eaHi). 64-bit: hi in `this.hi`. */
+  read(size: number): number {
+    const lo = this.eaLo, hi = this.eaHi;
+    const s = this.s32;
+    const vpn = (lo >>> 12) | (hi << 20);
+    const i = I_DTLB + (((vpn ^ (hi >>> 8)) & DTLB_MASK) << 2);
+    const off = lo & 0xfff;
+    if (s[i] === vpn && s[i + 1] === ((hi >>> 12) ^ this.ctx) && (s[i + 3]! & this.readNeed) === this.readNeed && off + (1 << size) <= 4096) {
+      const p = s[i + 2]! + off;
+      switch (size) {
+        case 0: return this.m8[p]!;
+        case 1: return this.dv.getUint16(p, true);
+        case 2: return this.dv.getInt32(p, true);
+        default: this.hi = this.dv.getInt32(p + 4, true); return this.dv.getInt32(p, true);
+      }
+    }
+    return this.readSlow(lo, hi, size);
+  }
+
+  /** Write `size` code at linear (eaLo, eaHi). */
+  write(size: number, v: number, vh: number): void {
+    const lo = this.eaLo, hi = this.eaHi;
+    const s = this.s32;
+    const vpn = (lo >>> 12) | (hi << 20);
+    const i = I_DTLB + (((vpn ^ (hi >>> 8)) & DTLB_MASK) << 2);
+    const off = lo & 0xfff;
+    if (s[i] === vpn && s[i + 1] === ((hi >>> 12) ^ this.ctx) && (s[i + 3]! & this.writeNeed) !== 0 && off + (1 << size) <= 4096) {
+      const p = s[i + 2]! + off;
+      switch (size) {
+        case 0: this.m8[p] = v; return;
+        case 1: this.dv.setUint16(p, v, true); return;
+        case 2: this.dv.setInt32(p, v, true); return;
+        default: this.dv.setInt32(p, v, true); this.dv.setInt32(p + 4, vh, true); return;
+      }
+    }
+    this.writeSlow(lo, hi, size, v, vh);
+  }
+
+  /** Read for read-modify-write: checks write permission first so a fault leaves memory intact. */
+  rmwRead(size: number): number {
+    const lo = this.eaLo, hi = this.eaHi;
+    const s = this.s32;
+    const vpn = (lo >>> 12) | (hi << 20);
+    const i = I_DTLB + (((vpn ^ (hi >>> 8)) & DTLB_MASK) << 2);
+    const off = lo & 0xfff;
+    let p: number;
+    if (s[i] === vpn && s[i + 1] === ((hi >>> 12) ^ this.ctx) && (s[i + 3]! & this.writeNeed) !== 0 && off + (1 << size) <= 4096) {
+      p = s[i + 2]! + off;
+    } else {
+      // Slow: probe write access on every page touched, then read through the slow path.
+      this.rmwHost = -1;
+      if (!this.probeWrite(lo, hi, 1 << size)) return 0;
+      return this.readSlow(lo, hi, size);
+    }
+    this.rmwHost = p;
+    switch (size) {
+      case 0: return this.m8[p]!;
+      case 1: return this.dv.getUint16(p, true);
+      case 2: return this.dv.getInt32(p, true);
+      default: this.hi = this.dv.getInt32(p + 4, true); return this.dv.getInt32(p, true);
+    }
+  }
+
+  /** Write back after rmwRead (same address, cannot fault). */
+  rmwWrite(size: number, v: number, vh: number): void {
+    const p = this.rmwHost;
+    if (p < 0) { this.writeSlow(this.eaLo, this.eaHi, size, v, vh); return; }
+    switch (size) {
+      case 0: this.m8[p] = v; return;
+      case 1: this.dv.setUint16(p, v, true); return;
+      case 2: this.dv.setInt32(p, v, true); return;
+      default: this.dv.setInt32(p, v, true); this.dv.setInt32(p + 4, vh, true); return;
+    }
+  }
+
+  /** Check that [lin, lin+len) is writable (records the fault if not). */
+  probeWrite(lo: number, hi: number, len: number): boolean {
+    if (this.translate(lo, hi, 1) === -1) return false;
+    if ((lo & 0xfff) + len > 4096) {
+      const lo2 = ((lo | 0xfff) + 1) | 0, hi2 = lo2 === 0 ? (hi + 1) | 0 : hi;
+      if (this.translate(lo2, hi2, 1) === -1) return false;
+    }
+    return true;
+  }
+
+  private checkUser(write: boolean): boolean {
+    // Called after translate(): the filled entry decides user/write permission (paging only).
+    void write;
+    return true;
+  }
+
+  private readSlow(lo: number, hi: number, size: number): number {
+    const n = 1 << size;
+    if ((lo & 0xfff) + n <= 4096) {
+      const host = this.translateChecked(lo, hi, 0);
+      if (host === -1) return 0;
+      if (host === -2) {
+        const v = this.bus.mmioRead(this.mmioPhys, n, this.scratch);
+        if (size === 3) this.hi = this.scratch[0]!;
+        return size === 0 ? v & 0xff : size === 1 ? v & 0xffff : v | 0;
+      }
+      const p = host + (lo & 0xfff);
+      switch (size) {
+        case 0: return this.m8[p]!;
+        case 1: return this.dv.getUint16(p, true);
+        case 2: return this.dv.getInt32(p, true);
+        default: this.hi = this.dv.getInt32(p + 4, true); return this.dv.getInt32(p, true);
+      }
+    }
+    // Page-crossing: check both pages first, then gather bytes.
+    const lo2 = ((lo | 0xfff) + 1) | 0, hi2 = lo2 === 0 ? (hi + 1) | 0 : hi;
+    const h1 = this.translateChecked(lo, hi, 0);
+    if (h1 === -1) return 0;
+    const m1 = this.mmioPhys;
+    const h2 = this.translateChecked(lo2, hi2, 0);
+    if (h2 === -1) return 0;
+    const m2 = this.mmioPhys;
+    const first = 4096 - (lo & 0xfff);
+    let vlo = 0, vhi = 0;
+    for (let k = 0; k < n; k++) {
+      let byte: number;
+      if (k < first) byte = h1 >= 0 ? this.m8[h1 + (lo & 0xfff) + k]! : this.bus.mmioRead(m1 + k, 1, this.scratch) & 0xff;
+      else byte = h2 >= 0 ? this.m8[h2 + k - first]! : this.bus.mmioRead(m2 + k - first, 1, this.scratch) & 0xff;
+      if (k < 4) vlo |= byte << (8 * k); else vhi |= byte << (8 * (k - 4));
+    }
+    this.hi = vhi;
+    return size === 0 ? vlo & 0xff : size === 1 ? vlo & 0xffff : vlo | 0;
+  }
+
+  private writeSlow(lo: number, hi: number, size: number, v: number, vh: number): void {
+    const n = 1 << size;
+    if ((lo & 0xfff) + n <= 4096) {
+      const host = this.translateChecked(lo, hi, 1);
+      if (host === -1) return;
+      if (host === -2) { this.bus.mmioWrite(this.mmioPhys, n, size === 0 ? v & 0xff : size === 1 ? v & 0xffff : v, vh); return; }
+      this.codeWritten(host >>> 12);
+      const p = host + (lo & 0xfff);
+      switch (size) {
+        case 0: this.m8[p] = v; return;
+        case 1: this.dv.setUint16(p, v, true); return;
+        case 2: this.dv.setInt32(p, v, true); return;
+        default: this.dv.setInt32(p, v, true); this.dv.setInt32(p + 4, vh, true); return;
+      }
+    }
+    const lo2 = ((lo | 0xfff) + 1) | 0, hi2 = lo2 === 0 ? (hi + 1) | 0 : hi;
+    const h1 = this.translateChecked(lo, hi, 1);
+    if (h1 === -1) return;
+    const m1 = this.mmioPhys;
+    const h2 = this.translateChecked(lo2, hi2, 1);
+    if (h2 === -1) return;
+    const m2 = this.mmioPhys;
+    if (h1 >= 0) this.codeWritten(h1 >>> 12);
+    if (h2 >= 0) this.codeWritten(h2 >>> 12);
+    const first = 4096 - (lo & 0xfff);
+    for (let k = 0; k < n; k++) {
+      const byte = (k < 4 ? v >>> (8 * k) : vh >>> (8 * (k - 4))) & 0xff;
+      if (k < first) { if (h1 >= 0) this.m8[h1 + (lo & 0xfff) + k] = byte; else this.bus.mmioWrite(m1 + k, 1, byte, 0); }
+      else if (h2 >= 0) this.m8[h2 + k - first] = byte;
+      else this.bus.mmioWrite(m2 + k - first, 1, byte, 0);
+    }
+  }
+
+  /** translate() plus the user/write permission check of the filled entry (paging on). */
+  private translateChecked(lo: number, hi: number, access: number): number {
+    const host = this.translate(lo, hi, access);
+    if (host < 0) return host;
+    if (access !== 2 && (this.s32[I(L.MODE_FLAGS)]! & ModeFlag.PG) !== 0) {
+      // walkPageTables already raised #PF for permission failures.
+      this.checkUser(access === 1);
+    }
+    return host;
+  }
+
+  // ------------------------------------------------------------------ stack helpers
+
+  /** Push `size` code (1, 2, 3) value; returns false after recording a fault. */
+  push(size: number, v: number, vh: number): boolean {
+    const s = this.s32;
+    const n = 1 << size;
+    const sb = s[I(L.STACK_BITS)]!;
+    let spLo = s[L.RSP << 1]!, spHi = s[(L.RSP << 1) + 1]!;
+    if (sb === 64) {
+      const nl = (spLo - n) | 0;
+      if ((nl >>> 0) > (spLo >>> 0)) spHi = (spHi - 1) | 0;
+      spLo = nl;
+      this.linear(L.SS, spLo, spHi, 3);
+    } else if (sb === 32) {
+      spLo = (spLo - n) | 0;
+      this.linear(L.SS, spLo, 0, 2);
+    } else {
+      spLo = (spLo & ~0xffff) | ((spLo - n) & 0xffff);
+      this.linear(L.SS, spLo, 0, 1);
+    }
+    this.write(size, v, vh);
+    if (this.fault) return false;
+    if (sb === 64) { s[L.RSP << 1] = spLo; s[(L.RSP << 1) + 1] = spHi; }
+    else if (sb === 32) s[L.RSP << 1] = spLo;
+    else this.s16[L.RSP << 2] = spLo;
+    return true;
+  }
+
+  /** Read the value at the top of the stack + `offset` bytes (no RSP change). */
+  peek(size: number, offset: number): number {
+    const s = this.s32;
+    const sb = s[I(L.STACK_BITS)]!;
+    const spLo = s[L.RSP << 1]!, spHi = s[(L.RSP << 1) + 1]!;
+    if (sb === 64) {
+      const sum = (spLo >>> 0) + offset;
+      this.linear(L.SS, sum | 0, (spHi + (sum > 0xffffffff ? 1 : 0)) | 0, 3);
+    } else if (sb === 32) this.linear(L.SS, (spLo + offset) | 0, 0, 2);
+    else this.linear(L.SS, (spLo + offset) & 0xffff, 0, 1);
+    return this.read(size);
+  }
+
+  /** Add `n` to the stack pointer with the stack-address-size wrap. */
+  adjustSp(n: number): void {
+    const s = this.s32;
+    const sb = s[I(L.STACK_BITS)]!;
+    if (sb === 64) {
+      const lo = s[L.RSP << 1]!;
+      const sum = (lo >>> 0) + n;
+      s[L.RSP << 1] = sum | 0;
+      if (sum > 0xffffffff) s[(L.RSP << 1) + 1] = (s[(L.RSP << 1) + 1]! + 1) | 0;
+      else if (sum < 0) s[(L.RSP << 1) + 1] = (s[(L.RSP << 1) + 1]! - 1) | 0;
+    } else if (sb === 32) s[L.RSP << 1] = (s[L.RSP << 1]! + n) | 0;
+    else this.s16[L.RSP << 2] = (this.s16[L.RSP << 2]! + n) & 0xffff;
+  }
+
+  // ------------------------------------------------------------------ fetch, decode, run
+
+  /** Host offset of the code byte at linear (lo, hi), or -1 (fault recorded) / -2 (not RAM). */
+  private fetchHost(lo: number, hi: number): number {
+    const s = this.s32;
+    const vpn = (lo >>> 12) | (hi << 20);
+    const i = I_ITLB + (((vpn ^ (hi >>> 8)) & ITLB_MASK) << 2);
+    if (s[i] === vpn && s[i + 1] === ((hi >>> 12) ^ this.ctx) && (s[i + 3]! & this.readNeed) === this.readNeed) return s[i + 2]!;
+    return this.translate(lo, hi, 2);
+  }
+
+  /** Decode the instruction at host offset `host` (linear lo/hi) into cache slot `d`. */
+  private decodeAt(d: DecodedInsn, host: number, lo: number, hi: number): void {
+    const off = lo & 0xfff;
+    const bits = this.s32[I(L.CODE_BITS)]!;
+    let avail = 4096 - off;
+    const buf = this.ibuf;
+    if (avail >= 15) {
+      for (let k = 0; k < 15; k++) buf[k] = this.m8[host + k]!;
+      avail = 15;
+    } else {
+      for (let k = 0; k < avail; k++) buf[k] = this.m8[host + k]!;
+      // Next page: only fetched if the instruction needs it (a fault then is a #PF on that page).
+      const lo2 = ((lo | 0xfff) + 1) | 0, hi2 = lo2 === 0 ? (hi + 1) | 0 : hi;
+      const fault = this.fault;
+      const h2 = this.fetchHost(lo2, hi2);
+      if (h2 >= 0) {
+        for (let k = avail; k < 15; k++) buf[k] = this.m8[h2 + k - avail]!;
+        this.markCode(h2);
+        avail = 15;
+      } else {
+        // Leave the fault unrecorded unless the decoder really needs the bytes.
+        this.fault = fault;
+        if (h2 === -1) this.clearException();
+      }
+    }
+    decode(buf, avail, bits, d);
+    if (d.fault === FAULT_FETCH) {
+      const lo2 = ((lo | 0xfff) + 1) | 0, hi2 = lo2 === 0 ? (hi + 1) | 0 : hi;
+      const h2 = this.translate(lo2, hi2, 2);
+      if (h2 === -2) this.raise(14, 0x10); // code in MMIO: treat as a fetch fault
+      d.tag = -1;
+      return;
+    }
+    this.markCode(host & ~0xfff);
+    // Instructions that straddle pages are not cached (their second page is not tracked by tag).
+    d.tag = off + d.len <= 4096 ? host : -1;
+    d.gen = this.codeGen[host >>> 12]!;
+  }
+
+  private readonly crossSlot = new DecodedInsn();
+
+  /** Run up to `maxInstructions`; returns an Exit code. */
+  run(maxInstructions: number): number {
+    const s = this.s32;
+    const cache = this.cache;
+    let n = 0;
+    let reason: number = Exit.BUDGET;
+    this.exitRequested = false;
+    this.pendingExit = -1;
+    while (n < maxInstructions) {
+      const ripLo = s[I_RIP]!, ripHi = s[I_RIP + 1]!;
+      const bits = s[I(L.CODE_BITS)]!;
+      let linLo = ripLo, linHi = ripHi;
+      if (bits !== 64) { linLo = (ripLo + s[I_SEG + L.CS * 8 + 2]!) | 0; linHi = 0; }
+      let host: number;
+      if (((linLo ^ this.cpLin) & ~0xfff) === 0 && linHi === this.cpLinHi && this.cpHost >= 0) {
+        host = this.cpHost + (linLo & 0xfff);
+      } else {
+        const hp = this.fetchHost(linLo, linHi);
+        if (hp < 0) {
+          if (hp === -2) this.raise(14, 0x10);
+          s[I_EXC_RIP] = ripLo; s[I_EXC_RIP + 1] = ripHi;
+          if (this.fault) { this.fault = false; if (!this.deliverException()) { reason = Exit.EXCEPTION; break; } }
+          continue;
+        }
+        this.cpLin = linLo & ~0xfff; this.cpLinHi = linHi; this.cpHost = hp;
+        host = hp + (linLo & 0xfff);
+      }
+      const slot = (host ^ (host >>> 14)) & (DECODE_CACHE_SIZE - 1);
+      let d = cache[slot]!;
+      if (d.tag !== host || d.gen !== this.codeGen[host >>> 12]) {
+        this.decodeAt(d, host, linLo, linHi);
+        if (d.tag === -1 && d.fault === -1) {
+          // Page-straddling instruction: keep it out of the cache slot for the next lookup.
+          const x = this.crossSlot;
+          this.decodeAt(x, host, linLo, linHi);
+          d = x;
+        }
+        if (this.fault) {
+          this.fault = false;
+          if (!this.deliverException()) { reason = Exit.EXCEPTION; break; }
+          continue;
+        }
+      }
+      if (d.fault >= 0) {
+        if (d.fault === 6) this.raise(6, -1); else this.raise(d.fault, 0);
+        this.fault = false;
+        if (!this.deliverException()) { reason = Exit.EXCEPTION; break; }
+        continue;
+      }
+      // Next RIP with the IP width of the mode.
+      const len = d.len;
+      if (bits === 64) {
+        const sum = (ripLo >>> 0) + len;
+        this.nextLo = sum | 0;
+        this.nextHi = sum > 0xffffffff ? (ripHi + 1) | 0 : ripHi;
+      } else {
+        this.nextLo = bits === 32 ? (ripLo + len) | 0 : (ripLo + len) & 0xffff;
+        this.nextHi = 0;
+      }
+      execute(this, d);
+      if (this.fault) {
+        this.fault = false;
+        if (!this.deliverException()) { reason = Exit.EXCEPTION; break; }
+        continue;
+      }
+      s[I_RIP] = this.nextLo;
+      s[I_RIP + 1] = this.nextHi;
+      n++;
+      if (this.pendingExit >= 0) { reason = this.pendingExit; break; }
+      if (this.exitRequested) { reason = Exit.REQUESTED; break; }
+    }
+    const c = (s[I_ICOUNT]! >>> 0) + n;
+    s[I_ICOUNT] = c | 0;
+    if (c > 0xffffffff) s[I_ICOUNT + 1] = (s[I_ICOUNT + 1]! + 1) | 0;
+    return reason;
+  }
+
+  // ------------------------------------------------------------------ set-up helpers
+
+  /**
+   * Put the CPU in a flat mode without paging (tests, benchmarks, direct boot): 64 = long-mode
+   * code segment, 32 = protected-mode flat 4 GiB, 16 = real mode. All bases 0.
+   * (A 64-bit mode without paging does not exist on hardware; it is our test harness's shortcut.)
+   */
+  setFlatMode(bits: 16 | 32 | 64, cpl = 0): void {
+    const s = this.s32;
+    for (let seg = 0; seg < 6; seg++) {
+      const b = I_SEG + seg * 8;
+      s[b] = bits === 16 ? 0 : seg === L.CS ? 0x08 | cpl : 0x10 | cpl;
+      s[b + 1] = seg === L.CS ? (bits === 64 ? 0xa09b : bits === 32 ? 0xc09b : 0x009b) : bits === 16 ? 0x0093 : 0xc093;
+      s[b + 2] = 0; s[b + 3] = 0;
+      s[b + 4] = bits === 16 ? 0xffff : -1;
+    }
+    s[I(L.CODE_BITS)] = bits;
+    s[I(L.STACK_BITS)] = bits === 16 ? 16 : bits === 32 ? 32 : 64;
+    s[I(L.CPL)] = cpl;
+    s[I(L.MODE_FLAGS)] = bits === 16 ? 0 : bits === 64 ? ModeFlag.PE | ModeFlag.LMA : ModeFlag.PE;
+    s[I(L.CR0)] = bits === 16 ? 0x60000010 : 0x60000011;
+    s[I(L.RFLAGS)] = 0x2;
+    s[I(L.LAZY_MASK)] = 0;
+    this.modeChanged();
+    this.flushTlb();
+  }
+}

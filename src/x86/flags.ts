@@ -1,0 +1,159 @@
+// Lazy arithmetic flags (style-models §1.4, Bochs lazy_flags.h). ADD/ADC/SUB/SBB/CMP/NEG/INC/DEC
+// and the logic ops record (kind, size, src1, src2, result) in the state block; CF PF AF ZF SF
+// OF are computed only when read. LAZY_MASK says which of the six come from the record; the
+// rest are in RFLAGS. Other instructions (shifts, multiplies, BT …) write RFLAGS eagerly.
+//
+// Carry/overflow from the operands and result alone (valid for ADC/SBB too, whatever the
+// carry-in), at the top bit n-1 of the operation size:
+//   add: CF = ((a & b) | ((a | b) & ~r))      OF = ((a ^ r) & (b ^ r))
+//   sub: CF = ((~a & b) | ((~a | b) & r))     OF = ((a ^ b) & (a ^ r))
+//   AF = (a ^ b ^ r) & 0x10 (bit 3 carry/borrow).  For 64-bit sizes CF/OF/SF use the hi words.
+
+import type { Cpu } from './cpu.ts';
+import { CC_OP, CC_RES, CC_SRC1, CC_SRC2, LAZY_MASK, RFLAGS } from './state_layout.ts';
+
+export const CF = 0x0001, PF = 0x0004, AF = 0x0010, ZF = 0x0040, SF = 0x0080, TF = 0x0100, IF = 0x0200, DF = 0x0400, OF = 0x0800;
+export const ARITH = CF | PF | AF | ZF | SF | OF;
+
+/** Lazy operation kinds (CC_OP = kind << 2 | size code). */
+export const CC_ADD = 0, CC_SUB = 1, CC_LOGIC = 2;
+
+// int32 indices into the state view
+const I_FLAGS = RFLAGS >> 2, I_MASK = LAZY_MASK >> 2, I_OP = CC_OP >> 2;
+const I_RES = CC_RES >> 2, I_S1 = CC_SRC1 >> 2, I_S2 = CC_SRC2 >> 2;
+
+/** PARITY[b] = PF bit value for byte b (even number of set bits). */
+export const PARITY = new Uint8Array(256);
+for (let i = 0; i < 256; i++) {
+  let n = i; n ^= n >> 4; n ^= n >> 2; n ^= n >> 1;
+  PARITY[i] = (n & 1) === 0 ? PF : 0;
+}
+
+const TOP = [7, 15, 31, 31];
+const MASKS = [0xff, 0xffff, -1, -1];
+
+/** Record an operation for lazy evaluation of `mask` (usually ARITH; INC/DEC exclude CF). */
+export function setLazy(c: Cpu, kind: number, size: number, a: number, b: number, r: number, mask: number): void {
+  const s = c.s32;
+  s[I_OP] = (kind << 2) | size;
+  s[I_S1] = a; s[I_S2] = b; s[I_RES] = r;
+  s[I_MASK] = mask;
+}
+/** 64-bit variant: hi words too. */
+export function setLazy64(c: Cpu, kind: number, aLo: number, aHi: number, bLo: number, bHi: number, rLo: number, rHi: number, mask: number): void {
+  const s = c.s32;
+  s[I_OP] = (kind << 2) | 3;
+  s[I_S1] = aLo; s[I_S1 + 1] = aHi; s[I_S2] = bLo; s[I_S2 + 1] = bHi; s[I_RES] = rLo; s[I_RES + 1] = rHi;
+  s[I_MASK] = mask;
+}
+
+/** Compute the lazy flags selected by `want` from the record (bits outside the mask are 0). */
+function lazyFlags(c: Cpu, want: number): number {
+  const s = c.s32;
+  const op = s[I_OP]!, size = op & 3, kind = op >> 2;
+  const rLo = s[I_RES]!;
+  let f = 0;
+  if (want & (ZF | SF)) {
+    if (size === 3) {
+      const rHi = s[I_RES + 1]!;
+      if ((rLo | rHi) === 0) f |= ZF;
+      if (rHi < 0) f |= SF;
+    } else {
+      if ((rLo & MASKS[size]!) === 0) f |= ZF;
+      if ((rLo >>> TOP[size]!) & 1) f |= SF;
+    }
+  }
+  if (want & PF) f |= PARITY[rLo & 0xff]!;
+  if (kind === CC_LOGIC) return f;
+  const aLo = s[I_S1]!, bLo = s[I_S2]!;
+  if (want & AF) f |= (aLo ^ bLo ^ rLo) & AF;
+  if (want & (CF | OF)) {
+    let a = aLo, b = bLo, r = rLo;
+    const top = TOP[size]!;
+    if (size === 3) { a = s[I_S1 + 1]!; b = s[I_S2 + 1]!; r = s[I_RES + 1]!; }
+    if (kind === CC_ADD) {
+      if ((((a & b) | ((a | b) & ~r)) >>> top) & 1) f |= CF;
+      if ((((a ^ r) & (b ^ r)) >>> top) & 1) f |= OF;
+    } else {
+      if ((((~a & b) | ((~a | b) & r)) >>> top) & 1) f |= CF;
+      if ((((a ^ b) & (a ^ r)) >>> top) & 1) f |= OF;
+    }
+  }
+  return f;
+}
+
+/** One flag (CF ZF SF OF PF AF bit value): 0 or the bit. */
+export function getFlag(c: Cpu, bit: number): number {
+  const s = c.s32;
+  if (s[I_MASK]! & bit) return lazyFlags(c, bit) & bit;
+  return s[I_FLAGS]! & bit;
+}
+
+export function getCF(c: Cpu): number {
+  const s = c.s32;
+  if (s[I_MASK]! & CF) return lazyFlags(c, CF);
+  return s[I_FLAGS]! & CF;
+}
+
+/** Full RFLAGS with lazy flags materialised (the record stays valid). */
+export function getFlags(c: Cpu): number {
+  const s = c.s32;
+  const m = s[I_MASK]!;
+  if (m === 0) return s[I_FLAGS]!;
+  return (s[I_FLAGS]! & ~m) | (lazyFlags(c, m) & m);
+}
+
+/** Materialise lazy flags into RFLAGS and clear the lazy mask. */
+export function commitFlags(c: Cpu): void {
+  const s = c.s32;
+  if (s[I_MASK]! !== 0) { s[I_FLAGS] = getFlags(c); s[I_MASK] = 0; }
+}
+
+/** Move a lazy CF into RFLAGS (before INC/DEC replace the record but keep CF). */
+export function saveCF(c: Cpu): void {
+  const s = c.s32;
+  if (s[I_MASK]! & CF) s[I_FLAGS] = (s[I_FLAGS]! & ~CF) | lazyFlags(c, CF);
+}
+
+/** Set the bits of `mask` in RFLAGS to `value` (eager write; clears them from the lazy set). */
+export function setFlagsMasked(c: Cpu, mask: number, value: number): void {
+  const s = c.s32;
+  const m = s[I_MASK]!;
+  if (m & ~mask) {
+    // Some lazy flags survive: materialise everything first.
+    s[I_FLAGS] = getFlags(c);
+    s[I_MASK] = 0;
+  } else {
+    s[I_MASK] = 0;
+  }
+  s[I_FLAGS] = (s[I_FLAGS]! & ~mask) | (value & mask);
+}
+
+/** Eager SZP (+ZF) from a result of size code `size` (lo, hi for 64). */
+export function szp(size: number, lo: number, hi: number): number {
+  let f = PARITY[lo & 0xff]!;
+  if (size === 3) {
+    if ((lo | hi) === 0) f |= ZF;
+    if (hi < 0) f |= SF;
+  } else {
+    if ((lo & MASKS[size]!) === 0) f |= ZF;
+    if ((lo >>> TOP[size]!) & 1) f |= SF;
+  }
+  return f;
+}
+
+/** Condition codes (SDM Vol 1 App. B, Table B-1) by encoding 0–15. */
+export function testCC(c: Cpu, cc: number): boolean {
+  let r: boolean;
+  switch (cc >> 1) {
+    case 0: r = getFlag(c, OF) !== 0; break;
+    case 1: r = getCF(c) !== 0; break;
+    case 2: r = getFlag(c, ZF) !== 0; break;
+    case 3: r = (getFlags(c) & (CF | ZF)) !== 0; break;
+    case 4: r = getFlag(c, SF) !== 0; break;
+    case 5: r = getFlag(c, PF) !== 0; break;
+    case 6: { const f = getFlags(c); r = ((f & SF) !== 0) !== ((f & OF) !== 0); break; }
+    default: { const f = getFlags(c); r = (f & ZF) !== 0 || ((f & SF) !== 0) !== ((f & OF) !== 0); break; }
+  }
+  return (cc & 1) !== 0 ? !r : r;
+}

@@ -1,0 +1,128 @@
+// Page-table walk (SDM Vol 3 ch. 4): 32-bit (with PSE), PAE and 4-level paging, with
+// accessed/dirty updates, U/S, R/W (CR0.WP), NX (EFER.NXE) and #PF error codes.
+// Part 2 owns the remaining pieces (PCID, SMEP/SMAP if ever advertised, global pages in the
+// TLB, reserved-bit checks beyond the basics).
+
+import type { Cpu } from './cpu.ts';
+import { CR0, CR3, CR4, EXC_ADDR, MSR_EFER } from './state_layout.ts';
+
+export const PTE_P = 1, PTE_W = 2, PTE_U = 4, PTE_A = 0x20, PTE_D = 0x40, PTE_PS = 0x80;
+const CR4_PSE = 0x10, CR4_PAE = 0x20, CR0_WP = 0x10000, EFER_NXE = 0x800, EFER_LMA = 0x400;
+const TWO32 = 4294967296;
+
+/** #PF error code bits (SDM Vol 3 §4.7). */
+const PF_P = 1, PF_W = 2, PF_U = 4, PF_RSVD = 8, PF_I = 16;
+
+function pageFault(c: Cpu, lo: number, hi: number, err: number): number {
+  c.raise(14, err);
+  c.s32[EXC_ADDR >> 2] = lo;
+  c.s32[(EXC_ADDR >> 2) + 1] = hi;
+  return -1;
+}
+
+/**
+ * Walk the page tables for linear (lo, hi) and access 0 read / 1 write / 2 fetch at `cpl`.
+ * Returns the physical frame number (a double) or -1 after raising #PF. Sets c.walkPerms
+ * (effective U and W bits) and c.walkDirty (false if the final entry is not dirty yet).
+ */
+export function walkPageTables(c: Cpu, lo: number, hi: number, access: number, cpl: number): number {
+  const s = c.s32;
+  const cr4 = s[CR4 >> 2]!, cr0 = s[CR0 >> 2]!, efer = s[MSR_EFER >> 2]!;
+  const user = cpl === 3;
+  const write = access === 1;
+  const nxe = (efer & EFER_NXE) !== 0;
+  const errBase = (write ? PF_W : 0) | (user ? PF_U : 0) | (access === 2 && nxe ? PF_I : 0);
+  const cr3Lo = s[CR3 >> 2]!, cr3Hi = s[(CR3 >> 2) + 1]!;
+  let allowU = true, allowW = true, nx = false;
+  const dv = c.dv;
+
+  if ((cr4 & CR4_PAE) === 0) {
+    // 32-bit paging: 2 levels of 4-byte entries.
+    let table = (cr3Lo >>> 12) * 4096;
+    for (let level = 1; level >= 0; level--) {
+      const idx = level === 1 ? lo >>> 22 : (lo >>> 12) & 0x3ff;
+      const host = c.bus.physPage(Math.floor(table / 4096));
+      if (host < 0) return pageFault(c, lo, hi, errBase);
+      const p = host + idx * 4;
+      let e = dv.getInt32(p, true);
+      if ((e & PTE_P) === 0) return pageFault(c, lo, hi, errBase);
+      allowU = allowU && (e & PTE_U) !== 0;
+      allowW = allowW && (e & PTE_W) !== 0;
+      const big = level === 1 && (e & PTE_PS) !== 0 && (cr4 & CR4_PSE) !== 0;
+      if (level === 0 || big) {
+        if (!checkPerms(user, write, allowU, allowW, cr0)) return pageFault(c, lo, hi, errBase | PF_P);
+        const want = PTE_A | (write ? PTE_D : 0);
+        if ((e & want) !== want) { e |= want; dv.setInt32(p, e, true); }
+        c.walkPerms = (allowU ? PTE_U : 0) | (allowW ? PTE_W : 0);
+        c.walkDirty = (e & PTE_D) !== 0;
+        if (big) {
+          // PSE-36: bits 20:13 give physical address bits 39:32.
+          const hiBits = (e >>> 13) & 0xff;
+          return hiBits * 1048576 + ((e >>> 22) << 10) + ((lo >>> 12) & 0x3ff);
+        }
+        return e >>> 12;
+      }
+      if ((e & PTE_A) === 0) dv.setInt32(p, e | PTE_A, true);
+      table = (e >>> 12) * 4096;
+    }
+    return pageFault(c, lo, hi, errBase);
+  }
+
+  // PAE / 4-level: 8-byte entries; physical address bits 51:12.
+  const long = (efer & EFER_LMA) !== 0;
+  let levels = long ? 4 : 3;
+  let tableLo: number, tableHi: number;
+  if (long) { tableLo = cr3Lo & ~0xfff; tableHi = cr3Hi & 0xfffff; }
+  else {
+    // PAE PDPTEs (part 2 should load them at CR3 write; read them here).
+    tableLo = cr3Lo & ~0x1f; tableHi = 0;
+  }
+  for (; levels > 0; levels--) {
+    const level = levels - 1; // 3 = PML4, 2 = PDPT, 1 = PD, 0 = PT
+    let idx: number;
+    switch (level) {
+      case 3: idx = ((hi & 0xffff) >>> 7) & 0x1ff; break;
+      case 2: idx = long ? (((hi & 0x7f) << 2) | (lo >>> 30)) & 0x1ff : lo >>> 30; break;
+      case 1: idx = (lo >>> 21) & 0x1ff; break;
+      default: idx = (lo >>> 12) & 0x1ff; break;
+    }
+    const paddr = (tableHi >>> 0) * TWO32 + (tableLo >>> 0) + idx * 8;
+    const host = c.bus.physPage(Math.floor(paddr / 4096));
+    if (host < 0) return pageFault(c, lo, hi, errBase);
+    const p = host + (paddr % 4096);
+    let eLo = dv.getInt32(p, true);
+    const eHi = dv.getInt32(p + 4, true);
+    if ((eLo & PTE_P) === 0) return pageFault(c, lo, hi, errBase);
+    if (!nxe && eHi < 0) return pageFault(c, lo, hi, errBase | PF_P | PF_RSVD);
+    const pae3 = !long && level === 2;
+    if (!pae3) {
+      allowU = allowU && (eLo & PTE_U) !== 0;
+      allowW = allowW && (eLo & PTE_W) !== 0;
+      if (nxe && eHi < 0) nx = true;
+    }
+    const big = !pae3 && (level === 1 || level === 2) && (eLo & PTE_PS) !== 0;
+    if (level === 0 || big) {
+      if (!checkPerms(user, write, allowU, allowW, cr0)) return pageFault(c, lo, hi, errBase | PF_P);
+      if (access === 2 && nx) return pageFault(c, lo, hi, errBase | PF_P);
+      const want = PTE_A | (write ? PTE_D : 0);
+      if ((eLo & want) !== want) { eLo |= want; dv.setInt32(p, eLo, true); }
+      c.walkPerms = (allowU ? PTE_U : 0) | (allowW ? PTE_W : 0);
+      c.walkDirty = (eLo & PTE_D) !== 0;
+      const frameHi = eHi & 0xfffff;
+      const baseFrame = frameHi * 1048576 + (eLo >>> 12);
+      if (level === 0) return baseFrame;
+      const within = level === 1 ? (lo >>> 12) & 0x1ff : (((hi & 0x7f) << 20) * 0) + ((lo >>> 12) & 0x3ffff);
+      const mask = level === 1 ? 0x1ff : 0x3ffff;
+      return baseFrame - (baseFrame % (mask + 1)) + within;
+    }
+    if (!pae3 && (eLo & PTE_A) === 0) dv.setInt32(p, eLo | PTE_A, true);
+    tableLo = eLo & ~0xfff; tableHi = eHi & 0xfffff;
+  }
+  return pageFault(c, lo, hi, errBase);
+}
+
+function checkPerms(user: boolean, write: boolean, allowU: boolean, allowW: boolean, cr0: number): boolean {
+  if (user && !allowU) return false;
+  if (write && !allowW && (user || (cr0 & CR0_WP) !== 0)) return false;
+  return true;
+}
