@@ -28,6 +28,7 @@ import {
   INDEFINITE_LO,
 } from './float80.ts';
 import { add, mul, div, sqrt, compare, examine, roundToInt, scale, extract, xtractExp, remainder, loadConstant, CMP_UN, CMP_EQ, CMP_LT } from './softfloat80.ts';
+import { trig, second, patan, yl2x, yl2xp1, f2xm1, TRIG_SINCOS, TRIG_TAN } from './transcendental.ts';
 import { mem, extToFloat32, extToFloat64, extToInt, extToBcd } from './convert.ts';
 import {
   OFF_FCW,
@@ -580,4 +581,68 @@ export function setLastInstruction(dv: DataView, b: number, fop: number, fipLo: 
   dv.setUint32(b + OFF_FDP + 4, fdpHi >>> 0, true);
   dv.setUint16(b + OFF_FCS, fcs & 0xffff, true);
   dv.setUint16(b + OFF_FDS, fds & 0xffff, true);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Transcendental instructions (values from transcendental.ts)
+
+export { TRIG_SIN, TRIG_COS, TRIG_SINCOS, TRIG_TAN } from './transcendental.ts';
+
+/** FSIN, FCOS, FSINCOS (push cosine), FPTAN (push 1.0). */
+export function ftrig(dv: DataView, b: number, kind: number): void {
+  const pushes = kind === TRIG_SINCOS || kind === TRIG_TAN;
+  if (isEmpty(dv, b, 0)) {
+    if (underflowTo(dv, b, 0) && pushes) push(dv, b, INDEFINITE_SE, INDEFINITE_HI, INDEFINITE_LO);
+    return;
+  }
+  if (pushes && !isEmpty(dv, b, 7)) {
+    stackFault(dv, b, true);
+    if (getFcw(dv, b) & FSW_IE) {
+      writeSt(dv, b, 0, INDEFINITE_SE, INDEFINITE_HI, INDEFINITE_LO);
+      push(dv, b, INDEFINITE_SE, INDEFINITE_HI, INDEFINITE_LO);
+    }
+    return;
+  }
+  readA(dv, b, 0);
+  fx.flags = 0;
+  trig(kind, getFcw(dv, b), aSe, aHi, aLo);
+  if (fx.cc & FSW_C2) {
+    // Out of range: ST0 unchanged, C2 set.
+    setCC(dv, b, FSW_C2, FSW_C2);
+    return;
+  }
+  setCC(dv, b, FSW_C2, 0);
+  if (commitReg(dv, b, 0) && pushes) push(dv, b, second.se, second.hi, second.lo);
+}
+
+export const BIN_PATAN = 0;
+export const BIN_YL2X = 1;
+export const BIN_YL2XP1 = 2;
+
+/** FPATAN, FYL2X, FYL2XP1: ST1 = f(ST1, ST0), then pop. */
+export function fbinaryPop(dv: DataView, b: number, kind: number): void {
+  if (isEmpty(dv, b, 0) || isEmpty(dv, b, 1)) {
+    if (underflowTo(dv, b, 1)) pop(dv, b);
+    return;
+  }
+  readA(dv, b, 1); // y
+  readB(dv, b, 0); // x
+  fx.flags = 0;
+  const cw = getFcw(dv, b);
+  if (kind === BIN_PATAN) patan(cw, aSe, aHi, aLo, bSe, bHi, bLo);
+  else if (kind === BIN_YL2X) yl2x(cw, aSe, aHi, aLo, bSe, bHi, bLo);
+  else yl2xp1(cw, aSe, aHi, aLo, bSe, bHi, bLo);
+  if (commitReg(dv, b, 1)) pop(dv, b);
+}
+
+/** F2XM1. */
+export function ff2xm1(dv: DataView, b: number): void {
+  if (isEmpty(dv, b, 0)) {
+    underflowTo(dv, b, 0);
+    return;
+  }
+  readA(dv, b, 0);
+  fx.flags = 0;
+  f2xm1(getFcw(dv, b), aSe, aHi, aLo);
+  commitReg(dv, b, 0);
 }

@@ -31,6 +31,37 @@ export interface X87Op {
   emu: (dv: DataView, b: number, m: DataView) => number | void;
   /** Compare RFLAGS ZF/PF/CF (FCOMI family). */
   eflags?: boolean;
+  /**
+   * Transcendentals: accept a register that differs from the host by one unit in the last
+   * place (then C1, the round-up bit, may differ too). Counts go to `stats`.
+   */
+  ulpTolerance?: boolean;
+}
+
+export interface Stats {
+  cases: number;
+  /** Cases where a result register differed by one ulp (accepted under ulpTolerance). */
+  oneUlp: number;
+}
+
+/** Position of a finite extended value on the number line of its sign (adjacent values differ by 1). */
+function ordinal(dv: DataView, o: number): bigint | undefined {
+  const se = dv.getUint16(o + 8, true);
+  const sig = (BigInt(dv.getUint32(o + 4, true)) << 32n) | BigInt(dv.getUint32(o, true));
+  const e = se & 0x7fff;
+  if (e === 0x7fff) return undefined;
+  if (e === 0) return sig; // denormals
+  if (!(sig >> 63n)) return undefined;
+  return (BigInt(e - 1) << 63n) + sig;
+}
+
+function withinOneUlp(h: DataView, ho: number, l: DataView, lo: number): boolean {
+  if ((h.getUint16(ho + 8, true) ^ l.getUint16(lo + 8, true)) & 0x8000) return false;
+  const a = ordinal(h, ho),
+    b = ordinal(l, lo);
+  if (a === undefined || b === undefined) return false;
+  const d = a - b;
+  return d === 1n || d === -1n;
 }
 
 const MEM_CMP = 32;
@@ -70,7 +101,7 @@ export function fmtCase(c: X87Case): string {
 }
 
 /** Run cases for one op on host and library; returns human-readable mismatches (empty when all agree). */
-export function differential(op: X87Op, cases: X87Case[], maxReport = 8): string[] {
+export function differential(op: X87Op, cases: X87Case[], maxReport = 8, stats?: Stats): string[] {
   const hostCases: HostCase[] = cases.map((c) => {
     const state = emptyHostState();
     state.fxsave.set(buildImage(c));
@@ -99,6 +130,21 @@ export function differential(op: X87Op, cases: X87Case[], maxReport = 8): string
     fxsaveX87(stateBuf, base, out, 0, true);
     const h = new DataView(r.state.fxsave.buffer, r.state.fxsave.byteOffset, 512);
     const diffs: string[] = [];
+    let ulpOff = false;
+    if (stats) stats.cases++;
+    if (op.ulpTolerance) {
+      for (let i = 0; i < 8; i++) {
+        if (fmt80(h, 32 + 16 * i) !== fmt80(out, 32 + 16 * i) && withinOneUlp(h, 32 + 16 * i, out, 32 + 16 * i)) {
+          ulpOff = true;
+          // Accept: copy the host value so the exact comparison below passes for this register.
+          for (let k = 0; k < 10; k++) out.setUint8(32 + 16 * i + k, h.getUint8(32 + 16 * i + k));
+        }
+      }
+      if (ulpOff) {
+        if (stats) stats.oneUlp++;
+        out.setUint16(2, (out.getUint16(2, true) & ~0x0200) | (h.getUint16(2, true) & 0x0200), true);
+      }
+    }
     if (h.getUint16(0, true) !== out.getUint16(0, true)) diffs.push(`fcw host ${hex(h.getUint16(0, true), 4)} lib ${hex(out.getUint16(0, true), 4)}`);
     if (h.getUint16(2, true) !== out.getUint16(2, true)) diffs.push(`fsw host ${hex(h.getUint16(2, true), 4)} lib ${hex(out.getUint16(2, true), 4)}`);
     if (h.getUint8(4) !== out.getUint8(4)) diffs.push(`ftw host ${hex(h.getUint8(4), 2)} lib ${hex(out.getUint8(4), 2)}`);
