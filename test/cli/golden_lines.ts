@@ -52,4 +52,14 @@ export const GOLDEN_LINES: Record<string, string[]> = {
     '-trace', 'xen_*', '-trace', 'events=trace-events.txt,file=trace.out', '-d', 'int,guest_errors,trace:xenstore_*', '-D', 'log.txt',
     '-icount', 'shift=3,sleep=off', '-rtc', 'base=2026-01-01T00:00:00,clock=vm', '-name', 'demo', '-S', '-snapshot', '--no-shutdown',
   ],
+  // Many standard options at once, which QEMU 7.2 also accepts (golden.test.ts runs it there).
+  'qemu-compat': [
+    '-nodefaults', '-chardev', 'stdio,id=c0,mux=on,signal=off', '-serial', 'chardev:c0', '-mon', 'c0', '-display', 'none',
+    '-kernel', 'kernel.mb', '-m', '64', '-drive', 'file=guest.img,if=ide,format=raw,cache=unsafe',
+    '-drive', 'file=disk2.img,if=none,id=d1,readonly=on,format=raw', '-snapshot', '-smp', 'cores=2,threads=2',
+    '-cpu', 'qemu64,+x2apic,-sse4.2', '-icount', 'shift=3,sleep=off', '-rtc', 'base=2026-01-01,clock=vm', '-d', 'int,guest_errors',
+    '-D', 'log.txt', '-trace', 'xen_*', '-trace', 'events=trace-events.txt,file=trace.out', '-name', 'demo', '-no-shutdown',
+    '-no-reboot', '-vga', 'none', '-debugcon', 'file:debug.log', '-device', 'isa-debug-exit', '-device', 'pc-testdev',
+    '-netdev', 'user,id=n0', '-M', 'pc,accel=tcg',
+  ],
 };
