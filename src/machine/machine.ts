@@ -1,0 +1,375 @@
+// The machine: the PC platform plus its vCPUs, implementing the CpuBus (src/x86/bus.ts), the
+// direct boot (multiboot 1 or PVH, tried in QEMU's order), and the run loop.
+//
+// Run loop: vCPUs run round-robin in a fixed quantum (deterministic interleaving); a slice never
+// crosses the next timer deadline, and due timers fire between slices. When every vCPU is halted
+// (or waiting for SIPI) the machine is idle: it skips virtual time to the next deadline
+// (`idle: 'skip'`, deterministic batch mode) or returns 'idle' so an interactive host can pace
+// to wall time and then call `skipIdleTo`. Virtual time counts every instruction retired by any
+// vCPU. Device reads of the clock during a slice see the count at the start of the slice
+// (the CPU publishes ICOUNT when `run` returns), so a slice is also capped at `maxSlice`.
+import { Cpu, Exit } from '../x86/cpu.ts';
+import type { CpuBus } from '../x86/bus.ts';
+import * as L from '../x86/state_layout.ts';
+import { applyPcFirmwareState } from './firmware_state.ts';
+import { APICBASE_BSP, MSR_IA32_APICBASE, MSR_IA32_TSC_DEADLINE } from './lapic.ts';
+import type { EntryState } from './loader/entry_state.ts';
+import { isElf, parseElf } from './loader/elf.ts';
+import { findMultibootHeader, loadMultiboot } from './loader/multiboot.ts';
+import { findPvhEntry, loadPvh } from './loader/pvh.ts';
+import { PcPlatform, type PcSpec, type PlatformHost } from './pc_platform.ts';
+
+/** Hooks the Xen layer (or tests) install for what the platform does not own. */
+export interface MachineHooks {
+  /** CPUID leaves 0x40000000-0x400001FF. */
+  cpuid?: (cpu: number, leaf: number, subleaf: number, out: Int32Array) => boolean;
+  /** MSRs nobody else handles (e.g. Xen's hypercall-page MSR). */
+  rdmsr?: (cpu: number, msr: number, out: Int32Array) => boolean;
+  wrmsr?: (cpu: number, msr: number, lo: number, hi: number) => boolean;
+  /** VMCALL/VMMCALL; the hook reads and writes registers through `machine.cpus[cpu]`. */
+  vmcall?: (cpu: number) => boolean;
+}
+
+export type StopReason =
+  | 'budget' // the instruction budget ran out
+  | 'exit' // isa-debug-exit was written: see exitStatus
+  | 'reset' // the guest asked for a reset (or INIT to the BSP)
+  | 'idle' // every vCPU is halted and no timer is armed (or idle: 'return')
+  | 'exception' // the CPU stopped on an exception it could not deliver: see lastException
+  | 'requested'; // requestStop() was called
+
+export interface BootModuleBytes {
+  bytes: Uint8Array;
+  /** The file name as the user wrote it (QEMU puts it in front of a multiboot module's string). */
+  path: string;
+  /** Arguments after the file name. */
+  args: string;
+}
+
+export interface KernelBoot {
+  kernel: Uint8Array;
+  kernelPath: string;
+  append: string;
+  modules: BootModuleBytes[];
+}
+
+const I = (off: number): number => off >> 2;
+/** Instructions per vCPU turn when several are runnable. */
+const QUANTUM = 4096;
+const TWO32 = 0x1_0000_0000;
+
+export class Machine implements CpuBus {
+  readonly platform: PcPlatform;
+  readonly cpus: Cpu[] = [];
+  hooks: MachineHooks = {};
+  /** The vCPU currently running (or last run). */
+  current = 0;
+  exitStatus: number | null = null;
+  lastException: { cpu: number; vector: number; error: number; rip: number } | null = null;
+  /** Longest slice, bounding how stale the clock can look to a device during a slice. */
+  maxSlice = 10_000;
+  private stop: StopReason | null = null;
+  private readonly msrOut = new Uint32Array(2);
+
+  constructor(spec: Omit<PcSpec, 'cpuStateBytes'>, host: PlatformHost) {
+    const stride = Math.ceil(L.CPU_STATE_BYTES / 64) * 64;
+    const wrapped: PlatformHost = {
+      serialOut: (i, b) => host.serialOut(i, b),
+      debugconOut: (b) => host.debugconOut(b),
+      debugExit: (st) => {
+        this.exitStatus = st;
+        this.requestStop('exit');
+        host.debugExit(st);
+      },
+      resetRequest: () => {
+        this.requestStop('reset');
+        host.resetRequest();
+      },
+    };
+    this.platform = new PcPlatform({ ...spec, cpuStateBytes: stride }, wrapped);
+    const mem = this.platform.mem;
+    for (let i = 0; i < spec.cpus; i++) {
+      const cpu = new Cpu(mem.memory, i * stride, this);
+      this.cpus.push(cpu);
+    }
+    this.platform.setInstructionSource(() => this.totalInstructions());
+    mem.onMapChange(() => {
+      for (const c of this.cpus) c.flushTlb();
+    });
+    for (let i = 1; i < this.cpus.length; i++) this.cpus[i]!.s32[I(L.HALTED)] = 1; // APs wait for SIPI
+    applyPcFirmwareState(this.platform);
+  }
+
+  get clock() {
+    return this.platform.clock;
+  }
+
+  /** Retired instructions of vCPU `i`. */
+  instructions(i: number): number {
+    const s = this.cpus[i]!.s32;
+    return (s[I(L.ICOUNT)]! >>> 0) + (s[I(L.ICOUNT) + 1]! >>> 0) * TWO32;
+  }
+
+  totalInstructions(): number {
+    let n = 0;
+    for (let i = 0; i < this.cpus.length; i++) n += this.instructions(i);
+    return n;
+  }
+
+  requestStop(reason: StopReason): void {
+    this.stop ??= reason;
+    this.cpus[this.current]?.requestExit();
+  }
+
+  // ------------------------------------------------------------------ boot
+
+  /** Load a kernel the way QEMU's -kernel does without a Linux header: multiboot 1 first, then PVH. */
+  bootKernel(k: KernelBoot): 'multiboot' | 'pvh' {
+    const mem = this.platform.mem;
+    if (findMultibootHeader(k.kernel)) {
+      const b = loadMultiboot(mem, k.kernel, {
+        cmdline: `${k.kernelPath} ${k.append}`,
+        modules: k.modules.map((m) => ({ bytes: m.bytes, cmdline: m.args ? `${m.path} ${m.args}` : m.path })),
+        e820: this.platform.e820,
+      });
+      this.applyEntryState(b.entry);
+      return 'multiboot';
+    }
+    if (isElf(k.kernel) && findPvhEntry(parseElf(k.kernel)) !== undefined) {
+      const b = loadPvh(mem, k.kernel, {
+        cmdline: k.append,
+        modules: k.modules.map((m) => ({ bytes: m.bytes, cmdline: m.args })),
+        e820: this.platform.e820,
+        rsdpAddr: this.platform.acpi.rsdpAddr,
+      });
+      this.applyEntryState(b.entry);
+      return 'pvh';
+    }
+    throw new Error(`${k.kernelPath}: neither a multiboot 1 image nor a PVH ELF (Linux bzImage boot is not supported yet)`);
+  }
+
+  /** Put the BSP in the state a loader asked for (entry_state.ts). */
+  applyEntryState(e: EntryState): void {
+    const cpu = this.cpus[0]!;
+    const s = cpu.s32;
+    cpu.setFlatMode(32);
+    s[I(L.CR0)] = 0x11; // PE | ET, as QEMU's loaders leave it
+    s[I(L.CR4)] = 0;
+    s[I(L.MSR_EFER)] = 0;
+    s[I(L.MSR_EFER) + 1] = 0;
+    for (let r = 0; r < 16; r++) {
+      s[r * 2] = 0;
+      s[r * 2 + 1] = 0;
+    }
+    s[L.RAX * 2] = e.eax | 0;
+    s[L.RBX * 2] = e.ebx | 0;
+    s[L.RSP * 2] = e.esp | 0;
+    s[I(L.RIP)] = e.eip | 0;
+    s[I(L.RIP) + 1] = 0;
+    s[I(L.RFLAGS)] = 0x2;
+    // TR: a 32-bit busy TSS, base 0, limit 0x67 (PVH ABI).
+    const tr = I(L.SEG) + L.TR * (L.SEG_STRIDE >> 2);
+    s[tr + (L.SEG_SELECTOR >> 2)] = 0;
+    s[tr + (L.SEG_ATTR >> 2)] = 0x8b;
+    s[tr + (L.SEG_BASE >> 2)] = 0;
+    s[tr + (L.SEG_BASE >> 2) + 1] = 0;
+    s[tr + (L.SEG_LIMIT >> 2)] = 0x67;
+    s[I(L.HALTED)] = 0;
+    cpu.modeChanged();
+    cpu.flushTlb();
+  }
+
+  /** Start an AP in real mode at vector << 12 (SIPI, SDM Vol 3A §8.4.4). */
+  private startAp(i: number, vector: number): void {
+    const cpu = this.cpus[i]!;
+    const s = cpu.s32;
+    cpu.setFlatMode(16);
+    const cs = I(L.SEG) + L.CS * (L.SEG_STRIDE >> 2);
+    s[cs + (L.SEG_SELECTOR >> 2)] = vector << 8;
+    s[cs + (L.SEG_BASE >> 2)] = vector << 12;
+    s[I(L.RIP)] = 0;
+    s[I(L.RIP) + 1] = 0;
+    s[I(L.HALTED)] = 0;
+    cpu.modeChanged();
+    cpu.flushTlb();
+  }
+
+  // ------------------------------------------------------------------ CpuBus
+
+  physPage(pfn: number): number {
+    return this.platform.mem.physPage(pfn);
+  }
+
+  mmioRead(paddr: number, size: number, hi: Int32Array): number {
+    const mmio = this.platform.mmio;
+    if (size === 8) {
+      const lo = mmio.read(paddr, 4);
+      hi[0] = mmio.read(paddr + 4, 4);
+      return lo;
+    }
+    return mmio.read(paddr, size as 1 | 2 | 4);
+  }
+
+  mmioWrite(paddr: number, size: number, lo: number, hi: number): void {
+    const mmio = this.platform.mmio;
+    if (size === 8) {
+      mmio.write(paddr, 4, lo);
+      mmio.write(paddr + 4, 4, hi);
+    } else {
+      mmio.write(paddr, size as 1 | 2 | 4, lo);
+    }
+  }
+
+  portIn(port: number, size: number): number {
+    return this.platform.io.in(port, size as 1 | 2 | 4);
+  }
+
+  portOut(port: number, size: number, value: number): void {
+    this.platform.io.out(port, size as 1 | 2 | 4, value);
+  }
+
+  cpuid(leaf: number, subleaf: number, out: Int32Array): boolean {
+    return this.hooks.cpuid?.(this.current, leaf, subleaf, out) ?? false;
+  }
+
+  rdmsr(msr: number, out: Int32Array): boolean {
+    const lapic = this.platform.lapics[this.current]!;
+    if (msr === MSR_IA32_APICBASE) {
+      out[0] = lapic.apicBase % TWO32 | 0;
+      out[1] = Math.floor(lapic.apicBase / TWO32);
+      return true;
+    }
+    if (msr === MSR_IA32_TSC_DEADLINE) {
+      const d = lapic.readTscDeadline();
+      out[0] = d % TWO32 | 0;
+      out[1] = Math.floor(d / TWO32);
+      return true;
+    }
+    if (msr >= 0x800 && msr <= 0x8ff) {
+      if (!lapic.readMsr(msr, this.msrOut)) return false;
+      out[0] = this.msrOut[0]! | 0;
+      out[1] = this.msrOut[1]! | 0;
+      return true;
+    }
+    return this.hooks.rdmsr?.(this.current, msr, out) ?? false;
+  }
+
+  wrmsr(msr: number, lo: number, hi: number): boolean {
+    const lapic = this.platform.lapics[this.current]!;
+    if (msr === MSR_IA32_APICBASE) {
+      if (hi >>> 0 > 0xf) return false; // beyond our 36-bit MAXPHYADDR for the base
+      const v = (hi >>> 0) * TWO32 + ((lo >>> 0) & ~APICBASE_BSP);
+      return lapic.writeApicBase(v);
+    }
+    if (msr === MSR_IA32_TSC_DEADLINE) {
+      lapic.writeTscDeadline((hi >>> 0) * TWO32 + (lo >>> 0));
+      return true;
+    }
+    if (msr >= 0x800 && msr <= 0x8ff) return lapic.writeMsr(msr, lo, hi);
+    return this.hooks.wrmsr?.(this.current, msr, lo, hi) ?? false;
+  }
+
+  vmcall(): boolean {
+    return this.hooks.vmcall?.(this.current) ?? false;
+  }
+
+  pendingInterrupt(): number {
+    const i = this.current;
+    const lapic = this.platform.lapics[i]!;
+    const v = lapic.acknowledge();
+    if (v >= 0) return v;
+    const pic = this.platform.pic;
+    if (i === 0 && pic.interruptPending && lapic.acceptsPicInterrupt()) return pic.acknowledge();
+    return -1;
+  }
+
+  // ------------------------------------------------------------------ run loop
+
+  /** Can vCPU i be woken from HLT (or wait-for-SIPI) now? Handles INIT and SIPI. */
+  private wake(i: number): boolean {
+    const lapic = this.platform.lapics[i]!;
+    const s = this.cpus[i]!.s32;
+    if (lapic.initPending) {
+      lapic.initPending = false;
+      if (i === 0) {
+        this.requestStop('reset'); // INIT to the BSP: the machine resets
+        return false;
+      }
+      lapic.resetRegisters();
+      lapic.waitingForSipi = true;
+      lapic.sipiVector = -1;
+      s[I(L.HALTED)] = 1;
+      return false;
+    }
+    if (lapic.waitingForSipi) {
+      if (lapic.sipiVector < 0) return false;
+      lapic.waitingForSipi = false;
+      this.startAp(i, lapic.sipiVector);
+      lapic.sipiVector = -1;
+      return true;
+    }
+    if (s[I(L.HALTED)] === 0) return true;
+    const ifSet = (s[I(L.RFLAGS)]! & 0x200) !== 0;
+    const pic = this.platform.pic;
+    const external = lapic.pendingVector() >= 0 || (i === 0 && pic.interruptPending && lapic.acceptsPicInterrupt());
+    if (lapic.nmiPending || (ifSet && external)) {
+      s[I(L.HALTED)] = 0;
+      return true;
+    }
+    return false;
+  }
+
+  /**
+   * Run up to `budget` instructions (summed over vCPUs). `idle: 'skip'` jumps virtual time over
+   * idle periods to the next timer deadline; `'return'` stops with 'idle' instead.
+   */
+  run(budget: number, opts: { idle?: 'skip' | 'return' } = {}): StopReason {
+    const clock = this.clock;
+    const idleMode = opts.idle ?? 'skip';
+    let left = budget;
+    let idleSkips = 0;
+    this.stop = null;
+    while (left > 0) {
+      clock.runDue();
+      let ran = false;
+      for (let i = 0; i < this.cpus.length && left > 0; i++) {
+        if (this.stop) break;
+        if (!this.wake(i)) continue;
+        const until = clock.instructionsUntil(clock.nextDeadline());
+        const slice = Math.max(1, Math.min(left, this.cpus.length > 1 ? QUANTUM : this.maxSlice, until));
+        this.current = i;
+        this.platform.currentCpu = i;
+        const before = this.instructions(i);
+        const r = this.cpus[i]!.run(slice);
+        const done = this.instructions(i) - before;
+        left -= done;
+        ran = true;
+        if (r === Exit.EXCEPTION) {
+          const s = this.cpus[i]!.s32;
+          this.lastException = {
+            cpu: i,
+            vector: s[I(L.EXC_VECTOR)]!,
+            error: s[I(L.EXC_ERROR)]!,
+            rip: (s[I(L.EXC_RIP)]! >>> 0) + (s[I(L.EXC_RIP) + 1]! >>> 0) * TWO32,
+          };
+          this.stop ??= 'exception';
+        }
+        clock.runDue();
+      }
+      if (this.stop) return this.stop;
+      if (!ran) {
+        const d = clock.nextDeadline();
+        if (d === Infinity || idleMode === 'return') return 'idle';
+        clock.skipTo(d);
+        if (++idleSkips > 100_000) return 'budget'; // timers keep firing but nothing wakes
+      }
+    }
+    return this.stop ?? 'budget';
+  }
+
+  /** Interactive hosts: after pacing an idle period to wall time, advance virtual time. */
+  skipIdleTo(ns: number): void {
+    this.clock.skipTo(ns);
+    this.clock.runDue();
+  }
+}
