@@ -68,6 +68,8 @@ export class Machine implements CpuBus {
   lastException: { cpu: number; vector: number; error: number; rip: number } | null = null;
   /** Longest slice, bounding how stale the clock can look to a device during a slice. */
   maxSlice = 10_000;
+  /** How the last bootKernel() entered the guest. */
+  boot: { kind: 'multiboot' | 'pvh'; entry: EntryState } | null = null;
   private stop: StopReason | null = null;
   private readonly msrOut = new Uint32Array(2);
 
@@ -123,19 +125,26 @@ export class Machine implements CpuBus {
 
   // ------------------------------------------------------------------ boot
 
-  /** Load a kernel the way QEMU's -kernel does without a Linux header: multiboot 1 first, then PVH. */
-  bootKernel(k: KernelBoot): 'multiboot' | 'pvh' {
+  /**
+   * Load a kernel the way QEMU's -kernel does without a Linux header: multiboot 1 first, then PVH.
+   * One exception: an image with both (the Xen shim) boots through PVH, because its multiboot
+   * path calls the BIOS in real mode and we have no BIOS (reference xen-shim-requirements §1.2).
+   */
+  bootKernel(k: KernelBoot, prefer: 'auto' | 'multiboot' | 'pvh' = 'auto'): 'multiboot' | 'pvh' {
     const mem = this.platform.mem;
-    if (findMultibootHeader(k.kernel)) {
+    const pvh = isElf(k.kernel) && findPvhEntry(parseElf(k.kernel)) !== undefined;
+    const mb = findMultibootHeader(k.kernel) !== undefined;
+    if (mb && (prefer === 'multiboot' || (prefer === 'auto' && !pvh))) {
       const b = loadMultiboot(mem, k.kernel, {
         cmdline: `${k.kernelPath} ${k.append}`,
         modules: k.modules.map((m) => ({ bytes: m.bytes, cmdline: m.args ? `${m.path} ${m.args}` : m.path })),
         e820: this.platform.e820,
       });
       this.applyEntryState(b.entry);
+      this.boot = { kind: 'multiboot', entry: b.entry };
       return 'multiboot';
     }
-    if (isElf(k.kernel) && findPvhEntry(parseElf(k.kernel)) !== undefined) {
+    if (pvh) {
       const b = loadPvh(mem, k.kernel, {
         cmdline: k.append,
         modules: k.modules.map((m) => ({ bytes: m.bytes, cmdline: m.args })),
@@ -143,6 +152,7 @@ export class Machine implements CpuBus {
         rsdpAddr: this.platform.acpi.rsdpAddr,
       });
       this.applyEntryState(b.entry);
+      this.boot = { kind: 'pvh', entry: b.entry };
       return 'pvh';
     }
     throw new Error(`${k.kernelPath}: neither a multiboot 1 image nor a PVH ELF (Linux bzImage boot is not supported yet)`);

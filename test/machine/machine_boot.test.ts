@@ -2,7 +2,7 @@
 // same command line: the serial output must match line for line (loader name and QEMU's AMD
 // HyperTransport e820 hole excepted), and both must exit through isa-debug-exit with status 1.
 import { describe, it, expect, beforeAll } from 'vitest';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Machine as MachineT } from '../../src/machine/machine.ts';
@@ -80,5 +80,27 @@ describe.skipIf(!ready)('test kernels: xentab vs QEMU TCG', () => {
     const q = runQemu(['-m', '128', '-kernel', r.path, '-append', 'hello world', '-initrd', 'm1'], dir);
     expect(r.reason).toBe('exit');
     expect(drop(r.lines)).toEqual(drop(q.out.trim().split('\n')));
+  });
+});
+
+const SHIM = join(import.meta.dirname, '../../.cache/images/xen-shim');
+
+describe.skipIf(MachineClass === undefined || !existsSync(SHIM))("Debian's Xen PV shim through PVH", () => {
+  it('enters __pvh_start and records our hvm_start_info address in pvh_start_info_pa', () => {
+    const out: number[] = [];
+    const m = new MachineClass!(
+      {
+        ramBytes: 256 << 20, cpus: 1, tscKHz: 2_000_000, icountShift: 0, rtcEpochSeconds: 1_767_225_600,
+        serials: [{ iobase: 0x3f8, irq: 4 }], debugcon: { iobase: 0xe9 }, debugExit: null, pcTestdev: false,
+      },
+      { serialOut: (_i, b) => out.push(b), debugconOut: (b) => out.push(b), debugExit: () => {}, resetRequest: () => {} },
+    );
+    expect(m.bootKernel({ kernel: readFileSync(SHIM), kernelPath: 'xen-shim', append: 'console=xen,pv loglvl=all', modules: [] })).toBe('pvh');
+    expect(m.boot!.entry.eip).toBe(0x6279f2);
+    m.run(20_000_000);
+    // head.S: mov %ebx, sym_esi(pvh_start_info_pa) -- 0x66b248 in this build.
+    expect(m.platform.mem.read32(0x66b248)).toBe(m.boot!.entry.ebx);
+    // How far it got, for the report (CPU part 2 decides the rest).
+    console.log(`xen-shim: ${m.totalInstructions()} instructions, stop at ${m.lastException ? `#${m.lastException.vector} rip=0x${m.lastException.rip.toString(16)}` : 'budget'}, output ${JSON.stringify(Buffer.from(out).toString('latin1'))}`);
   });
 });
