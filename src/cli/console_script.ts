@@ -3,7 +3,7 @@
 // before it is done; an expect waits until the console output (bytes, UTF-8 for the text)
 // contains its text, matched across chunk boundaries. When the last step is an expect, its
 // match ends the run with status 0; a script ending with a send keeps running after it.
-import type { ConsoleStep } from '../machine/config.ts';
+import type { ConsoleStep, MachineConfig } from '../machine/config.ts';
 
 const encoder = new TextEncoder();
 
@@ -99,6 +99,20 @@ export class ConsoleScript {
     }
     return sends;
   }
+}
+
+/**
+ * The chardev the script watches and types into: the one on stdio (what the user sees), else
+ * the first Xen console's, else the first serial port's; null when there is no console.
+ */
+export function scriptChardev(config: MachineConfig): string | null {
+  const stdio = config.chardevs.find((c) => c.backend === 'stdio');
+  if (stdio) return stdio.id;
+  for (const driver of ['xen-console', 'isa-serial'] as const) {
+    const d = config.devices.find((x) => x.driver === driver);
+    if (d && 'chardev' in d) return d.chardev;
+  }
+  return null;
 }
 
 /** The console as the script sees it: output from the guest, input to the guest. */

@@ -3,6 +3,7 @@
 import type { DeviceConfig, MachineConfig } from '../machine/config.ts';
 import { xenEnabled } from '../machine/config.ts';
 import { CliError } from './cli_error.ts';
+import { scriptChardev } from './console_script.ts';
 import { addSerial } from './opt_chardev.ts';
 import { madeBy } from './parse_state.ts';
 import type { ParseState } from './parse_state.ts';
@@ -18,6 +19,9 @@ export function finalizeConfig(s: ParseState): MachineConfig {
   checkXen(s);
   checkReferences(s);
   checkStdio(s);
+  if (c.run.script.length > 0 && scriptChardev(c) === null) {
+    throw new CliError('', '--expect/--send need a console: add -chardev stdio,id=c0 -device xen-console,chardev=c0, or -serial stdio');
+  }
   return c;
 }
 

@@ -6,7 +6,7 @@ import { closeSync, fstatSync, openSync, readFileSync, writeSync } from 'node:fs
 import type { MachineConfig } from '../machine/config.ts';
 import { xenEnabled } from '../machine/config.ts';
 import { EXIT_NOT_IMPLEMENTED, EXIT_OK, EXIT_TIMEOUT, EXIT_USAGE } from './cli_error.ts';
-import { runConsoleScript } from './console_script.ts';
+import { runConsoleScript, scriptChardev } from './console_script.ts';
 import { MUX_HELP, MuxEscape } from './mux_escape.ts';
 import type { ConsolePort } from './console_script.ts';
 import { formatSize } from './qemu_opts.ts';
@@ -74,14 +74,6 @@ export function loadImages(config: MachineConfig): LoadedImages {
 export function closeImages(images: LoadedImages): void {
   for (const d of images.drives.values()) closeSync(d.fd);
   images.drives.clear();
-}
-
-/** The chardev the console script watches: the one on stdio, else the first Xen console's. */
-export function scriptChardev(config: MachineConfig): string | null {
-  const stdio = config.chardevs.find((c) => c.backend === 'stdio');
-  if (stdio) return stdio.id;
-  const xc = config.devices.find((d) => d.driver === 'xen-console');
-  return xc && 'chardev' in xc ? xc.chardev : null;
 }
 
 /** One paragraph on stderr: what this config would boot. */

@@ -1,7 +1,10 @@
 // --expect / --send / --timeout on a console byte stream: matches across chunk boundaries,
 // sends only after the previous expect, and times out with the text it was waiting for.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ByteMatcher, ConsoleScript, runConsoleScript } from '../../src/cli/console_script.ts';
+import { ByteMatcher, ConsoleScript, runConsoleScript, scriptChardev } from '../../src/cli/console_script.ts';
+import type { MachineConfig } from '../../src/machine/config.ts';
 import type { ConsolePort } from '../../src/cli/console_script.ts';
 
 const enc = new TextEncoder();
@@ -101,5 +104,20 @@ describe('runConsoleScript', () => {
     const run = runConsoleScript(port, [{ expect: 'never' }], 0.05);
     port.emit('something else');
     await expect(run.done).resolves.toEqual({ reason: 'timeout', waitingFor: 'never' });
+  });
+});
+
+describe('scriptChardev', () => {
+  const golden = (name: string): MachineConfig =>
+    (JSON.parse(readFileSync(join(import.meta.dirname, 'fixtures', `${name}.json`), 'utf8')) as { config: MachineConfig }).config;
+
+  it('prefers the stdio chardev, then the Xen console, then COM1', () => {
+    expect(scriptChardev(golden('grub-pvh'))).toBe('char0');
+    expect(scriptChardev(golden('test-runner'))).toBe('serial0');
+    expect(scriptChardev(golden('debugcon'))).toBe('debugcon');
+    expect(scriptChardev(golden('hyperv-and-limits'))).toBe('serial0');
+    const noStdio = golden('grub-pvh');
+    noStdio.chardevs[0]!.backend = 'null';
+    expect(scriptChardev(noStdio)).toBe('char0');
   });
 });

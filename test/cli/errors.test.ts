@@ -89,6 +89,7 @@ const ROWS: Row[] = [
   { argv: ['-rtc', 'base=yesterday'], message: "-rtc base=yesterday: invalid date format 'yesterday' (valid formats: '2006-06-17T16:01:21' or '2006-06-17')", qemu: true },
   { argv: ['--timeout', 'soon'], message: "--timeout soon: invalid timeout 'soon' (expected a positive number of seconds)" },
   { argv: ['--send', 'a\\q'], message: "--send a\\q: unknown escape '\\q' (use \\n \\r \\t \\e \\\\ or \\xHH for ASCII HH)" },
+  { argv: ['-nodefaults', '--expect', 'login:'], message: '--expect/--send need a console: add -chardev stdio,id=c0 -device xen-console,chardev=c0, or -serial stdio' },
   { argv: ['--expect', ''], message: '--expect : the expected text is empty' },
 ];
 
