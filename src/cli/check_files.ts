@@ -1,7 +1,9 @@
 // Input files named by -kernel, -initrd and -drive must exist and be readable (and writable for
-// a drive the guest may write) before anything starts. Returns one message per problem, each
+// a drive the guest may write), and output files (-D, -trace file=, file chardevs) must be
+// creatable, before anything starts. Returns one message per problem, each
 // naming the option as typed, so --print-config can still print the config and list them.
 import { accessSync, constants, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { FileRef, MachineConfig } from '../machine/config.ts';
 
 export function checkFiles(config: MachineConfig, origin: WeakMap<object, string>): string[] {
@@ -17,7 +19,28 @@ export function checkFiles(config: MachineConfig, origin: WeakMap<object, string
     // Guest writes reach the image unless the drive is read-only or a snapshot overlay takes them.
     if (d.file) check(d.file, 'disk image', !d.readOnly && !d.snapshot);
   }
+  // Output files are created at start; their directory must exist and be writable.
+  const output = (ref: FileRef | null, what: string): void => {
+    if (!ref) return;
+    const where = origin.get(ref) ?? '';
+    const problem = directoryProblem(dirname(ref.resolved));
+    if (problem) problems.push(`${where ? `${where}: ` : ''}cannot write ${what} '${ref.path}' (${ref.resolved}): ${problem}`);
+  };
+  for (const c of config.chardevs) output(c.path, `chardev '${c.id}' file`);
+  output(config.log.file, 'log file');
+  output(config.trace.file, 'trace file');
   return problems;
+}
+
+function directoryProblem(dir: string): string | null {
+  try {
+    if (!statSync(dir).isDirectory()) return `${dir} is not a directory`;
+    accessSync(dir, constants.W_OK);
+    return null;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return code === 'ENOENT' ? `no such directory ${dir}` : `${dir}: ${errnoText(e)}`;
+  }
 }
 
 function fileProblem(path: string, write: boolean): string | null {

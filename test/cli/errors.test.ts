@@ -122,6 +122,16 @@ describe('malformed command lines', () => {
       `-drive file=${fixtures.dir},if=xen: cannot use disk image '${fixtures.dir}' (${fixtures.dir}): is a directory`,
     ]);
   });
+
+  it('reports output files whose directory does not exist', () => {
+    const result = parseArgs(['-D', '/nonexistent/log', '-chardev', 'file,id=f,path=no/dir/out.txt', '-trace', 'file=/nonexistent/t'], { cwd: fixtures.dir });
+    if (result.kind !== 'config') throw new Error('expected a config');
+    expect(result.fileProblems).toEqual([
+      `-chardev file,id=f,path=no/dir/out.txt: cannot write chardev 'f' file 'no/dir/out.txt' (${fixtures.dir}/no/dir/out.txt): no such directory ${fixtures.dir}/no/dir`,
+      "-D /nonexistent/log: cannot write log file '/nonexistent/log' (/nonexistent/log): no such directory /nonexistent",
+      "-trace file=/nonexistent/t: cannot write trace file '/nonexistent/t' (/nonexistent/t): no such directory /nonexistent",
+    ]);
+  });
 });
 
 describe.skipIf(!existsSync(QEMU))('QEMU (Debian qemu-system-x86_64) refuses the same lines', () => {
