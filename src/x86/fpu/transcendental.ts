@@ -13,8 +13,8 @@
 // the hardware does, computed exactly by integer long division, so reduced arguments agree
 // with silicon even for large inputs. Operands with |x| >= 2^63 set C2 and are left unchanged.
 
-import { fx, classify, setIndefinite, EXP_MAX, BIAS, CLS_ZERO, CLS_DENORMAL, CLS_PSEUDO_DENORMAL, CLS_INF, CLS_QNAN, CLS_SNAN, CLS_UNSUPPORTED, FSW_IE, FSW_DE, FSW_ZE, FSW_C2, PC_64 } from './float80.ts';
-import { w, roundPack } from './round80.ts';
+import { fx, classify, setIndefinite, EXP_MAX, BIAS, CLS_ZERO, CLS_DENORMAL, CLS_PSEUDO_DENORMAL, CLS_INF, CLS_QNAN, CLS_SNAN, CLS_UNSUPPORTED, FSW_IE, FSW_DE, FSW_ZE, FSW_UE, FSW_PE, FSW_C1, FSW_C2, PC_64 } from './float80.ts';
+import { w, roundPack, normalize96 } from './round80.ts';
 import * as bf from './bigfloat.ts';
 
 // Constant registers (loaded once at module evaluation; values from their series definitions
@@ -33,6 +33,8 @@ bf.scale2(R_PI_2, R_PI, -1);
 bf.scale2(R_PI_4, R_PI, -2);
 bf.fromInt(R_ONE, 1);
 bf.fromWords(R_TAN_PI_8, 0xd413cccf, 0xe7799211, 0x65f626cd, 0xd52afa7c, -1, 0); // sqrt(2) - 1
+const R_SQRT2 = 7;
+bf.fromWords(R_SQRT2, 0xb504f333, 0xf9de6484, 0x597d89b3, 0x754abe9f, 1, 0);
 
 // Working registers.
 const A = 8,
@@ -46,8 +48,19 @@ const A = 8,
   SIN = 16,
   COS = 17;
 
-/** Round bigfloat register r to fx (extended, PC 64, FCW.RC), raising PE/UE/OE and C1. */
-function roundOut(r: number, cw: number): void {
+export const DIR_EXACT = 0;
+export const DIR_BELOW = -1; // the true magnitude lies just below the computed value
+export const DIR_ABOVE = 1; // ... just above
+
+/**
+ * Round bigfloat register r to fx (extended, PC 64, FCW.RC), raising UE/OE and C1; PE is
+ * always raised (silicon reports every transcendental result as inexact, even exact ones).
+ * When the computed value has no bits below the 64-bit significand, `dir` tells on which
+ * side the true value lies (a series whose correction terms all vanished, e.g. sin(x) ~ x),
+ * so directed rounding and C1 come out as for the exact function.
+ */
+function roundOut(r: number, cw: number, dir: number): void {
+  fx.flags |= FSW_PE;
   if (bf.isZero(r)) {
     fx.se = bf.sign(r) << 15;
     fx.hi = 0;
@@ -55,13 +68,31 @@ function roundOut(r: number, cw: number): void {
     return;
   }
   bf.toWords96(r, w);
+  if (w.s0 === 0 && dir !== DIR_EXACT) {
+    if (dir === DIR_ABOVE) w.s0 = 1;
+    else {
+      // One unit below at the 96th bit, renormalised (s2:s1 may have been exactly 2^63).
+      w.s0 = 0xffffffff;
+      if (w.s1 === 0) {
+        w.s1 = 0xffffffff;
+        w.s2 = (w.s2 - 1) >>> 0;
+      } else w.s1 = (w.s1 - 1) >>> 0;
+      normalize96();
+    }
+  }
   roundPack(bf.sign(r), cw, PC_64, 1, EXP_MAX - 1);
+  // Every result counts as inexact, so a tiny one also reports underflow.
+  if ((fx.se & EXP_MAX) === 0 && (fx.hi | fx.lo) !== 0) fx.flags |= FSW_UE;
 }
 
 /** Stop a series when the term no longer affects the first 124 bits of the sum. */
 function negligible(term: number, sum: number): boolean {
   return bf.isZero(term) || bf.exponent(term) < bf.exponent(sum) - 124;
 }
+
+// Whether every correction term vanished below 128 bits (sin(r) == r, cos(r) == 1).
+let sinIsArg = false,
+  cosIsOne = false;
 
 /** sin(r) -> SIN and cos(r) -> COS for |r| <= pi/4 (Taylor series). */
 function sinCosReduced(r: number): void {
@@ -77,6 +108,7 @@ function sinCosReduced(r: number): void {
     bf.add(SIN, SIN, TERM, false);
     if (negligible(TERM, SIN)) break;
   }
+  sinIsArg = bf.cmpMag(SIN, r) === 0;
   // cos
   bf.copy(COS, R_ONE);
   bf.copy(TERM, R_ONE);
@@ -87,6 +119,7 @@ function sinCosReduced(r: number): void {
     bf.add(COS, COS, TERM, false);
     if (negligible(TERM, COS)) break;
   }
+  cosIsOne = bf.cmpMag(COS, R_ONE) === 0;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -208,16 +241,17 @@ export function trig(kind: number, cw: number, se: number, hi: number, lo: numbe
   second.hi = 0x80000000;
   second.lo = 0;
   const c = classify(se, hi, lo);
+  // Invalid and NaN operands: FSINCOS and FPTAN push the same NaN a second time.
   if (c === CLS_UNSUPPORTED || c === CLS_INF) {
     fx.flags |= FSW_IE;
     setIndefinite();
-    copySecondFromFx(kind);
+    copySecondFromFx();
     return;
   }
   if (c === CLS_QNAN || c === CLS_SNAN) {
     if (c === CLS_SNAN) fx.flags |= FSW_IE;
     quiet(se, hi, lo);
-    copySecondFromFx(kind);
+    copySecondFromFx();
     return;
   }
   const sign = se >>> 15;
@@ -253,54 +287,53 @@ export function trig(kind: number, cw: number, se: number, hi: number, lo: numbe
   const cosReg = q & 1 ? SIN : COS;
   const sinNeg = q >= 2 ? 1 : 0;
   const cosNeg = q === 1 || q === 2 ? 1 : 0;
+  // Direction of the vanished series tail: |sin r| < |r|, cos r < 1, |tan r| > |r|, |cot r| < 1/|r|.
+  const sinDir = (q & 1 ? cosIsOne : sinIsArg) ? DIR_BELOW : DIR_EXACT;
+  const cosDir = (q & 1 ? sinIsArg : cosIsOne) ? DIR_BELOW : DIR_EXACT;
   if (kind === TRIG_TAN) {
     bf.div(TMP, sinReg, cosReg);
     if (sinNeg !== cosNeg) bf.negate(TMP);
     if (sign) bf.negate(TMP);
-    roundOut(TMP, cw);
+    roundOut(TMP, cw, sinIsArg ? (q & 1 ? DIR_BELOW : DIR_ABOVE) : DIR_EXACT);
     return;
   }
   if (kind === TRIG_COS) {
     bf.copy(TMP, cosReg);
     if (cosNeg) bf.negate(TMP);
-    roundOut(TMP, cw);
+    roundOut(TMP, cw, cosDir);
     return;
+  }
+  if (kind === TRIG_SINCOS) {
+    // C1 reports the sine's rounding (measured on the host), so round the cosine first.
+    bf.copy(TMP, cosReg);
+    if (cosNeg) bf.negate(TMP);
+    roundOut(TMP, cw, cosDir);
+    second.se = fx.se;
+    second.hi = fx.hi;
+    second.lo = fx.lo;
+    fx.flags &= ~FSW_C1;
   }
   bf.copy(TMP, sinReg);
   if (sinNeg) bf.negate(TMP);
   if (sign) bf.negate(TMP);
-  roundOut(TMP, cw);
-  if (kind === TRIG_SINCOS) {
-    const s = fx.se,
-      h = fx.hi,
-      l = fx.lo;
-    // The cosine's rounding flags join the sine's (C1 reflects the cosine, the value pushed last).
-    bf.copy(TMP, cosReg);
-    if (cosNeg) bf.negate(TMP);
-    roundOut(TMP, cw);
-    second.se = fx.se;
-    second.hi = fx.hi;
-    second.lo = fx.lo;
-    fx.se = s;
-    fx.hi = h;
-    fx.lo = l;
-  }
+  roundOut(TMP, cw, sinDir);
 }
 
-function copySecondFromFx(kind: number): void {
-  if (kind === TRIG_SINCOS) {
-    second.se = fx.se;
-    second.hi = fx.hi;
-    second.lo = fx.lo;
-  }
+function copySecondFromFx(): void {
+  second.se = fx.se;
+  second.hi = fx.hi;
+  second.lo = fx.lo;
 }
 
 // ---------------------------------------------------------------------------------------------
 // atan
 
+let atanIsArg = false;
+
 /** atan(t) for 0 <= t <= 1 (register t) into register d. */
 function atanUnit(d: number, t: number): void {
   let offsetPi4 = false;
+  atanIsArg = false;
   if (bf.cmpMag(t, R_TAN_PI_8) > 0) {
     // atan(t) = pi/4 + atan((t - 1) / (t + 1)).
     bf.add(B, t, R_ONE, true);
@@ -319,6 +352,7 @@ function atanUnit(d: number, t: number): void {
     bf.add(SUM, SUM, D, false);
     if (negligible(D, SUM)) break;
   }
+  atanIsArg = !offsetPi4 && bf.cmpMag(SUM, A) === 0;
   if (offsetPi4) bf.add(d, R_PI_4, SUM, false);
   else bf.copy(d, SUM);
 }
@@ -364,7 +398,7 @@ export function patan(cw: number, ySe: number, yHi: number, yLo: number, xSe: nu
     if (sx) {
       bf.copy(TMP, R_PI);
       bf.setSign(TMP, sy);
-      return roundOut(TMP, cw);
+      return roundOut(TMP, cw, DIR_EXACT);
     }
     fx.se = sy << 15;
     fx.hi = 0;
@@ -385,7 +419,7 @@ export function patan(cw: number, ySe: number, yHi: number, yLo: number, xSe: nu
       return;
     }
     bf.setSign(TMP, sy);
-    return roundOut(TMP, cw);
+    return roundOut(TMP, cw, DIR_EXACT);
   }
   bf.fromExtended(SIN, ySe & 0x7fff, yHi, yLo);
   bf.fromExtended(COS, xSe & 0x7fff, xHi, xLo);
@@ -393,10 +427,11 @@ export function patan(cw: number, ySe: number, yHi: number, yLo: number, xSe: nu
   if (swap) bf.div(TMP, COS, SIN);
   else bf.div(TMP, SIN, COS);
   atanUnit(TMP, TMP);
+  const dir = atanIsArg && !swap && !sx ? DIR_BELOW : DIR_EXACT;
   if (swap) bf.add(TMP, R_PI_2, TMP, true);
   if (sx) bf.add(TMP, R_PI, TMP, true);
   bf.setSign(TMP, sy);
-  roundOut(TMP, cw);
+  roundOut(TMP, cw, dir);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -433,8 +468,24 @@ export function f2xm1(cw: number, se: number, hi: number, lo: number): void {
     return;
   }
   if (isDen(c)) fx.flags |= FSW_DE;
+  // Outside [-1, 1] the result is undefined; the host leaves ST0 unchanged and reports PE.
+  // At +-1 it reports 1 (C1 set) and -1/2 (C1 clear), inexact.
+  const e = se & EXP_MAX;
+  if (e >= BIAS) {
+    fx.flags |= FSW_PE;
+    if (e === BIAS && hi === 0x80000000 && lo === 0) {
+      fx.se = sign ? 0xbffe : 0x3fff;
+      fx.hi = 0x80000000;
+      fx.lo = 0;
+      if (!sign) fx.flags |= FSW_C1;
+      return;
+    }
+    fx.se = se;
+    fx.hi = hi >>> 0;
+    fx.lo = lo >>> 0;
+    return;
+  }
   bf.fromExtended(A, se, hi, lo);
-  if (bf.exponent(A) > 8) bf.fromInt(A, sign ? -256 : 256); // far outside the defined range
   bf.mul(B, A, R_LN2); // z = x ln 2
   // expm1(z) = z + z^2/2! + z^3/3! + ...
   bf.copy(SUM, B);
@@ -445,7 +496,8 @@ export function f2xm1(cw: number, se: number, hi: number, lo: number): void {
     bf.add(SUM, SUM, TERM, false);
     if (negligible(TERM, SUM)) break;
   }
-  roundOut(SUM, cw);
+  // For tiny x the result is z = x ln 2 (rounded from 128 bits; the tail is positive).
+  roundOut(SUM, cw, DIR_ABOVE);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -518,7 +570,7 @@ export function yl2x(cw: number, ySe: number, yHi: number, yLo: number, xSe: num
     fx.lo = 0;
     return;
   }
-  roundOut(TMP, cw);
+  roundOut(TMP, cw, DIR_EXACT);
 }
 
 /** FYL2XP1: ST1 * log2(ST0 + 1) for |ST0| < 1 - sqrt(2)/2. */
@@ -528,6 +580,8 @@ export function yl2xp1(cw: number, ySe: number, yHi: number, yLo: number, xSe: n
   if (propagate2(ySe, yHi, yLo, cy, xSe, xHi, xLo, cx)) return;
   const sy = ySe >>> 15,
     sx = xSe >>> 15;
+  // x = -inf is invalid before any denormal check.
+  if (cx === CLS_INF && sx) return invalid();
   if (isDen(cy) || isDen(cx)) fx.flags |= FSW_DE;
   if (cx === CLS_ZERO) {
     if (cy === CLS_INF) return invalid();
@@ -547,17 +601,43 @@ export function yl2xp1(cw: number, ySe: number, yHi: number, yLo: number, xSe: n
     fx.lo = 0;
     return;
   }
+  // x <= -1 is outside the domain: the host returns x itself, inexact.
+  if (sx && (xSe & EXP_MAX) >= BIAS) {
+    fx.flags |= FSW_PE;
+    fx.se = xSe;
+    fx.hi = xHi >>> 0;
+    fx.lo = xLo >>> 0;
+    return;
+  }
   if (cy === CLS_INF) return setInf(sy ^ sx);
-  // ln(1 + x) = 2 atanh(x / (2 + x))
   bf.fromExtended(A, xSe, xHi, xLo);
-  bf.scale2(B, R_ONE, 1);
-  bf.add(B, B, A, false);
-  bf.div(D, A, B);
+  let e = 0;
+  if (bf.exponent(A) >= -60) {
+    // 1 + x is exact in 128 bits: log2(1 + x) = e + log2(m) as in FYL2X, which is exact
+    // when 1 + x is a power of two.
+    bf.add(C, R_ONE, A, false);
+    e = bf.exponent(C) - 1; // C = 0.1xxx * 2^E: m = C / 2^e in [1, 2)
+    bf.scale2(C, C, -e);
+    if (bf.cmpMag(C, R_SQRT2) >= 0) {
+      bf.scale2(C, C, -1);
+      e += 1;
+    }
+    bf.add(B, C, R_ONE, true);
+    bf.add(C, C, R_ONE, false);
+    bf.div(D, B, C);
+  } else {
+    // ln(1 + x) = 2 atanh(x / (2 + x)) keeps the relative precision of a tiny x.
+    bf.scale2(B, R_ONE, 1);
+    bf.add(B, B, A, false);
+    bf.div(D, A, B);
+  }
   lnSeries(D);
   bf.mul(TMP, SUM, R_LOG2E);
+  bf.fromInt(A, e);
+  bf.add(TMP, TMP, A, false);
   bf.fromExtended(B, ySe, yHi, yLo);
   bf.mul(TMP, TMP, B);
-  roundOut(TMP, cw);
+  roundOut(TMP, cw, DIR_EXACT);
 }
 
 function invalid(): void {

@@ -69,10 +69,13 @@ const tests: T[] = [
 describe.skipIf(!oracleReady)('x87 transcendentals vs host (within 1 ulp)', () => {
   tests.forEach((t, k) => {
     it(`${t.op.name} agrees with the host within one ulp`, () => {
-      const stats: Stats = { cases: 0, oneUlp: 0 };
+      const stats: Stats = { cases: 0, oneUlp: 0, c1Only: 0 };
       const bad = differential(t.op, cases(5000 + k, t.gen), 8, stats);
-      console.log(`${t.op.name}: ${stats.cases} cases, ${stats.oneUlp} differ by one ulp`);
+      if (deep) console.log(`${t.op.name}: ${stats.cases} cases, ${stats.oneUlp} differ by one ulp, ${stats.c1Only} only in C1`);
       expect(bad).toEqual([]);
+      // The host is not always correctly rounded (e.g. FPTAN(1.0) is one ulp high), but such
+      // cases must stay a minority.
+      expect(stats.oneUlp + stats.c1Only).toBeLessThanOrEqual(Math.ceil(stats.cases * 0.15));
     });
   });
 });
