@@ -42,6 +42,8 @@ export function saveSize(op32: boolean): number {
 export function fstenv(dv: DataView, b: number, out: DataView, o: number, op32: boolean, realMode: boolean): void {
   storeEnv(dv, b, out, o, op32, realMode);
   dv.setUint16(b + OFF_FCW, dv.getUint16(b + OFF_FCW, true) | 0x3f, true);
+  // With every exception masked nothing is pending any more.
+  dv.setUint16(b + OFF_FSW, dv.getUint16(b + OFF_FSW, true) & ~(FSW_ES | FSW_B), true);
 }
 
 function storeEnv(dv: DataView, b: number, out: DataView, o: number, op32: boolean, realMode: boolean): void {

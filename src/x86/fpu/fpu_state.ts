@@ -84,9 +84,10 @@ export function writeSt(dv: DataView, b: number, i: number, se: number, hi: numb
   setTagPhys(dv, b, p, true);
 }
 
-/** Mark ST(i) empty (FFREE). */
+/** Mark ST(i) empty (FFREE). The SDM leaves C0..C3 undefined; the host clears C1. */
 export function freeSt(dv: DataView, b: number, i: number): void {
   setTagPhys(dv, b, physOf(dv, b, i), false);
+  setCC(dv, b, FSW_C1, 0);
 }
 
 /** Pop: mark ST0 empty and increment TOP. */
@@ -96,9 +97,10 @@ export function pop(dv: DataView, b: number): void {
   setTop(dv, b, top + 1);
 }
 
-/** FINCSTP / FDECSTP move TOP without touching tags. */
+/** FINCSTP / FDECSTP move TOP without touching tags; C1 is cleared. */
 export function addTop(dv: DataView, b: number, delta: number): void {
   setTop(dv, b, getTop(dv, b) + delta);
+  setCC(dv, b, FSW_C1, 0);
 }
 
 /**

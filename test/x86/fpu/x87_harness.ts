@@ -36,6 +36,9 @@ export interface X87Op {
    * place (then C1, the round-up bit, may differ too). Counts go to `stats`.
    */
   ulpTolerance?: boolean;
+  /** Bytes of the data window to compare (default 32); `memMask` lists offsets to skip. */
+  memBytes?: number;
+  memMask?: readonly number[];
 }
 
 export interface Stats {
@@ -159,9 +162,12 @@ export function differential(op: X87Op, cases: X87Case[], maxReport = 8, stats?:
         b = fmt80(out, 32 + 16 * i);
       if (a !== b) diffs.push(`st${i} host ${a} lib ${b}`);
     }
-    for (let i = 0; i < MEM_CMP; i++) {
+    const nMem = op.memBytes ?? MEM_CMP;
+    for (let i = 0; i < nMem; i++) {
+      if (op.memMask?.includes(i)) continue;
       if (r.state.mem[i] !== memBytes[i]) {
-        diffs.push(`mem host ${Array.from(r.state.mem.slice(0, 16), (x) => hex(x, 2)).join('')} lib ${Array.from(memBytes.slice(0, 16), (x) => hex(x, 2)).join('')}`);
+        const from = i & ~15;
+        diffs.push(`mem[${from}..] host ${Array.from(r.state.mem.slice(from, from + 16), (x) => hex(x, 2)).join('')} lib ${Array.from(memBytes.slice(from, from + 16), (x) => hex(x, 2)).join('')}`);
         break;
       }
     }
