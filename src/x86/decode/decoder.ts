@@ -162,6 +162,8 @@ export function decode(buf: Uint8Array, avail: number, bits: number, d: DecodedI
   if (e.prefix === Mp.PF3 || e.prefix === Mp.PF2) rep = 0;
   if (e.prefix === Mp.P66) has66 = 0;
   if (vex && (attrs & Attr.VEX_L0) !== 0 && vexL) { d.fault = FAULT_UD; return p; }
+  // VEX.vvvv must be 1111b when the row has no VEX register operand (SDM Vol 2 §2.3.6).
+  if (vex && vvvv !== 0 && !plan.ops.some((o) => o.regSrc === RegSrc.VEX_V)) { d.fault = FAULT_UD; return p; }
   // ---- sizes (SDM Vol 1 §3.6, Vol 2 §2.2.1.2)
   let osz: number;
   if (mode64) {

@@ -351,14 +351,16 @@ add(T, 0xad, 'SHRD', 'Ev,Gv,CL', 'shift');
 for (let r = 0; r < 8; r++) {
   if (r === 7) add(T, 0xae, 'CLFLUSH', 'Mb', 'misc', { reg: 7, mod: Mod.Mem, prefix: Mp.NP, cpuid: Feature.CLFLUSH });
   else add(T, 0xae, `(sse 0F AE /${r})`, '', 'sse', { reg: r, mod: Mod.Mem, prefix: Mp.NP, pending: SSE });
-  add(T, 0xae, '(invalid)', '', 'invalid', { reg: r, mod: Mod.Mem, prefix: Mp.P66 }); // CLFLUSHOPT/CLWB not advertised
-  add(T, 0xae, '(invalid)', '', 'invalid', { reg: r, mod: Mod.Mem, prefix: Mp.PF3 });
-  add(T, 0xae, '(invalid)', '', 'invalid', { reg: r, mod: Mod.Mem, prefix: Mp.PF2 });
+  // Prefixed forms are features this model does not advertise (CLFLUSHOPT, CLWB, PTWRITE,
+  // FSGSBASE, UMONITOR…) but the host may have: #UD here, so not host-comparable.
+  add(T, 0xae, '(invalid)', '', 'invalid', { reg: r, mod: Mod.Mem, prefix: Mp.P66, attrs: Attr.NO_HOST });
+  add(T, 0xae, '(invalid)', '', 'invalid', { reg: r, mod: Mod.Mem, prefix: Mp.PF3, attrs: Attr.NO_HOST });
+  add(T, 0xae, '(invalid)', '', 'invalid', { reg: r, mod: Mod.Mem, prefix: Mp.PF2, attrs: Attr.NO_HOST });
   if (r >= 5) add(T, 0xae, ['LFENCE', 'MFENCE', 'SFENCE'][r - 5]!, '', 'misc', { reg: r, mod: Mod.Reg, prefix: Mp.NP, cpuid: Feature.SSE2 });
   else add(T, 0xae, '(invalid)', '', 'invalid', { reg: r, mod: Mod.Reg, prefix: Mp.NP });
-  add(T, 0xae, '(invalid)', '', 'invalid', { reg: r, mod: Mod.Reg, prefix: Mp.P66 });
-  add(T, 0xae, '(invalid)', '', 'invalid', { reg: r, mod: Mod.Reg, prefix: Mp.PF3 }); // RDFSBASE…: FSGSBASE not advertised
-  add(T, 0xae, '(invalid)', '', 'invalid', { reg: r, mod: Mod.Reg, prefix: Mp.PF2 });
+  add(T, 0xae, '(invalid)', '', 'invalid', { reg: r, mod: Mod.Reg, prefix: Mp.P66, attrs: Attr.NO_HOST });
+  add(T, 0xae, '(invalid)', '', 'invalid', { reg: r, mod: Mod.Reg, prefix: Mp.PF3, attrs: Attr.NO_HOST }); // RDFSBASE…: FSGSBASE not advertised
+  add(T, 0xae, '(invalid)', '', 'invalid', { reg: r, mod: Mod.Reg, prefix: Mp.PF2, attrs: Attr.NO_HOST });
 }
 add(T, 0xaf, 'IMUL', 'Gv,Ev', 'muldiv');
 add(T, 0xb0, 'CMPXCHG', 'Eb,Gb', 'alu', { attrs: Attr.LOCK });
@@ -379,10 +381,9 @@ for (let r = 0; r < 8; r++) {
   else add(T, 0xba, ['BT', 'BTS', 'BTR', 'BTC'][r - 4]!, 'Ev,Ib', 'bit', { reg: r, attrs: r === 4 ? 0 : Attr.LOCK });
 }
 add(T, 0xbb, 'BTC', 'Ev,Gv', 'bit', { attrs: Attr.LOCK });
-for (const p of [Mp.NP, Mp.P66, Mp.PF2]) {
-  add(T, 0xbc, 'BSF', 'Gv,Ev', 'bit', { prefix: p });
-  add(T, 0xbd, 'BSR', 'Gv,Ev', 'bit', { prefix: p });
-}
+// BSF/BSR: 66 is an operand-size prefix; F3 selects TZCNT/LZCNT (the more specific rows).
+add(T, 0xbc, 'BSF', 'Gv,Ev', 'bit');
+add(T, 0xbd, 'BSR', 'Gv,Ev', 'bit');
 add(T, 0xbc, 'TZCNT', 'Gv,Ev', 'bit', { prefix: Mp.PF3, cpuid: Feature.BMI1 });
 add(T, 0xbd, 'LZCNT', 'Gv,Ev', 'bit', { prefix: Mp.PF3, cpuid: Feature.LZCNT });
 add(T, 0xbe, 'MOVSX', 'Gv,Eb', 'mov');
@@ -393,7 +394,7 @@ for (const b of [0xc2, 0xc3, 0xc4, 0xc5, 0xc6]) add(T, b, `(sse 0F ${hex(b)})`, 
 // Group 9 (Table A-6)
 for (let r = 0; r < 8; r++) {
   if (r === 1) add(T, 0xc7, 'CMPXCHG8B', 'Mq', 'alu', { reg: 1, mod: Mod.Mem, attrs: Attr.LOCK, cpuid: Feature.CX8 });
-  else add(T, 0xc7, '(invalid)', '', 'invalid', { reg: r, mod: Mod.Mem });
+  else add(T, 0xc7, '(invalid)', '', 'invalid', { reg: r, mod: Mod.Mem, attrs: r >= 3 ? Attr.NO_HOST : 0 }); // XRSTORS/XSAVEC/XSAVES/VMPTR*: not in this model
   if (r === 6) add(T, 0xc7, 'RDRAND', 'Rv', 'misc', { reg: 6, mod: Mod.Reg, cpuid: Feature.RDRAND, attrs: Attr.NO_HOST });
   else if (r === 7) add(T, 0xc7, 'RDSEED', 'Rv', 'misc', { reg: 7, mod: Mod.Reg, cpuid: Feature.RDSEED, attrs: Attr.NO_HOST });
   else add(T, 0xc7, '(invalid)', '', 'invalid', { reg: r, mod: Mod.Reg });
@@ -403,10 +404,9 @@ for (let b = 0xd0; b <= 0xfe; b++) add(T, b, `(sse 0F ${hex(b)})`, '', 'sse', { 
 add(T, 0xff, 'UD0', 'Gv,Ev', 'misc', { attrs: Attr.ENDS_BLOCK });
 
 // ---------------------------------------------------------------- 0F38 / 0F3A integer rows (Tables A-4, A-5)
-add(T38, 0xf0, 'MOVBE', 'Gv,Mv', 'mov', { prefix: Mp.NP, mod: Mod.Mem, cpuid: Feature.MOVBE });
-add(T38, 0xf0, 'MOVBE', 'Gv,Mv', 'mov', { prefix: Mp.P66, mod: Mod.Mem, cpuid: Feature.MOVBE });
-add(T38, 0xf1, 'MOVBE', 'Mv,Gv', 'mov', { prefix: Mp.NP, mod: Mod.Mem, cpuid: Feature.MOVBE });
-add(T38, 0xf1, 'MOVBE', 'Mv,Gv', 'mov', { prefix: Mp.P66, mod: Mod.Mem, cpuid: Feature.MOVBE });
+// MOVBE: 66 is an operand-size prefix here, F2 selects CRC32 and F3 is invalid (rows below).
+add(T38, 0xf0, 'MOVBE', 'Gv,Mv', 'mov', { mod: Mod.Mem, cpuid: Feature.MOVBE });
+add(T38, 0xf1, 'MOVBE', 'Mv,Gv', 'mov', { mod: Mod.Mem, cpuid: Feature.MOVBE });
 add(T38, 0xf6, 'ADCX', 'Gy,Ey', 'alu', { prefix: Mp.P66, cpuid: Feature.ADX });
 add(T38, 0xf6, 'ADOX', 'Gy,Ey', 'alu', { prefix: Mp.PF3, cpuid: Feature.ADX });
 // VEX-encoded BMI1/BMI2 (SDM Vol 2 ch. 3/4: VEX.LZ.0F38 …).
