@@ -109,7 +109,7 @@ const ops: { op: X87Op; mem?: (r: Rng) => Uint8Array; waiting?: boolean }[] = [
 describe.skipIf(!oracleReady)('x87 environment and control vs host', () => {
   ops.forEach((t, k) => {
     it(`${t.op.name} matches the host`, () => {
-      const waiting = t.waiting ?? !t.op.name.startsWith('FN') && !t.op.name.startsWith('FX');
+      const waiting = t.waiting ?? (!t.op.name.startsWith('FN') && !t.op.name.startsWith('FX'));
       expect(differential(t.op, stateCases(9000 + k, waiting, t.mem))).toEqual([]);
     });
   });
