@@ -1,7 +1,8 @@
 // Runs a config without a page: loads every file it names, connects the stdio chardev to the
 // process's stdin/stdout, runs the --expect/--send/--timeout script on the console, and
-// returns the exit status. The machine itself is assembled by a MachineFactory; until the CPU,
-// platform and Xen layers exist there is none, and runHeadless says so and returns status 3.
+// returns the exit status. The machine is assembled by a MachineFactory (by default
+// src/cli/machine_factory.ts); a config it cannot build yet (today: Xen guests, disks) is
+// described on stderr with the reason, and runHeadless returns status 3.
 import { closeSync, fstatSync, openSync, readFileSync, writeSync } from 'node:fs';
 import type { MachineConfig } from '../machine/config.ts';
 import { xenEnabled } from '../machine/config.ts';
@@ -9,6 +10,7 @@ import { EXIT_NOT_IMPLEMENTED, EXIT_OK, EXIT_TIMEOUT, EXIT_USAGE } from './cli_e
 import { runConsoleScript, scriptChardev } from './console_script.ts';
 import { MUX_HELP, MuxEscape } from './mux_escape.ts';
 import type { ConsolePort } from './console_script.ts';
+import { createMachine, UnsupportedMachine } from './machine_factory.ts';
 import { formatSize } from './qemu_opts.ts';
 
 /** Everything the config names, read or opened before the machine starts. */
@@ -30,7 +32,8 @@ export interface HeadlessMachine {
   stop(): void;
 }
 
-export type MachineFactory = (config: MachineConfig, images: LoadedImages) => HeadlessMachine;
+/** May throw UnsupportedMachine (exit 3) for a config it cannot build yet. */
+export type MachineFactory = (config: MachineConfig, images: LoadedImages, log: (text: string) => void) => Promise<HeadlessMachine> | HeadlessMachine;
 
 export interface HostIo {
   stdout: { write(chunk: Uint8Array | string): unknown };
@@ -101,7 +104,7 @@ export function describeMachine(config: MachineConfig, images: LoadedImages): st
   return lines.map((l) => `xentab:   ${l}\n`).join('');
 }
 
-export async function runHeadless(config: MachineConfig, io: HostIo, factory: MachineFactory | null = null): Promise<number> {
+export async function runHeadless(config: MachineConfig, io: HostIo, factory: MachineFactory = createMachine): Promise<number> {
   let images: LoadedImages;
   try {
     images = loadImages(config);
@@ -113,12 +116,16 @@ export async function runHeadless(config: MachineConfig, io: HostIo, factory: Ma
     throw e;
   }
   try {
-    if (factory === null) {
+    let machine: HeadlessMachine;
+    try {
+      machine = await factory(config, images, (text) => io.stderr.write(text));
+    } catch (e) {
+      if (!(e instanceof UnsupportedMachine)) throw e;
       io.stderr.write(`xentab: would boot${xenEnabled(config) ? ' a Xen guest' : ''}:\n${describeMachine(config, images)}`);
-      io.stderr.write('xentab: the machine is not implemented yet (the CPU, platform and Xen layers are being written); nothing was run.\n');
+      io.stderr.write(`xentab: not run: ${e.message}.\n`);
       return EXIT_NOT_IMPLEMENTED;
     }
-    return await runMachine(config, io, factory(config, images));
+    return await runMachine(config, io, machine);
   } finally {
     closeImages(images);
   }

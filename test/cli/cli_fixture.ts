@@ -11,7 +11,7 @@ export const PLACEHOLDER_FILES = ['xen', 'bzImage', 'initrd.img', 'guest.img', '
  * loader accepts, so QEMU can be asked whether it takes a test-runner command line. It is
  * never run (QEMU gets -S); its entry is a HLT loop.
  */
-export function multibootImage(): Uint8Array {
+export function multibootImage(code: readonly number[] = [0xf4, 0xeb, 0xfd]): Uint8Array {
   const magic = 0x1badb002;
   const flags = 0x00010000;
   const base = 0x100000;
@@ -19,14 +19,26 @@ export function multibootImage(): Uint8Array {
   const image = new Uint8Array(4096);
   const view = new DataView(image.buffer);
   words.forEach((w, i) => view.setUint32(i * 4, w, true));
-  image.set([0xf4, 0xeb, 0xfd], 32); // hlt; jmp $-1
+  image.set(code, 32); // default: hlt; jmp $-1
   return image;
 }
+
+/** Prints "Hi\n" on COM1, then writes 42 to isa-debug-exit at 0xf4 (exit status 85). */
+export const HELLO_CODE = [
+  0x66, 0xba, 0xf8, 0x03, // mov dx, 0x3f8
+  0xb0, 0x48, 0xee, // mov al, 'H'; out dx, al
+  0xb0, 0x69, 0xee, // mov al, 'i'; out dx, al
+  0xb0, 0x0a, 0xee, // mov al, '\n'; out dx, al
+  0x66, 0xba, 0xf4, 0x00, // mov dx, 0xf4
+  0xb0, 0x2a, 0xee, // mov al, 42; out dx, al
+  0xf4, 0xeb, 0xfd, // hlt; jmp $-1
+];
 
 export function makeFixtureDir(): { dir: string; cleanup(): void } {
   const dir = mkdtempSync(join(tmpdir(), 'xentab-cli-'));
   for (const f of PLACEHOLDER_FILES) writeFileSync(join(dir, f), `${f}\n`);
   writeFileSync(join(dir, 'kernel.mb'), multibootImage());
+  writeFileSync(join(dir, 'hello.mb'), multibootImage(HELLO_CODE));
   writeFileSync(join(dir, 'trace-events.txt'), '# events\nxenstore_*\n\nxen_evtchn_*\n');
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }

@@ -1,13 +1,14 @@
 // `npx xentab` as a child process (node bin/xentab.js …): what a user or a CI script sees on
 // stdout, stderr and in the exit status.
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { OPTIONS } from '../../src/cli/options.ts';
 import { makeFixtureDir, normalisePaths } from './cli_fixture.ts';
 import { GOLDEN_LINES } from './golden_lines.ts';
 
+const QEMU = '/usr/bin/qemu-system-x86_64';
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'xentab.js');
 const fixtures = makeFixtureDir();
 afterAll(() => fixtures.cleanup());
@@ -64,7 +65,7 @@ describe('npx xentab', () => {
     expect(r.stderr).toBe("xentab: -chardev stdio,id=c0,mux: warning: short-form boolean option 'mux' deprecated; please use mux=on instead\n");
   });
 
-  it('loads the files, says what it would boot and exits 3 while no machine exists', () => {
+  it('loads the files, says what it would boot and exits 3 for a Xen guest (no Xen layer yet)', () => {
     const r = xentab([...GOLDEN_LINES['pv-shim']!]);
     expect(r.status).toBe(3);
     expect(r.stdout).toBe('');
@@ -72,6 +73,27 @@ describe('npx xentab', () => {
     expect(r.stderr).toContain("xentab:   kernel xen (4), command line 'pv-shim console=xen,pv -- console=hvc0 root=/dev/xvda1'");
     expect(r.stderr).toContain('xentab:   Xen 4.17 HVM guest interface');
     expect(r.stderr).toContain('xentab:   xen-disk xvda = guest.img (10)');
-    expect(r.stderr).toContain('the machine is not implemented yet');
+    expect(r.stderr).toContain('xentab: not run: the Xen HVM guest interface');
+  });
+});
+
+describe('npx xentab runs a test kernel like QEMU does', () => {
+  const line = ['-nodefaults', '-display', 'none', '-serial', 'stdio', '-device', 'isa-debug-exit,iobase=0xf4,iosize=0x4', '-kernel', 'hello.mb'];
+
+  it('prints on COM1 and exits with the isa-debug-exit status, as QEMU TCG does', () => {
+    const r = xentab(line);
+    expect(r).toEqual({ status: 85, stdout: 'Hi\n', stderr: '' });
+    if (!existsSync(QEMU)) return;
+    const q = spawnSync(QEMU, line, { cwd: fixtures.dir, encoding: 'utf8', input: '', timeout: 30_000 });
+    expect({ status: q.status, stdout: q.stdout }).toEqual({ status: r.status, stdout: r.stdout });
+  });
+
+  it('--expect ends the run with 0 as soon as the text appears', () => {
+    expect(xentab([...line, '--expect', 'Hi'])).toEqual({ status: 0, stdout: 'Hi\n', stderr: '' });
+  });
+
+  it('--timeout ends a guest that never finishes with 124', () => {
+    const r = xentab(['-nodefaults', '-display', 'none', '-serial', 'stdio', '-kernel', 'kernel.mb', '--expect', 'never', '--timeout', '0.5']);
+    expect(r).toEqual({ status: 124, stdout: '', stderr: "xentab: --timeout 0.5: timed out waiting for 'never'\n" });
   });
 });

@@ -1,0 +1,154 @@
+// Builds the machine a config describes (src/machine/machine.ts) and drives it for the headless
+// host: serial ports, the 0xe9 debug console and isa-debug-exit are connected to their chardevs,
+// and the run loop runs in slices that yield to the event loop so stdin, --timeout and C-a x
+// are served. Xen guests wait for the Xen layer: createMachine refuses them with a reason.
+import type { DeviceConfig, MachineConfig } from '../machine/config.ts';
+import { xenEnabled } from '../machine/config.ts';
+import type { Machine } from '../machine/machine.ts';
+import type { HeadlessMachine, LoadedImages } from './headless_host.ts';
+
+/** The config is fine, but this machine cannot be built yet; the message says why. */
+export class UnsupportedMachine extends Error {}
+
+/** The CPU stopped on an exception it could not deliver (exit status 4). */
+export const EXIT_GUEST_EXCEPTION = 4;
+
+/** Instructions per slice between event-loop turns (a few tens of ms for the interpreter). */
+const SLICE = 2_000_000;
+/** Without -icount: one instruction per ns of virtual time. */
+const DEFAULT_ICOUNT_SHIFT = 0;
+/** Without -cpu …,tsc-frequency=: a 2 GHz TSC. */
+const DEFAULT_TSC_KHZ = 2_000_000;
+
+/** Seconds since the epoch for the RTC at virtual time 0 (`-rtc base=`); the host clock only for utc/localtime. */
+export function rtcEpochSeconds(base: string, nowMs: number, tzOffsetMinutes: number): number {
+  if (base === 'utc') return Math.floor(nowMs / 1000);
+  if (base === 'localtime') return Math.floor(nowMs / 1000) - tzOffsetMinutes * 60;
+  return Math.floor(Date.parse(base.includes('T') ? `${base}Z` : `${base}T00:00:00Z`) / 1000);
+}
+
+function tscKHz(config: MachineConfig): number {
+  const hz = Number(config.cpu.properties['tsc-frequency'] ?? NaN);
+  return Number.isSafeInteger(hz) && hz >= 1000 ? Math.floor(hz / 1000) : DEFAULT_TSC_KHZ;
+}
+
+export async function createMachine(config: MachineConfig, images: LoadedImages, log: (text: string) => void): Promise<HeadlessMachine> {
+  if (xenEnabled(config)) throw new UnsupportedMachine('the Xen HVM guest interface (src/xen) is not connected to the machine yet');
+  if (!config.boot.kernel || !images.kernel) throw new UnsupportedMachine('there is no BIOS yet: give a PVH or multiboot kernel with -kernel');
+  const xenDevice = config.devices.find((d) => d.driver.startsWith('xen-'));
+  if (xenDevice) throw new UnsupportedMachine(`device ${xenDevice.driver} needs the Xen interface`);
+  if (config.drives.length > 0) throw new UnsupportedMachine('disks (-drive) are not connected to the machine yet');
+
+  const serials = config.devices
+    .filter((d): d is Extract<DeviceConfig, { driver: 'isa-serial' }> => d.driver === 'isa-serial')
+    .sort((a, b) => a.index - b.index);
+  const debugcon = config.devices.find((d): d is Extract<DeviceConfig, { driver: 'isa-debugcon' }> => d.driver === 'isa-debugcon') ?? null;
+  const debugExit = config.devices.find((d): d is Extract<DeviceConfig, { driver: 'isa-debug-exit' }> => d.driver === 'isa-debug-exit') ?? null;
+
+  const { Machine: MachineClass } = await import('../machine/machine.ts');
+  const pending = new Map<string, number[]>();
+  const emit = (chardev: string, byte: number): void => {
+    let q = pending.get(chardev);
+    if (!q) pending.set(chardev, (q = []));
+    q.push(byte);
+  };
+  const now = new Date();
+  const machine: Machine = new MachineClass(
+    {
+      ramBytes: config.memory.bytes,
+      cpus: config.smp.cpus,
+      tscKHz: tscKHz(config),
+      icountShift: config.icount.shift ?? DEFAULT_ICOUNT_SHIFT,
+      rtcEpochSeconds: rtcEpochSeconds(config.rtc.base, now.getTime(), now.getTimezoneOffset()),
+      serials: serials.map((s) => ({ iobase: s.iobase, irq: s.irq })),
+      debugcon: debugcon ? { iobase: debugcon.iobase } : null,
+      debugExit: debugExit ? { iobase: debugExit.iobase, iosize: debugExit.iosize } : null,
+      pcTestdev: config.devices.some((d) => d.driver === 'pc-testdev'),
+    },
+    {
+      serialOut: (i, b) => emit(serials[i]!.chardev, b),
+      debugconOut: (b) => debugcon && emit(debugcon.chardev, b),
+      debugExit: () => undefined,
+      resetRequest: () => undefined,
+    },
+  );
+  try {
+    machine.bootKernel({
+      kernel: images.kernel,
+      kernelPath: config.boot.kernel.path,
+      append: config.boot.append,
+      modules: images.modules.map((bytes, i) => ({ bytes, path: config.boot.modules[i]!.file.path, args: config.boot.modules[i]!.cmdline })),
+    });
+  } catch (e) {
+    throw new UnsupportedMachine(`cannot boot ${config.boot.kernel.path}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  return new MachineRunner(config, machine, serials, pending, log);
+}
+
+class MachineRunner implements HeadlessMachine {
+  private listener: (chardev: string, bytes: Uint8Array) => void = () => undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly config: MachineConfig,
+    private readonly machine: Machine,
+    private readonly serials: Array<Extract<DeviceConfig, { driver: 'isa-serial' }>>,
+    private readonly pending: Map<string, number[]>,
+    private readonly log: (text: string) => void,
+  ) {}
+
+  onChardevOutput(listener: (chardev: string, bytes: Uint8Array) => void): void {
+    this.listener = listener;
+  }
+
+  chardevInput(chardev: string, bytes: Uint8Array): void {
+    this.serials.forEach((s, i) => {
+      if (s.chardev === chardev) this.machine.platform.serials[i]?.receive(bytes);
+    });
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.machine.requestStop('requested');
+  }
+
+  private flush(): void {
+    for (const [chardev, bytes] of this.pending) {
+      if (bytes.length === 0) continue;
+      this.listener(chardev, Uint8Array.from(bytes));
+      bytes.length = 0;
+    }
+  }
+
+  async run(): Promise<number> {
+    const turn = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+    if (this.config.startPaused) {
+      this.log('xentab: -S: the CPU is paused and there is no monitor yet to continue it\n');
+      while (!this.stopped) await turn(50);
+      return 0;
+    }
+    while (!this.stopped) {
+      const reason = this.machine.run(SLICE, { idle: 'skip' });
+      this.flush();
+      switch (reason) {
+        case 'exit':
+          // A process exit status has 8 bits, as QEMU's exit() gives the shell.
+          return (this.machine.exitStatus ?? 0) & 0xff;
+        case 'reset':
+          if (!this.config.noReboot) this.log('xentab: the guest reset; rebooting is not implemented yet, so xentab exits\n');
+          return 0;
+        case 'exception': {
+          const e = this.machine.lastException;
+          this.log(`xentab: vCPU ${e?.cpu} stopped on exception ${e?.vector} (error code ${e?.error}) at rip 0x${e?.rip.toString(16)}\n`);
+          return EXIT_GUEST_EXCEPTION;
+        }
+        case 'idle':
+          await turn(10); // halted with no timer: only input can wake it
+          break;
+        default:
+          await turn(0);
+      }
+    }
+    return 0;
+  }
+}
