@@ -19,7 +19,8 @@ import {
   OFF_FDP,
   OFF_FCS,
   OFF_FDS,
-  OFF_REGS,
+  OFF_SIG,
+  OFF_SE,
   getTop,
   fullTagWord,
   fninit,
@@ -151,22 +152,24 @@ export function fldenv(dv: DataView, b: number, src: DataView, o: number, op32: 
 function storeRegs(dv: DataView, b: number, out: DataView, o: number, stride: number): void {
   const top = getTop(dv, b);
   for (let i = 0; i < 8; i++) {
-    const r = b + OFF_REGS + 10 * ((top + i) & 7);
+    const p = (top + i) & 7;
+    const r = b + OFF_SIG + 8 * p;
     const d = o + stride * i;
     out.setUint32(d, dv.getUint32(r, true), true);
     out.setUint32(d + 4, dv.getUint32(r + 4, true), true);
-    out.setUint16(d + 8, dv.getUint16(r + 8, true), true);
+    out.setUint16(d + 8, dv.getUint16(b + OFF_SE + 2 * p, true), true);
   }
 }
 
 function loadRegs(dv: DataView, b: number, src: DataView, o: number, stride: number): void {
   const top = getTop(dv, b);
   for (let i = 0; i < 8; i++) {
-    const r = b + OFF_REGS + 10 * ((top + i) & 7);
+    const p = (top + i) & 7;
+    const r = b + OFF_SIG + 8 * p;
     const d = o + stride * i;
     dv.setUint32(r, src.getUint32(d, true), true);
     dv.setUint32(r + 4, src.getUint32(d + 4, true), true);
-    dv.setUint16(r + 8, src.getUint16(d + 8, true), true);
+    dv.setUint16(b + OFF_SE + 2 * p, src.getUint16(d + 8, true), true);
   }
 }
 

@@ -1,35 +1,39 @@
 // The x87 register file and control/status registers (SDM Vol. 1 §8.1), held in a 128-byte
 // region of the CPU state block (FPU_STATE_BYTES) that the CPU core reserves and passes as
 // (DataView, base). Layout, all little-endian:
-//    0 u16 FCW          control word
-//    2 u16 FSW          status word, TOP in bits 13..11 (the only copy of TOP)
-//    4 u8  FTW          abridged tag: bit i = 1 when physical register Ri is non-empty
+//    0 + 8*i  significand of physical register Ri (i = 0..7): u32 low, u32 high. These are
+//             also the MMX registers MM0..MM7 (SDM Vol. 1 §9.5), 8-byte aligned for SIMD views.
+//   64 + 2*i  u16 sign|exponent of Ri (set to FFFFh when MMX code writes MMi)
+//   80 u16 FCW          control word
+//   82 u16 FSW          status word, TOP in bits 13..11 (the only copy of TOP)
+//   84 u8  FTW          abridged tag: bit i = 1 when physical register Ri is non-empty
 //                       (FXSAVE's form; the full 2-bit tags are derived from contents, as
 //                       modern processors do for FSTENV/FSAVE, SDM §8.1.7)
-//    5 u8  reserved
-//    6 u16 FOP          last non-control opcode, 11 bits (SDM §8.1.9)
-//    8 u32 FIP low, 12 u32 FIP high   last instruction pointer (offset; 64-bit for FXSAVE64)
-//   16 u32 FDP low, 20 u32 FDP high   last data pointer
-//   24 u16 FCS, 26 u16 FDS            selectors of FIP/FDP (legacy formats)
-//   28..31 reserved
-//   32 + 10*i  physical register Ri (i = 0..7): u32 significand low, u32 significand high,
-//              u16 sign|exponent — 80 bytes packed, ending at 112
-//  112..127 reserved
+//   85 u8  reserved
+//   86 u16 FOP          last non-control opcode, 11 bits (SDM §8.1.9)
+//   88 u32 FIP low, 92 u32 FIP high   last instruction pointer (offset; 64-bit for FXSAVE64)
+//   96 u32 FDP low, 100 u32 FDP high  last data pointer
+//  104 u16 FCS, 106 u16 FDS           selectors of FIP/FDP (legacy formats)
+//  108..127 reserved
 // Physical register of ST(i) = (TOP + i) & 7.
 
 import { fx, FSW_C1, FSW_IE, FSW_SF, FSW_ES, FSW_B, FCW_DEFAULT, INDEFINITE_SE, INDEFINITE_HI, INDEFINITE_LO } from './float80.ts';
 
 export const FPU_STATE_BYTES = 128;
 
-export const OFF_FCW = 0;
-export const OFF_FSW = 2;
-export const OFF_FTW = 4;
-export const OFF_FOP = 6;
-export const OFF_FIP = 8;
-export const OFF_FDP = 16;
-export const OFF_FCS = 24;
-export const OFF_FDS = 26;
-export const OFF_REGS = 32;
+/** Significand (and MMX register) of physical register i: OFF_SIG + 8*i. */
+export const OFF_SIG = 0;
+/** Sign|exponent of physical register i: OFF_SE + 2*i. */
+export const OFF_SE = 64;
+export const OFF_FCW = 80;
+export const OFF_FSW = 82;
+export const OFF_FTW = 84;
+export const OFF_FOP = 86;
+export const OFF_FIP = 88;
+export const OFF_FDP = 96;
+export const OFF_FCS = 104;
+export const OFF_FDS = 106;
+const OFF_END = 108;
 
 export function getTop(dv: DataView, b: number): number {
   return (dv.getUint16(b + OFF_FSW, true) >>> 11) & 7;
@@ -59,17 +63,17 @@ function setTagPhys(dv: DataView, b: number, p: number, full: boolean): void {
 
 /** Read physical register p into fx.se/hi/lo. */
 export function readPhys(dv: DataView, b: number, p: number): void {
-  const o = b + OFF_REGS + 10 * (p & 7);
+  const o = b + OFF_SIG + 8 * (p & 7);
   fx.lo = dv.getUint32(o, true);
   fx.hi = dv.getUint32(o + 4, true);
-  fx.se = dv.getUint16(o + 8, true);
+  fx.se = dv.getUint16(b + OFF_SE + 2 * (p & 7), true);
 }
 
 export function writePhys(dv: DataView, b: number, p: number, se: number, hi: number, lo: number): void {
-  const o = b + OFF_REGS + 10 * (p & 7);
+  const o = b + OFF_SIG + 8 * (p & 7);
   dv.setUint32(o, lo >>> 0, true);
   dv.setUint32(o + 4, hi >>> 0, true);
-  dv.setUint16(o + 8, se & 0xffff, true);
+  dv.setUint16(b + OFF_SE + 2 * (p & 7), se & 0xffff, true);
 }
 
 /** Read ST(i) into fx (no empty check). */
@@ -169,7 +173,7 @@ export function fninit(dv: DataView, b: number): void {
   dv.setUint16(b + OFF_FSW, 0, true);
   dv.setUint8(b + OFF_FTW, 0);
   dv.setUint16(b + OFF_FOP, 0, true);
-  for (let o = OFF_FIP; o < OFF_REGS; o += 4) dv.setUint32(b + o, 0, true);
+  for (let o = OFF_FIP; o < OFF_END; o += 4) dv.setUint32(b + o, 0, true);
 }
 
 /** FNCLEX: clear the exception flags, SF, ES and B (C bits and TOP unchanged). */
@@ -181,10 +185,10 @@ export function fnclex(dv: DataView, b: number): void {
 /** Full 2-bit tag of physical register p from its contents (SDM §8.1.7): 0 valid, 1 zero, 2 special, 3 empty. */
 export function fullTagPhys(dv: DataView, b: number, p: number): number {
   if (isEmptyPhys(dv, b, p)) return 3;
-  const o = b + OFF_REGS + 10 * p;
+  const o = b + OFF_SIG + 8 * p;
   const lo = dv.getUint32(o, true),
     hi = dv.getUint32(o + 4, true),
-    e = dv.getUint16(o + 8, true) & 0x7fff;
+    e = dv.getUint16(b + OFF_SE + 2 * p, true) & 0x7fff;
   if (e === 0x7fff) return 2;
   if (e === 0) return hi === 0 && lo === 0 ? 1 : 2;
   return hi >>> 31 ? 0 : 2;
@@ -195,4 +199,30 @@ export function fullTagWord(dv: DataView, b: number): number {
   let t = 0;
   for (let p = 0; p < 8; p++) t |= fullTagPhys(dv, b, p) << (2 * p);
   return t;
+}
+
+// ---------------------------------------------------------------------------------------------
+// MMX aliasing (SDM Vol. 1 §9.5.1, Table 9-1): every MMX instruction except EMMS sets TOP to 0
+// and tags all registers valid; writing MMi also sets Ri's sign|exponent to FFFFh. EMMS tags
+// all registers empty.
+
+/** Byte offset (from the FPU region base) of MMX register i (8 bytes, 8-byte aligned). */
+export function mmxOffset(i: number): number {
+  return OFF_SIG + 8 * (i & 7);
+}
+
+/** The x87 side effects of executing any MMX instruction (other than EMMS). */
+export function mmxEnter(dv: DataView, b: number): void {
+  setTop(dv, b, 0);
+  dv.setUint8(b + OFF_FTW, 0xff);
+}
+
+/** After an MMX instruction wrote MMi. */
+export function mmxWritten(dv: DataView, b: number, i: number): void {
+  dv.setUint16(b + OFF_SE + 2 * (i & 7), 0xffff, true);
+}
+
+/** EMMS. */
+export function emms(dv: DataView, b: number): void {
+  dv.setUint8(b + OFF_FTW, 0);
 }

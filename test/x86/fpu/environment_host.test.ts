@@ -5,7 +5,7 @@ import { describe, it, expect } from 'vitest';
 import { differential, value, Rng, oracleReady, deep } from './x87_harness.ts';
 import type { X87Case, X87Op, F80 } from './x87_harness.ts';
 import { fstenv, fldenv, fsave, frstor, fxsaveX87 } from '../../../src/x86/fpu/environment.ts';
-import { fninit, fnclex, addTop, freeSt } from '../../../src/x86/fpu/fpu_state.ts';
+import { fninit, fnclex, addTop, freeSt, mmxEnter, mmxWritten, mmxOffset, emms } from '../../../src/x86/fpu/fpu_state.ts';
 import { fldcw } from '../../../src/x86/fpu/fpu_ops.ts';
 
 const N = deep ? 3000 : 100;
@@ -100,6 +100,22 @@ const ops: { op: X87Op; mem?: (r: Rng) => Uint8Array; waiting?: boolean }[] = [
   { op: { name: 'FINCSTP', code: [0xd9, 0xf7], emu: (dv, b) => addTop(dv, b, 1) } },
   { op: { name: 'FDECSTP', code: [0xd9, 0xf6], emu: (dv, b) => addTop(dv, b, -1) } },
   { op: { name: 'FFREE ST2', code: [0xdd, 0xc2], emu: (dv, b) => freeSt(dv, b, 2) } },
+  {
+    // MMX aliasing: MOVQ mm3, [rdi] sets TOP = 0, tags all valid, R3 = FFFFh:value. (MMX
+    // instructions are waiting ones: a pending x87 exception would raise #MF first.)
+    op: {
+      name: 'MOVQ mm3,m64',
+      code: [0x0f, 0x6f, 0x1f],
+      emu: (dv, b, m) => {
+        mmxEnter(dv, b);
+        dv.setUint32(b + mmxOffset(3), m.getUint32(0, true), true);
+        dv.setUint32(b + mmxOffset(3) + 4, m.getUint32(4, true), true);
+        mmxWritten(dv, b, 3);
+      },
+    },
+    mem: (r) => Uint8Array.from({ length: 8 }, () => r.int(256)),
+  },
+  { op: { name: 'EMMS', code: [0x0f, 0x77], emu: (dv, b) => emms(dv, b) } },
   {
     op: { name: 'FLDCW', code: [0xd9, 0x2f], emu: (dv, b, m) => fldcw(dv, b, m.getUint16(0, true)) },
     mem: (r) => Uint8Array.of(r.int(256) | 0x3f, r.int(256)),
