@@ -204,7 +204,7 @@ export function fullTagWord(dv: DataView, b: number): number {
 // ---------------------------------------------------------------------------------------------
 // MMX aliasing (SDM Vol. 1 §9.5.1, Table 9-1): every MMX instruction except EMMS sets TOP to 0
 // and tags all registers valid; writing MMi also sets Ri's sign|exponent to FFFFh. EMMS tags
-// all registers empty.
+// all registers empty (and also sets TOP to 0).
 
 /** Byte offset (from the FPU region base) of MMX register i (8 bytes, 8-byte aligned). */
 export function mmxOffset(i: number): number {
@@ -222,7 +222,8 @@ export function mmxWritten(dv: DataView, b: number, i: number): void {
   dv.setUint16(b + OFF_SE + 2 * (i & 7), 0xffff, true);
 }
 
-/** EMMS. */
+/** EMMS: all registers empty, and (like the other MMX instructions) TOP = 0. */
 export function emms(dv: DataView, b: number): void {
+  setTop(dv, b, 0);
   dv.setUint8(b + OFF_FTW, 0);
 }
