@@ -18,4 +18,6 @@ export const EXIT_OK = 0;
 export const EXIT_USAGE = 1;
 export const EXIT_INTERNAL = 2;
 export const EXIT_NOT_IMPLEMENTED = 3;
+/** The CPU stopped on an exception it could not deliver. */
+export const EXIT_GUEST_EXCEPTION = 4;
 export const EXIT_TIMEOUT = 124;

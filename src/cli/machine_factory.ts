@@ -5,13 +5,12 @@
 import type { DeviceConfig, MachineConfig } from '../machine/config.ts';
 import { xenEnabled } from '../machine/config.ts';
 import type { Machine } from '../machine/machine.ts';
+import { EXIT_GUEST_EXCEPTION } from './cli_error.ts';
 import type { HeadlessMachine, LoadedImages } from './headless_host.ts';
 
 /** The config is fine, but this machine cannot be built yet; the message says why. */
 export class UnsupportedMachine extends Error {}
 
-/** The CPU stopped on an exception it could not deliver (exit status 4). */
-export const EXIT_GUEST_EXCEPTION = 4;
 
 /** Instructions per slice between event-loop turns (a few tens of ms for the interpreter). */
 const SLICE = 2_000_000;

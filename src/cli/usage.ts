@@ -40,7 +40,8 @@ const EXIT_STATUSES = `Exit status:
   0    --expect text seen (or the guest shut down cleanly)
   1    bad command line or unusable input file (nothing was started)
   2    internal error (a bug in xentab)
-  3    the command line is fine but xentab cannot run this machine yet
+  3    the command line is fine but xentab cannot run this machine yet (Xen guests, disks)
+  4    the guest stopped the CPU on an exception it could not deliver
   124  --timeout reached
   isa-debug-exit: (value << 1) | 1, as in QEMU
 `;
