@@ -31,6 +31,10 @@ export function applyPcFirmwareState(p: PcPlatform): void {
   out(0x40, 0x00);
   out(0x40, 0x00);
 
+  // SeaBIOS leaves COM1's IRQ 4 latched in the master 8259's IRR (seen under QEMU 7.2).
+  p.setIsaIrq(4, true);
+  p.setIsaIrq(4, false);
+
   // BSP local APIC: software-enabled, LINT0 ExtINT, LINT1 NMI.
   p.lapics[0]!.applyFirmwareState();
 

@@ -4,7 +4,10 @@
 // toggles on every read (the refresh-clock bit firmware uses for short delays).
 // Counts are computed from virtual time when read, as QEMU's hw/timer/i8254.c does: the state
 // is (mode, count, load time), and channel 0's OUT drives IRQ 0 through a timer armed for its
-// next transition.
+// next transition. Mode 2 follows QEMU rather than the datasheet: OUT is high for the one tick
+// at the end of each period (the datasheet has it low for that tick). Both give one rising
+// edge per period, but QEMU's gives none when the mode is programmed, so IRQ 0 arrives at the
+// same times as under QEMU, and the read-back OUT bit matches QEMU's.
 import type { PortHandler } from './io_bus.ts';
 import { NO_IRQ, type IrqLine } from './irq.ts';
 import type { Timer, VirtualClock } from './virtual_clock.ts';
@@ -55,7 +58,8 @@ export class Pit8254 implements PortHandler {
   ) {
     this.ch[0].gate = true;
     this.ch[1].gate = true;
-    this.ch[0].timer = clock.createTimer(() => this.updateIrq(), 'pit0');
+    const t = clock.createTimer(() => this.updateIrq(t.lastDeadline), 'pit0');
+    this.ch[0].timer = t;
   }
 
   private ticks(c: Channel, now: number): number {
@@ -88,7 +92,7 @@ export class Pit8254 implements PortHandler {
       case 1:
         return d < c.count;
       case 2:
-        return d % c.count !== 0 || d === 0;
+        return d % c.count === 0 && d !== 0;
       case 3:
         return d % c.count < (c.count + 1) >> 1;
       case 4:
@@ -110,7 +114,7 @@ export class Pit8254 implements PortHandler {
         next = c.count;
         break;
       case 2: {
-        // Low for one tick at each multiple of count, high otherwise.
+        // High for one tick at each multiple of count, low otherwise.
         const base = Math.floor(d / c.count) * c.count;
         next = d - base === 0 && d !== 0 ? base + 1 : base + c.count;
         break;
@@ -130,27 +134,23 @@ export class Pit8254 implements PortHandler {
       default:
         return Infinity;
     }
-    // First ns at which `next` ticks have elapsed.
+    // First ns at which `next` ticks have elapsed (always after `now`, since next > d).
     let t = c.loadTime + Math.ceil((next * NS_PER_S) / PIT_HZ);
     while (this.ticks(c, t) < next) t++;
-    return t <= now ? now + 1 : t;
+    while (t > c.loadTime && this.ticks(c, t - 1) >= next) t--;
+    return t;
   }
 
-  private updateIrq(): void {
+  /** Drive IRQ 0 from OUT as of time `at` (a timer's own deadline, so late firing loses no edge). */
+  private updateIrq(at = this.clock.nowNs()): void {
     const c = this.ch[0];
     if (!c.programmed) return;
-    const now = this.clock.nowNs();
-    const level = this.out(0, now);
+    const level = this.out(0, at);
     if (level !== c.irqLevel) {
       c.irqLevel = level;
       this.irq0(level);
-    } else if (c.mode === 2 && level) {
-      // A rate generator's low pulse lasts one tick; if both edges fell between checks,
-      // still deliver the rising edge the 8259 counts.
-      this.irq0(false);
-      this.irq0(true);
     }
-    const next = this.nextTransition(c, now);
+    const next = this.nextTransition(c, at);
     if (next === Infinity) c.timer!.cancel();
     else c.timer!.arm(next);
   }

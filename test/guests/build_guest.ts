@@ -67,3 +67,4 @@ export const MULTIBOOT_AOUT_INFO: GuestSpec = {
 };
 export const PVH_INFO: GuestSpec = { name: 'pvh_info', sources: ['start32.S', 'pvh_info.c'], defines: ['PVH'] };
 export const ENTRY_STATE: GuestSpec = { name: 'entry_state', sources: ['start32.S', 'entry_state.c'], defines: ['MULTIBOOT'] };
+export const DEVICES: GuestSpec = { name: 'devices', sources: ['start32.S', 'devices.c'], defines: ['MULTIBOOT'] };
