@@ -169,6 +169,12 @@ function genOne(e: OpcodeEntry, idx: number, plan: (typeof PLANS)[number], mode:
   // registers holding pointers
   if (base >= 0) st.gpr[base] = ptr();
   if (index >= 0) st.gpr[index] = BigInt(r() % 0x40);
+  // BT* with a register bit offset address memory at ±offset/8: keep it inside the data window
+  // (the host's code area and its own memory would read differently from the emulator's).
+  if (/^BT[SRC]?$/.test(e.mnemonic) && form === 'mem' && plan.imm === Imm.NONE && reg !== base) {
+    const off = BigInt((r() % 0x4000) - 0x2000);
+    st.gpr[reg] = BigInt.asUintN(64, off);
+  }
   // immediates
   let count = -1;
   const immBytes = (n: number, v: bigint): void => { for (let k = 0; k < n; k++) bytes.push(Number((v >> BigInt(8 * k)) & 0xffn)); };
@@ -219,7 +225,6 @@ function genOne(e: OpcodeEntry, idx: number, plan: (typeof PLANS)[number], mode:
   if (mode === 32) for (let k = 0; k < 8; k++) st.gpr[k] = st.gpr[k]! & 0xffffffffn;
   // flags masks
   let flagMask = COMPARED_FLAGS & ~e.flags.undef;
-  let undefRegs = 0;
   if (SHIFTS.has(e.mnemonic) || /^(SHLD|SHRD)$/.test(e.mnemonic)) {
     const width = osz === 0 ? 8 : osz;
     const masked = count & (width === 64 ? 63 : 31);
@@ -227,7 +232,6 @@ function genOne(e: OpcodeEntry, idx: number, plan: (typeof PLANS)[number], mode:
     if (/^(SHL|SHR|SAL)$/.test(e.mnemonic) && masked >= width) flagMask &= ~CF;
     if (/^(SHLD|SHRD)$/.test(e.mnemonic) && masked > width) return null; // result undefined
   }
-  void undefRegs;
   return {
     entry: idx,
     name: `${e.mnemonic} ${e.ops} m${mode} o${osz} ${form}`,
