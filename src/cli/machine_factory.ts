@@ -14,6 +14,8 @@ export class UnsupportedMachine extends Error {}
 
 /** Instructions per slice between event-loop turns (a few tens of ms for the interpreter). */
 const SLICE = 2_000_000;
+/** Shorter slices while typed input waits for room in a UART's receive FIFO. */
+const INPUT_SLICE = 50_000;
 /** Without -icount: one instruction per ns of virtual time. */
 const DEFAULT_ICOUNT_SHIFT = 0;
 /** Without -cpu …,tsc-frequency=: a 2 GHz TSC. */
@@ -87,6 +89,8 @@ export async function createMachine(config: MachineConfig, images: LoadedImages,
 class MachineRunner implements HeadlessMachine {
   private listener: (chardev: string, bytes: Uint8Array) => void = () => undefined;
   private stopped = false;
+  /** Typed bytes per serial port, fed as the guest drains its receive FIFO. */
+  private readonly input: number[][];
 
   constructor(
     private readonly config: MachineConfig,
@@ -94,7 +98,9 @@ class MachineRunner implements HeadlessMachine {
     private readonly serials: Array<Extract<DeviceConfig, { driver: 'isa-serial' }>>,
     private readonly pending: Map<string, number[]>,
     private readonly log: (text: string) => void,
-  ) {}
+  ) {
+    this.input = serials.map(() => []);
+  }
 
   onChardevOutput(listener: (chardev: string, bytes: Uint8Array) => void): void {
     this.listener = listener;
@@ -102,8 +108,22 @@ class MachineRunner implements HeadlessMachine {
 
   chardevInput(chardev: string, bytes: Uint8Array): void {
     this.serials.forEach((s, i) => {
-      if (s.chardev === chardev) this.machine.platform.serials[i]?.receive(bytes);
+      if (s.chardev === chardev) this.input[i]!.push(...bytes);
     });
+    this.feedInput();
+  }
+
+  /** Moves queued input into the UART FIFOs, as much as they have room for. Returns true if some is left. */
+  private feedInput(): boolean {
+    let left = false;
+    this.input.forEach((q, i) => {
+      const uart = this.machine.platform.serials[i];
+      if (!uart || q.length === 0) return;
+      const n = uart.receive(q.slice(0, Math.max(0, uart.rxSpace())));
+      q.splice(0, n);
+      if (q.length > 0) left = true;
+    });
+    return left;
   }
 
   stop(): void {
@@ -127,7 +147,7 @@ class MachineRunner implements HeadlessMachine {
       return 0;
     }
     while (!this.stopped) {
-      const reason = this.machine.run(SLICE, { idle: 'skip' });
+      const reason = this.machine.run(this.feedInput() ? INPUT_SLICE : SLICE, { idle: 'skip' });
       this.flush();
       switch (reason) {
         case 'exit':

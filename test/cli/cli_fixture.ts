@@ -34,11 +34,22 @@ export const HELLO_CODE = [
   0xf4, 0xeb, 0xfd, // hlt; jmp $-1
 ];
 
+/** Echoes COM1 input (polling LSR.DR) until it reads 'q', then writes 0 to isa-debug-exit (status 1). */
+export const ECHO_CODE = [
+  0x66, 0xba, 0xfd, 0x03, // 0: mov dx, 0x3fd (LSR)
+  0xec, 0xa8, 0x01, 0x74, 0xfb, // 4: in al, dx; test al, 1; jz 4
+  0x66, 0xba, 0xf8, 0x03, 0xec, 0xee, // 9: mov dx, 0x3f8; in al, dx; out dx, al
+  0x3c, 0x71, 0x75, 0xed, // 15: cmp al, 'q'; jne 0
+  0x66, 0xba, 0xf4, 0x00, 0xb0, 0x00, 0xee, // 19: mov dx, 0xf4; mov al, 0; out dx, al
+  0xf4, 0xeb, 0xfd, // hlt; jmp $-1
+];
+
 export function makeFixtureDir(): { dir: string; cleanup(): void } {
   const dir = mkdtempSync(join(tmpdir(), 'xentab-cli-'));
   for (const f of PLACEHOLDER_FILES) writeFileSync(join(dir, f), `${f}\n`);
   writeFileSync(join(dir, 'kernel.mb'), multibootImage());
   writeFileSync(join(dir, 'hello.mb'), multibootImage(HELLO_CODE));
+  writeFileSync(join(dir, 'echo.mb'), multibootImage(ECHO_CODE));
   writeFileSync(join(dir, 'trace-events.txt'), '# events\nxenstore_*\n\nxen_evtchn_*\n');
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }

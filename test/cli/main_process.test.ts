@@ -13,8 +13,8 @@ const BIN = join(import.meta.dirname, '..', '..', 'bin', 'xentab.js');
 const fixtures = makeFixtureDir();
 afterAll(() => fixtures.cleanup());
 
-function xentab(args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: fixtures.dir, encoding: 'utf8', input: '', timeout: 30_000 });
+function xentab(args: string[], input = ''): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: fixtures.dir, encoding: 'utf8', input, timeout: 30_000 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -95,5 +95,21 @@ describe('npx xentab runs a test kernel like QEMU does', () => {
   it('--timeout ends a guest that never finishes with 124', () => {
     const r = xentab(['-nodefaults', '-display', 'none', '-serial', 'stdio', '-kernel', 'kernel.mb', '--expect', 'never', '--timeout', '0.5']);
     expect(r).toEqual({ status: 124, stdout: '', stderr: "xentab: --timeout 0.5: timed out waiting for 'never'\n" });
+  });
+
+  // Longer than the UART's 16-byte FIFO: typed input must be paced, not dropped.
+  const TYPED = 'a line longer than sixteen bytes, to overflow a FIFO: q';
+  const echo = ['-nodefaults', '-display', 'none', '-serial', 'stdio', '-device', 'isa-debug-exit,iobase=0xf4,iosize=4', '-kernel', 'echo.mb'];
+
+  it('feeds stdin to COM1 without losing bytes, as QEMU does', () => {
+    const r = xentab(echo, TYPED);
+    expect(r).toEqual({ status: 1, stdout: TYPED, stderr: '' });
+    if (!existsSync(QEMU)) return;
+    const q = spawnSync(QEMU, echo, { cwd: fixtures.dir, encoding: 'utf8', input: TYPED, timeout: 30_000 });
+    expect({ status: q.status, stdout: q.stdout }).toEqual({ status: 1, stdout: TYPED });
+  });
+
+  it('--send types into the console after --expect', () => {
+    expect(xentab([...echo, '--send', 'ping', '--expect', 'ping', '--send', TYPED.slice(4)])).toEqual({ status: 1, stdout: `ping${TYPED.slice(4)}`, stderr: '' });
   });
 });
