@@ -101,7 +101,8 @@ export class XsConnection {
 
 interface Change {
   readonly path: string;
-  readonly removed: boolean;
+  /** For a removal: every path deleted (the subtree), so watches on them fire too. */
+  readonly removed: ReadonlySet<string> | undefined;
   /** The node's permissions (before removal) decide who may see the event. */
   readonly perms: readonly XsPerm[];
 }
@@ -269,7 +270,7 @@ export class XenStore {
     } else {
       node = this.create(conn, tx, abs, bytes.slice());
     }
-    this.changed(tx, { path: abs, removed: false, perms: node.perms });
+    this.changed(tx, { path: abs, removed: undefined, perms: node.perms });
   }
 
   /** Ensures `path` exists; existing nodes keep their value. */
@@ -279,7 +280,7 @@ export class XenStore {
     this.trace({ name: 'xenstore_mkdir', domid: conn.domid, txId, path: abs });
     if (this.getNodeOrMissing(conn, tx, abs, XS_PERM_WRITE)) return;
     const node = this.create(conn, tx, abs, new Uint8Array(0));
-    this.changed(tx, { path: abs, removed: false, perms: node.perms });
+    this.changed(tx, { path: abs, removed: undefined, perms: node.perms });
   }
 
   /** Removes `path` and its subtree. A missing node is fine if its parent exists. */
@@ -295,10 +296,11 @@ export class XenStore {
     }
     const parentPath = parentOf(abs);
     const parent = this.lookup(tx, parentPath)!;
-    this.removeSubtree(tx, abs);
+    const removed = new Set<string>();
+    this.removeSubtree(tx, abs, removed);
     const name = baseName(abs);
     this.put(tx, parentPath, { ...parent, children: parent.children.filter((c) => c !== name), gen: this.nextGen++ });
-    this.changed(tx, { path: abs, removed: true, perms: node.perms });
+    this.changed(tx, { path: abs, removed, perms: node.perms });
   }
 
   directory(conn: XsConnection, txId: number, path: string): string[] {
@@ -358,7 +360,7 @@ export class XenStore {
     const next = { ...node, perms: parsed, gen: this.nextGen++ };
     this.checkEntrySize(conn, next);
     this.put(tx, abs, next);
-    this.changed(tx, { path: abs, removed: false, perms: next.perms });
+    this.changed(tx, { path: abs, removed: undefined, perms: next.perms });
   }
 
   // ---- watches ----
@@ -396,7 +398,8 @@ export class XenStore {
   // ---- transactions ----
 
   transactionStart(conn: XsConnection): number {
-    if (!conn.privileged && conn.transactions.size >= this.quota.transactionsPerConnection) throw new XsError('ENOSPC');
+    // xenstored refuses once more than the quota are open, so quota + 1 may be open at once.
+    if (!conn.privileged && conn.transactions.size > this.quota.transactionsPerConnection) throw new XsError('ENOSPC');
     // Ids are unsigned 32-bit and never 0 (0 means "no transaction").
     let id = this.nextTxId;
     while (id === 0 || this.txIdInUse(id)) id = (id + 1) >>> 0;
@@ -588,11 +591,12 @@ export class XenStore {
     this.ownerCount.set(domid, (this.ownerCount.get(domid) ?? 0) + d);
   }
 
-  private removeSubtree(tx: Transaction | undefined, path: string): void {
+  private removeSubtree(tx: Transaction | undefined, path: string, removed: Set<string>): void {
     const n = this.lookup(tx, path);
     if (!n) return;
-    for (const c of n.children) this.removeSubtree(tx, `${path}/${c}`);
+    for (const c of n.children) this.removeSubtree(tx, `${path}/${c}`, removed);
     this.put(tx, path, null);
+    removed.add(path);
   }
 
   private changed(tx: Transaction | undefined, c: Change): void {
@@ -601,8 +605,10 @@ export class XenStore {
   }
 
   /**
-   * A change at `path` fires every watch at or above it; a removal also fires the watches below it,
-   * with the watch's own path (xenstore.txt WATCH_EVENT). Watchers must be able to read the node.
+   * A change at `path` fires every watch at or above it; a removal also fires the watches on the
+   * nodes it deleted below it, with the watch's own path (xenstore.txt WATCH_EVENT). xenstored 4.17
+   * does not fire watches below on paths that did not exist, and neither do we. Watchers must be
+   * able to read the node.
    */
   private fireWatches(c: Change): void {
     for (const conn of this.connections) {
@@ -610,7 +616,7 @@ export class XenStore {
         if (w.absPath.startsWith('@')) continue;
         let epath: string;
         if (isChildPath(c.path, w.absPath)) epath = c.path;
-        else if (c.removed && isChildPath(w.absPath, c.path)) epath = w.absPath;
+        else if (c.removed?.has(w.absPath)) epath = w.absPath;
         else continue;
         if ((this.access(conn, c.perms) & XS_PERM_READ) === 0) continue;
         this.deliver(conn, w.relative ? epath.slice(domainPath(conn.domid).length + 1) : epath, w.token);

@@ -318,13 +318,13 @@ export class XenstoreRingServer {
       case XS_GET_DOMAIN_PATH:
         return xsBytes(`${s.getDomainPath(domidArg(payload))}\0`);
       case XS_IS_DOMAIN_INTRODUCED:
-        return xsBytes(s.isDomainIntroduced(domidArg(payload)) ? 'T\0' : 'F\0');
       case XS_CONTROL:
       case XS_INTRODUCE:
       case XS_RELEASE:
       case XS_RESUME:
       case XS_SET_TARGET:
-        // Toolstack-only requests: xenstored refuses them to unprivileged domains.
+        // Toolstack-only requests: xenstored refuses them to unprivileged domains (checked
+        // against xenstored 4.17, which refuses IS_DOMAIN_INTRODUCED too).
         throw new XsError('EACCES');
       default:
         // WATCH_EVENT and ERROR are server-to-client only; 20 (RESTRICT) was removed.
