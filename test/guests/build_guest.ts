@@ -33,6 +33,7 @@ export function haveGcc32(): boolean {
 export function buildGuest(spec: GuestSpec): string {
   const h = createHash('sha256');
   const files = [...spec.sources, 'guest.ld', 'guest_lib.h'];
+  // (idt32.S and friends are listed in spec.sources when used)
   for (const f of files) h.update(f).update(readFileSync(join(GUEST_DIR, f)));
   h.update(JSON.stringify(spec));
   const tag = h.digest('hex').slice(0, 12);
@@ -68,3 +69,4 @@ export const MULTIBOOT_AOUT_INFO: GuestSpec = {
 export const PVH_INFO: GuestSpec = { name: 'pvh_info', sources: ['start32.S', 'pvh_info.c'], defines: ['PVH'] };
 export const ENTRY_STATE: GuestSpec = { name: 'entry_state', sources: ['start32.S', 'entry_state.c'], defines: ['MULTIBOOT'] };
 export const DEVICES: GuestSpec = { name: 'devices', sources: ['start32.S', 'devices.c'], defines: ['MULTIBOOT'] };
+export const INTERRUPTS: GuestSpec = { name: 'interrupts', sources: ['start32.S', 'idt32.S', 'interrupts.c'], defines: ['MULTIBOOT'] };
