@@ -72,8 +72,8 @@ export function decode(buf: Uint8Array, avail: number, bits: number, d: DecodedI
   let b = 0;
   // ---- prefixes (SDM Vol 2 §2.1.1); REX counts only when it immediately precedes the opcode
   for (;;) {
-    if (p >= avail) return fetchFault(d, p);
     if (p >= MAX_LEN) { d.fault = FAULT_GP; return p; }
+    if (p >= avail) return fetchFault(d, p);
     b = buf[p]!;
     if (mode64 && (b & 0xf0) === 0x40) {
       rex = 1; rexW = (b >> 3) & 1; rexR = (b >> 2) & 1; rexX = (b >> 1) & 1; rexB = b & 1;
