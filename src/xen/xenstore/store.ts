@@ -19,9 +19,10 @@
 // - Generation numbers come from one store-wide counter, so a node deleted and re-created gets a new
 //   one, and DIRECTORY_PART's <gencnt> changes whenever the child list changes.
 // - Quotas apply to unprivileged connections only (xenstored's defaults): 1000 nodes owned per
-//   domain (ENOSPC), an entry (value + child names + permission strings) of at most 2048 bytes
+//   domain (ENOSPC), a node record (header, permissions, value, child names) under 2048 bytes
 //   (ENOSPC), 5 permissions per node (ENOSPC), 128 watches (E2BIG) and 10 open transactions (ENOSPC)
-//   per connection.
+//   per connection, where xenstored lets one more watch and transaction than the quota exist. test/xen/xenstore/
+//   xenstored_oracle.test.ts checks these limits against xenstored itself.
 import { XENSTORE_ABS_PATH_MAX, XENSTORE_PAYLOAD_MAX, XENSTORE_REL_PATH_MAX, type XsdError } from '../abi/io/xs_wire.ts';
 
 export class XsError extends Error {
@@ -172,10 +173,13 @@ export function parsePerm(s: string): XsPerm {
 
 export const formatPerm = (p: XsPerm): string => PERM_LETTERS.charAt(p.access & 3) + String(p.id);
 
+/**
+ * What xenstored charges a node against the entry-size quota: its database record, a 24-byte
+ * header (generation, counts), 8 bytes per permission, the value and the NUL-terminated child names.
+ */
 function entrySize(n: Node): number {
-  let size = n.value.length;
+  let size = 24 + 8 * n.perms.length + n.value.length;
   for (const c of n.children) size += c.length + 1;
-  for (const p of n.perms) size += formatPerm(p).length + 1;
   return size;
 }
 
@@ -376,7 +380,8 @@ export class XenStore {
     }
     this.trace({ name: 'xenstore_watch', domid: conn.domid, path, token });
     if (conn.watches.some((w) => w.path === path && w.token === token)) throw new XsError('EEXIST');
-    if (!conn.privileged && conn.watches.length >= this.quota.watchesPerConnection) throw new XsError('E2BIG');
+    // Like transactions, xenstored refuses only once more than the quota exist.
+    if (!conn.privileged && conn.watches.length > this.quota.watchesPerConnection) throw new XsError('E2BIG');
     conn.watches.push({ path, absPath: abs, token, relative: !path.startsWith('/') && !path.startsWith('@') });
     this.deliver(conn, path, token);
   }
@@ -554,7 +559,7 @@ export class XenStore {
   }
 
   private checkEntrySize(conn: XsConnection, n: Node): void {
-    if (!conn.privileged && entrySize(n) > this.quota.entrySize) throw new XsError('ENOSPC');
+    if (!conn.privileged && entrySize(n) >= this.quota.entrySize) throw new XsError('ENOSPC');
   }
 
   private ownedCount(tx: Transaction | undefined, domid: number): number {

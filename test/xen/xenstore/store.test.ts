@@ -195,16 +195,16 @@ describe('XenStore quotas (unprivileged connections only)', () => {
     for (let j = 0; j < 20; j++) store.write(dom0, 0, `/dom0/n${j}`, '');
   });
 
-  it('the entry size: value, child names and permissions (ENOSPC)', () => {
+  it('the entry size: a 24-byte header, 8 bytes per permission, value and child names under 2048 (ENOSPC)', () => {
     const { store, guest } = setup();
-    expect(code(() => store.write(guest, 0, 'data/v', 'x'.repeat(2040)))).toBe('OK');
-    expect(code(() => store.write(guest, 0, 'data/v', 'x'.repeat(2100)))).toBe('ENOSPC');
+    expect(code(() => store.write(guest, 0, 'data/v', 'x'.repeat(2015)))).toBe('OK');
+    expect(code(() => store.write(guest, 0, 'data/v', 'x'.repeat(2016)))).toBe('ENOSPC');
   });
 
   it('watches per connection (E2BIG) and open transactions (ENOSPC)', () => {
     const { store, guest } = setup({ watchesPerConnection: 3, transactionsPerConnection: 2 });
-    for (let i = 0; i < 3; i++) store.watch(guest, 'data', `t${i}`);
-    expect(code(() => store.watch(guest, 'data', 't3'))).toBe('E2BIG');
+    for (let i = 0; i < 4; i++) store.watch(guest, 'data', `t${i}`);
+    expect(code(() => store.watch(guest, 'data', 't4'))).toBe('E2BIG');
     // xenstored refuses only once more than the quota are open (checked against xenstored 4.17).
     for (let i = 0; i < 3; i++) store.transactionStart(guest);
     expect(code(() => store.transactionStart(guest))).toBe('ENOSPC');

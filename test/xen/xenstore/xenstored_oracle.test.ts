@@ -371,7 +371,22 @@ const GUEST_SCRIPT: Step[] = [
   [INTRODUCE, '2\x001\x001\0'],
   [0, 'print\0hello\0'],
   [99, 'x\0'],
+  // Quotas (the daemon and our store run with the small limits of QUOTA below).
+  [SET_PERMS, 'data/v\0n1\0r2\0r3\0'],
+  [SET_PERMS, 'data/v\0n1\0r2\0r3\0r4\0'],
+  [WRITE, `data/e\0${x(2015)}`],
+  [WRITE, `data/e\0${x(2016)}`],
+  [WRITE, `data/e\0${x(1500)}`],
+  ...Array.from({ length: 40 }, (_, i): Step => [WRITE, `data/n${i}\0`]),
+  [D + SET_PERMS, '/local/domain/1/data/n0\0n0\0'],
+  [WRITE, 'data/one-more\0'],
+  [WRITE, 'data/two-more\0'],
+  ...Array.from({ length: 7 }, (_, i): Step => [WATCH, `data\0w${i}\0`]),
 ];
+
+/** Small quotas so the script reaches them: [xenstored option, value, our XsQuota field]. */
+const QUOTA = { nodesPerDomain: 30, watchesPerConnection: 5, transactionsPerConnection: 3, permsPerNode: 3 };
+const QUOTA_ARGS = ['--entry-nb', '30', '--watch-nb', '5', '--transaction', '3', '--perm-nb', '3'];
 
 describe.skipIf(!!skipReason)('our XenStore against Xen 4.17 xenstored', () => {
   let dir = '';
@@ -391,7 +406,7 @@ describe.skipIf(!!skipReason)('our XenStore against Xen 4.17 xenstored', () => {
     writeFileSync(join(dir, 'page-1'), new Uint8Array(4096));
     if (spawnSync('mkfifo', [join(dir, 'evtchn')]).status !== 0) throw new Error('mkfifo failed');
     const sock = join(dir, 'socket');
-    daemon = spawn(join(dir, 'root/usr/lib/xen-4.17/bin/xenstored'), ['--no-fork', '--pid-file', join(dir, 'pid'), '--internal-db'], {
+    daemon = spawn(join(dir, 'root/usr/lib/xen-4.17/bin/xenstored'), ['--no-fork', '--pid-file', join(dir, 'pid'), '--internal-db', ...QUOTA_ARGS], {
       env: { ...process.env, XENSTORED_PATH: sock, XS_SHIM_DIR: dir, LD_PRELOAD: shim },
       stdio: 'ignore',
     });
@@ -416,7 +431,7 @@ describe.skipIf(!!skipReason)('our XenStore against Xen 4.17 xenstored', () => {
 
   /** Our store with what xenstored starts with (/tool/xenstored), and a ring server per domain. */
   function ours(...domids: number[]): { store: XenStore; clients: RingClient[] } {
-    const store = new XenStore();
+    const store = new XenStore({ quota: QUOTA });
     store.write(store.connect(0, () => {}), 0, '/tool/xenstored', '');
     const clients = domids.map((d) => {
       const g = new GuestRing();
