@@ -71,6 +71,7 @@ export class Machine implements CpuBus {
   /** How the last bootKernel() entered the guest. */
   boot: { kind: 'multiboot' | 'pvh'; entry: EntryState } | null = null;
   private stop: StopReason | null = null;
+  private running = false;
   private readonly msrOut = new Uint32Array(2);
 
   constructor(spec: Omit<PcSpec, 'cpuStateBytes'>, host: PlatformHost) {
@@ -95,6 +96,12 @@ export class Machine implements CpuBus {
       this.cpus.push(cpu);
     }
     this.platform.setInstructionSource(() => this.totalInstructions());
+    // An interrupt, NMI or IPI for the running vCPU ends its slice, so it is looked at promptly.
+    this.platform.lapics.forEach((l, i) => {
+      l.onWake = () => {
+        if (this.running && i === this.current) this.cpus[i]!.requestExit();
+      };
+    });
     mem.onMapChange(() => {
       for (const c of this.cpus) c.flushTlb();
     });
@@ -299,6 +306,11 @@ export class Machine implements CpuBus {
   private wake(i: number): boolean {
     const lapic = this.platform.lapics[i]!;
     const s = this.cpus[i]!.s32;
+    if (lapic.nmiPending) {
+      // The CPU takes NMIs from its own state (NMI_PENDING; blocked until IRET by NMI_BLOCKED).
+      lapic.nmiPending = false;
+      s[I(L.NMI_PENDING)] = 1;
+    }
     if (lapic.initPending) {
       lapic.initPending = false;
       if (i === 0) {
@@ -322,7 +334,7 @@ export class Machine implements CpuBus {
     const ifSet = (s[I(L.RFLAGS)]! & 0x200) !== 0;
     const pic = this.platform.pic;
     const external = lapic.pendingVector() >= 0 || (i === 0 && pic.interruptPending && lapic.acceptsPicInterrupt());
-    if (lapic.nmiPending || (ifSet && external)) {
+    if (s[I(L.NMI_PENDING)] !== 0 || (ifSet && external)) {
       s[I(L.HALTED)] = 0;
       return true;
     }
@@ -350,7 +362,9 @@ export class Machine implements CpuBus {
         this.current = i;
         this.platform.currentCpu = i;
         const before = this.instructions(i);
+        this.running = true;
         const r = this.cpus[i]!.run(slice);
+        this.running = false;
         const done = this.instructions(i) - before;
         left -= done;
         ran = true;
