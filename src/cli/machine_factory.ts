@@ -54,36 +54,42 @@ export async function createMachine(config: MachineConfig, images: LoadedImages,
     q.push(byte);
   };
   const now = new Date();
-  const machine: Machine = new MachineClass(
-    {
-      ramBytes: config.memory.bytes,
-      cpus: config.smp.cpus,
-      tscKHz: tscKHz(config),
-      icountShift: config.icount.shift ?? DEFAULT_ICOUNT_SHIFT,
-      rtcEpochSeconds: rtcEpochSeconds(config.rtc.base, now.getTime(), now.getTimezoneOffset()),
-      serials: serials.map((s) => ({ iobase: s.iobase, irq: s.irq })),
-      debugcon: debugcon ? { iobase: debugcon.iobase } : null,
-      debugExit: debugExit ? { iobase: debugExit.iobase, iosize: debugExit.iosize } : null,
-      pcTestdev: config.devices.some((d) => d.driver === 'pc-testdev'),
-    },
-    {
-      serialOut: (i, b) => emit(serials[i]!.chardev, b),
-      debugconOut: (b) => debugcon && emit(debugcon.chardev, b),
-      debugExit: () => undefined,
-      resetRequest: () => undefined,
-    },
-  );
-  try {
-    machine.bootKernel({
-      kernel: images.kernel,
-      kernelPath: config.boot.kernel.path,
-      append: config.boot.append,
-      modules: images.modules.map((bytes, i) => ({ bytes, path: config.boot.modules[i]!.file.path, args: config.boot.modules[i]!.cmdline })),
-    });
-  } catch (e) {
-    throw new UnsupportedMachine(`cannot boot ${config.boot.kernel.path}: ${e instanceof Error ? e.message : String(e)}`);
-  }
-  return new MachineRunner(config, machine, serials, pending, log);
+  const kernel = images.kernel;
+  const kernelPath = config.boot.kernel.path;
+  // A reset (without -no-reboot) builds the machine again, as a power cycle: same images, RTC base.
+  const build = (): Machine => {
+    const machine: Machine = new MachineClass(
+      {
+        ramBytes: config.memory.bytes,
+        cpus: config.smp.cpus,
+        tscKHz: tscKHz(config),
+        icountShift: config.icount.shift ?? DEFAULT_ICOUNT_SHIFT,
+        rtcEpochSeconds: rtcEpochSeconds(config.rtc.base, now.getTime(), now.getTimezoneOffset()),
+        serials: serials.map((s) => ({ iobase: s.iobase, irq: s.irq })),
+        debugcon: debugcon ? { iobase: debugcon.iobase } : null,
+        debugExit: debugExit ? { iobase: debugExit.iobase, iosize: debugExit.iosize } : null,
+        pcTestdev: config.devices.some((d) => d.driver === 'pc-testdev'),
+      },
+      {
+        serialOut: (i, b) => emit(serials[i]!.chardev, b),
+        debugconOut: (b) => debugcon && emit(debugcon.chardev, b),
+        debugExit: () => undefined,
+        resetRequest: () => undefined,
+      },
+    );
+    try {
+      machine.bootKernel({
+        kernel,
+        kernelPath,
+        append: config.boot.append,
+        modules: images.modules.map((bytes, i) => ({ bytes, path: config.boot.modules[i]!.file.path, args: config.boot.modules[i]!.cmdline })),
+      });
+    } catch (e) {
+      throw new UnsupportedMachine(`cannot boot ${kernelPath}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    return machine;
+  };
+  return new MachineRunner(config, build, serials, pending, log);
 }
 
 class MachineRunner implements HeadlessMachine {
@@ -91,15 +97,17 @@ class MachineRunner implements HeadlessMachine {
   private stopped = false;
   /** Typed bytes per serial port, fed as the guest drains its receive FIFO. */
   private readonly input: number[][];
+  private machine: Machine;
 
   constructor(
     private readonly config: MachineConfig,
-    private readonly machine: Machine,
+    private readonly build: () => Machine,
     private readonly serials: Array<Extract<DeviceConfig, { driver: 'isa-serial' }>>,
     private readonly pending: Map<string, number[]>,
     private readonly log: (text: string) => void,
   ) {
     this.input = serials.map(() => []);
+    this.machine = build();
   }
 
   onChardevOutput(listener: (chardev: string, bytes: Uint8Array) => void): void {
@@ -154,8 +162,11 @@ class MachineRunner implements HeadlessMachine {
           // A process exit status has 8 bits, as QEMU's exit() gives the shell.
           return (this.machine.exitStatus ?? 0) & 0xff;
         case 'reset':
-          if (!this.config.noReboot) this.log('xentab: the guest reset; rebooting is not implemented yet, so xentab exits\n');
-          return 0;
+          // QEMU: -no-reboot turns a reset into an exit with status 0; otherwise the machine restarts.
+          if (this.config.noReboot) return 0;
+          this.machine = this.build();
+          await turn(0);
+          break;
         case 'exception': {
           const e = this.machine.lastException;
           this.log(`xentab: vCPU ${e?.cpu} stopped on exception ${e?.vector} (error code ${e?.error}) at rip 0x${e?.rip.toString(16)}\n`);

@@ -44,12 +44,20 @@ export const ECHO_CODE = [
   0xf4, 0xeb, 0xfd, // hlt; jmp $-1
 ];
 
+/** Prints "R" on COM1, then resets through the PIIX reset control register (0xcf9 ← 6). */
+export const RESET_CODE = [
+  0x66, 0xba, 0xf8, 0x03, 0xb0, 0x52, 0xee, // mov dx, 0x3f8; mov al, 'R'; out dx, al
+  0x66, 0xba, 0xf9, 0x0c, 0xb0, 0x06, 0xee, // mov dx, 0xcf9; mov al, 6; out dx, al
+  0xf4, 0xeb, 0xfd, // hlt; jmp $-1
+];
+
 export function makeFixtureDir(): { dir: string; cleanup(): void } {
   const dir = mkdtempSync(join(tmpdir(), 'xentab-cli-'));
   for (const f of PLACEHOLDER_FILES) writeFileSync(join(dir, f), `${f}\n`);
   writeFileSync(join(dir, 'kernel.mb'), multibootImage());
   writeFileSync(join(dir, 'hello.mb'), multibootImage(HELLO_CODE));
   writeFileSync(join(dir, 'echo.mb'), multibootImage(ECHO_CODE));
+  writeFileSync(join(dir, 'reset.mb'), multibootImage(RESET_CODE));
   writeFileSync(join(dir, 'trace-events.txt'), '# events\nxenstore_*\n\nxen_evtchn_*\n');
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }

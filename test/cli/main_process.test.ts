@@ -112,4 +112,14 @@ describe('npx xentab runs a test kernel like QEMU does', () => {
   it('--send types into the console after --expect', () => {
     expect(xentab([...echo, '--send', 'ping', '--expect', 'ping', '--send', TYPED.slice(4)])).toEqual({ status: 1, stdout: `ping${TYPED.slice(4)}`, stderr: '' });
   });
+
+  it('-no-reboot turns a guest reset into exit 0, as in QEMU; without it the guest boots again', () => {
+    const line = ['-nodefaults', '-display', 'none', '-serial', 'stdio', '-kernel', 'reset.mb'];
+    expect(xentab([...line, '-no-reboot'])).toEqual({ status: 0, stdout: 'R', stderr: '' });
+    if (existsSync(QEMU)) {
+      const q = spawnSync(QEMU, [...line, '-no-reboot'], { cwd: fixtures.dir, encoding: 'utf8', input: '', timeout: 30_000 });
+      expect({ status: q.status, stdout: q.stdout }).toEqual({ status: 0, stdout: 'R' });
+    }
+    expect(xentab([...line, '--expect', 'RRR', '--timeout', '20'])).toMatchObject({ status: 0, stdout: expect.stringMatching(/^RRR/) });
+  });
 });
