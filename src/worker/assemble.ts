@@ -1,0 +1,163 @@
+// Machine assembly shared by the page's worker and (when it adopts it) the CLI: a MachineConfig
+// plus the image bytes it names become a booted src/machine Machine whose character devices
+// are routed to chardev ids. Host-free: the caller passes the wall-clock epoch for `-rtc base=utc`
+// and receives output bytes through a callback, so the same code runs in a worker and in Node.
+// Xen guests wait for the Xen layer: assembly refuses them with a reason the page can show.
+import type { DeviceConfig, MachineConfig } from '../machine/config.ts';
+import { xenEnabled } from '../machine/config.ts';
+import { Machine } from '../machine/machine.ts';
+import type { PcSpec } from '../machine/pc_platform.ts';
+
+/** The config is valid, but this build cannot run it yet; the message says what is missing. */
+export class UnsupportedMachine extends Error {}
+
+/** Without -icount: one instruction per ns of virtual time (as the CLI). */
+export const DEFAULT_ICOUNT_SHIFT = 0;
+/** Without -cpu …,tsc-frequency=: a 2 GHz TSC (as the CLI). */
+export const DEFAULT_TSC_KHZ = 2_000_000;
+
+export type ConsoleKind = 'serial' | 'debugcon' | 'xen-console' | 'xen-log';
+
+/** One character device the page can show as a tab. */
+export interface ConsoleRoute {
+  /** The chardev id from the config (`serial0`, `char0`, …). */
+  id: string;
+  kind: ConsoleKind;
+  /** Human label: `COM1 (serial0)`, `debugcon (0xe9)`. */
+  label: string;
+  /** Whether typed bytes reach the guest through it. */
+  input: boolean;
+}
+
+/** Image bytes by the name the config's FileRef.resolved carries. */
+export interface MachineImages {
+  kernel: Uint8Array | null;
+  /** In config.boot.modules order. */
+  modules: Uint8Array[];
+}
+
+type Serial = Extract<DeviceConfig, { driver: 'isa-serial' }>;
+type Debugcon = Extract<DeviceConfig, { driver: 'isa-debugcon' }>;
+type DebugExitDev = Extract<DeviceConfig, { driver: 'isa-debug-exit' }>;
+
+/** Seconds since the epoch for the RTC at virtual time 0 (`-rtc base=`); wall time only for utc/localtime. */
+export function rtcEpochSeconds(base: string, nowMs: number, tzOffsetMinutes: number): number {
+  if (base === 'utc') return Math.floor(nowMs / 1000);
+  if (base === 'localtime') return Math.floor(nowMs / 1000) - tzOffsetMinutes * 60;
+  const t = Date.parse(base.includes('T') ? `${base}Z` : `${base}T00:00:00Z`);
+  if (!Number.isFinite(t)) throw new UnsupportedMachine(`-rtc base=${base}: not a date`);
+  return Math.floor(t / 1000);
+}
+
+function tscKHz(config: MachineConfig): number {
+  const hz = Number(config.cpu.properties['tsc-frequency'] ?? NaN);
+  return Number.isSafeInteger(hz) && hz >= 1000 ? Math.floor(hz / 1000) : DEFAULT_TSC_KHZ;
+}
+
+/** Why this build cannot run `config`, or null when it can. */
+export function unsupportedReason(config: MachineConfig): string | null {
+  if (xenEnabled(config)) return 'the Xen HVM guest interface (src/xen) is not connected to the machine yet';
+  if (!config.boot.kernel) return 'there is no BIOS yet: the machine boots only a PVH or multiboot kernel';
+  const xenDevice = config.devices.find((d) => d.driver.startsWith('xen-'));
+  if (xenDevice) return `device ${xenDevice.driver} needs the Xen interface`;
+  if (config.drives.length > 0) return 'disks are not connected to the machine yet';
+  return null;
+}
+
+/** The consoles a config gives the page, in tab order. */
+export function consoleRoutes(config: MachineConfig): ConsoleRoute[] {
+  const routes: ConsoleRoute[] = [];
+  for (const d of config.devices) {
+    if (d.driver === 'xen-console') routes.push({ id: d.chardev, kind: 'xen-console', label: `hvc0 (${d.chardev})`, input: true });
+  }
+  for (const s of serialDevices(config)) routes.push({ id: s.chardev, kind: 'serial', label: `COM${s.index + 1} (${s.chardev})`, input: true });
+  for (const d of config.devices) {
+    if (d.driver === 'isa-debugcon') routes.push({ id: d.chardev, kind: 'debugcon', label: `debugcon 0x${d.iobase.toString(16)} (${d.chardev})`, input: false });
+  }
+  // Several front ends on one chardev (a mux) share one tab.
+  return routes.filter((r, i) => routes.findIndex((x) => x.id === r.id) === i);
+}
+
+function serialDevices(config: MachineConfig): Serial[] {
+  return config.devices.filter((d): d is Serial => d.driver === 'isa-serial').sort((a, b) => a.index - b.index);
+}
+
+/** The platform description a config asks for. */
+export function platformSpec(config: MachineConfig, epochSeconds: number): Omit<PcSpec, 'cpuStateBytes'> {
+  const debugcon = config.devices.find((d): d is Debugcon => d.driver === 'isa-debugcon') ?? null;
+  const debugExit = config.devices.find((d): d is DebugExitDev => d.driver === 'isa-debug-exit') ?? null;
+  return {
+    ramBytes: config.memory.bytes,
+    cpus: config.smp.cpus,
+    tscKHz: tscKHz(config),
+    icountShift: config.icount.shift ?? DEFAULT_ICOUNT_SHIFT,
+    rtcEpochSeconds: epochSeconds,
+    serials: serialDevices(config).map((s) => ({ iobase: s.iobase, irq: s.irq })),
+    debugcon: debugcon ? { iobase: debugcon.iobase } : null,
+    debugExit: debugExit ? { iobase: debugExit.iobase, iosize: debugExit.iosize } : null,
+    pcTestdev: config.devices.some((d) => d.driver === 'pc-testdev'),
+  };
+}
+
+export interface AssembledMachine {
+  machine: Machine;
+  consoles: ConsoleRoute[];
+  /** How the kernel was entered. */
+  bootKind: 'multiboot' | 'pvh';
+  /** Free space for input on a chardev right now (0 when it takes no input). */
+  inputSpace(chardev: string): number;
+  /** Give typed bytes to the guest; returns how many it accepted (the UART FIFO may be full). */
+  input(chardev: string, bytes: Uint8Array): number;
+}
+
+/**
+ * Builds and boots the machine. `output(chardev, byte)` receives every byte a front end writes.
+ * Throws UnsupportedMachine when this build cannot run the config.
+ */
+export function assembleMachine(
+  config: MachineConfig,
+  images: MachineImages,
+  epochSeconds: number,
+  output: (chardev: string, byte: number) => void,
+): AssembledMachine {
+  const reason = unsupportedReason(config);
+  if (reason !== null) throw new UnsupportedMachine(reason);
+  const kernelRef = config.boot.kernel!;
+  if (!images.kernel) throw new UnsupportedMachine(`no bytes for the kernel '${kernelRef.path}'`);
+  if (images.modules.length !== config.boot.modules.length) throw new UnsupportedMachine('module images do not match the config');
+  const serials = serialDevices(config);
+  const debugcon = config.devices.find((d): d is Debugcon => d.driver === 'isa-debugcon') ?? null;
+  const machine = new Machine(platformSpec(config, epochSeconds), {
+    serialOut: (i, b) => output(serials[i]!.chardev, b),
+    debugconOut: (b) => {
+      if (debugcon) output(debugcon.chardev, b);
+    },
+    debugExit: () => undefined,
+    resetRequest: () => undefined,
+  });
+  let bootKind: 'multiboot' | 'pvh';
+  try {
+    bootKind = machine.bootKernel({
+      kernel: images.kernel,
+      kernelPath: kernelRef.path,
+      append: config.boot.append,
+      modules: images.modules.map((bytes, i) => ({ bytes, path: config.boot.modules[i]!.file.path, args: config.boot.modules[i]!.cmdline })),
+    });
+  } catch (e) {
+    throw new UnsupportedMachine(`cannot boot ${kernelRef.path}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const uartsOf = (chardev: string) => serials.flatMap((s, i) => (s.chardev === chardev ? [machine.platform.serials[i]!] : []));
+  return {
+    machine,
+    consoles: consoleRoutes(config),
+    bootKind,
+    inputSpace: (chardev) => {
+      const u = uartsOf(chardev)[0];
+      return u ? u.rxSpace() : 0;
+    },
+    input: (chardev, bytes) => {
+      const u = uartsOf(chardev)[0];
+      return u ? u.receive(bytes) : 0;
+    },
+  };
+}

@@ -1,0 +1,299 @@
+// The worker's side of the protocol (WorkerControl): builds the machine from a MachineSpec,
+// runs it through the RunLoop, queues typed input into the guest's UART at slice boundaries
+// (recording each delivery with its instruction count), and streams console bytes, trace
+// events and status through a FrameBatcher. Host facilities come in through ServiceHost, so
+// the whole service runs under Node in tests exactly as it runs in the worker.
+import { checkMachineConfig } from '../machine/config.ts';
+import type { StopReason } from '../machine/machine.ts';
+import { assembleMachine, rtcEpochSeconds, UnsupportedMachine, unsupportedReason, type AssembledMachine } from './assemble.ts';
+import { FrameBatcher } from './frame_batcher.ts';
+import { checkImageRef, loadImage } from './image_loader.ts';
+import type {
+  InputEvent,
+  MachineInfo,
+  MachineSpec,
+  ProgressMessage,
+  RunState,
+  Status,
+  StreamMessage,
+  TraceEvent,
+  TraceFilter,
+  WorkerControl,
+} from './protocol.ts';
+import { PROTOCOL_VERSION, STATUS_MS } from './protocol.ts';
+import { RunLoop, type LoopState, type Runnable, type Scheduler } from './run_loop.ts';
+
+export interface ServiceHost {
+  fetch: typeof fetch;
+  /** Images' URLs are relative to this (the page's URL). */
+  baseUrl: string;
+  /** Wall clock for `-rtc base=utc|localtime`: epoch ms and the time-zone offset in minutes. */
+  epochMs(): number;
+  tzOffsetMinutes(): number;
+  sched: Scheduler;
+}
+
+/** Typed input waiting for room in the guest's UART, per console, at most this many bytes. */
+export const INPUT_QUEUE_MAX = 1 << 20;
+
+export class MachineService implements WorkerControl {
+  private port: MessagePort | null = null;
+  private readonly batcher: FrameBatcher;
+  private spec: MachineSpec | null = null;
+  private bytes = new Map<string, Uint8Array>();
+  private asm: AssembledMachine | null = null;
+  private loop: RunLoop | null = null;
+  private state: RunState = 'empty';
+  private message: string | null = null;
+  private exitStatus: number | null = null;
+  private internalError: unknown = null;
+  private readonly inputQueues = new Map<string, number[]>();
+  private log: InputEvent[] = [];
+  private busyMs = 0;
+  private window = { at: 0, instructions: 0, busyMs: 0, mips: 0 };
+  private filter: TraceFilter = { enabled: false, match: '', pauseOn: null };
+  private generation = 0;
+
+  constructor(private readonly host: ServiceHost) {
+    this.batcher = new FrameBatcher((msg, transfer) => this.port?.postMessage(msg, transfer), () => host.sched.now());
+  }
+
+  hello(): { protocol: number } {
+    return { protocol: PROTOCOL_VERSION };
+  }
+
+  connect(port: MessagePort): void {
+    this.port = port;
+  }
+
+  async create(spec: MachineSpec): Promise<MachineInfo> {
+    const problems = checkMachineConfig(spec.config);
+    for (const img of spec.images ?? []) {
+      const bad = checkImageRef(img);
+      if (bad) problems.push(bad);
+    }
+    if (problems.length > 0) throw new Error(`this machine config is not valid: ${problems.slice(0, 5).join('; ')}`);
+    this.dispose();
+    const gen = ++this.generation;
+    const reason = unsupportedReason(spec.config);
+    if (reason !== null) {
+      this.setState('empty', `This machine cannot run in this build yet: ${reason}.`);
+      throw new UnsupportedMachine(reason);
+    }
+    this.setState('loading', null);
+    const wanted = [spec.config.boot.kernel!.resolved, ...spec.config.boot.modules.map((m) => m.file.resolved)];
+    const bytes = new Map<string, Uint8Array>();
+    try {
+      for (const name of wanted) {
+        if (bytes.has(name)) continue;
+        const img = spec.images.find((i) => i.name === name);
+        if (!img) throw new Error(`the config names the image '${name}', which the spec does not list`);
+        bytes.set(
+          name,
+          await loadImage(img, this.host.baseUrl, this.host.fetch, (loaded, total) => {
+            const m: ProgressMessage = { type: 'progress', image: img.name, loaded, total };
+            this.port?.postMessage(m satisfies StreamMessage);
+          }),
+        );
+      }
+    } catch (e) {
+      if (gen === this.generation) this.setState('empty', e instanceof Error ? e.message : String(e));
+      throw e;
+    }
+    if (gen !== this.generation) throw new Error('superseded by another create()');
+    this.spec = spec;
+    this.bytes = bytes;
+    return this.build();
+  }
+
+  /** Assemble from the loaded spec and bytes; the loop starts paused. */
+  private build(): MachineInfo {
+    const spec = this.spec!;
+    const cfg = spec.config;
+    let asm: AssembledMachine;
+    try {
+      asm = assembleMachine(
+        cfg,
+        { kernel: this.bytes.get(cfg.boot.kernel!.resolved) ?? null, modules: cfg.boot.modules.map((m) => this.bytes.get(m.file.resolved)!) },
+        rtcEpochSeconds(cfg.rtc.base, this.host.epochMs(), this.host.tzOffsetMinutes()),
+        (chardev, b) => this.batcher.consoleByte(chardev, b),
+      );
+    } catch (e) {
+      this.setState('crashed', e instanceof Error ? e.message : String(e));
+      throw e;
+    }
+    this.asm = asm;
+    this.log = [];
+    this.inputQueues.clear();
+    this.exitStatus = null;
+    this.internalError = null;
+    this.busyMs = 0;
+    this.window = { at: this.host.sched.now(), instructions: 0, busyMs: 0, mips: 0 };
+    const m = asm.machine;
+    const runnable: Runnable = {
+      run: (budget, idle) => {
+        try {
+          return m.run(budget, { idle });
+        } catch (e) {
+          this.internalError = e; // a bug of ours: stop this machine, keep the worker (invariant 4)
+          return 'exception';
+        }
+      },
+      instructions: () => m.totalInstructions(),
+      nowNs: () => m.clock.nowNs(),
+      nextDeadlineNs: () => m.clock.nextDeadline(),
+      skipIdleTo: (ns) => m.skipIdleTo(ns),
+    };
+    this.loop = new RunLoop(
+      runnable,
+      this.host.sched,
+      {
+        beforeSlice: () => this.deliverInput(),
+        afterSlice: (_r, _n, ms) => {
+          this.busyMs += ms;
+          this.publish(false);
+        },
+        stopped: (r) => this.guestStopped(r),
+        idleSkipped: (icount, toNs) => this.log.push({ icount, kind: 'idle', toNs }),
+        stateChanged: (s) => this.loopState(s),
+      },
+      cfg.icount.sleep ? 'wall' : 'skip',
+    );
+    this.setState('paused', null);
+    return { name: cfg.name, consoles: asm.consoles, bootKind: asm.bootKind };
+  }
+
+  start(): void {
+    this.loop?.start();
+  }
+
+  pause(): void {
+    this.loop?.pause();
+  }
+
+  step(n: number): Status {
+    if (!Number.isSafeInteger(n) || n < 1) throw new RangeError('step: n must be a positive integer');
+    this.loop?.step(Math.min(n, 1e9));
+    this.publish(true);
+    return this.counters();
+  }
+
+  async reset(): Promise<MachineInfo> {
+    if (!this.spec) throw new Error('reset: no machine');
+    this.loop?.dispose();
+    return this.build();
+  }
+
+  sendInput(console: string, bytes: Uint8Array): void {
+    if (!this.asm?.consoles.some((c) => c.id === console && c.input)) return;
+    let q = this.inputQueues.get(console);
+    if (!q) this.inputQueues.set(console, (q = []));
+    const room = INPUT_QUEUE_MAX - q.length;
+    for (let i = 0; i < bytes.length && i < room; i++) q.push(bytes[i]!);
+    this.loop?.wake();
+  }
+
+  counters(): Status {
+    const m = this.asm?.machine;
+    return {
+      state: this.state,
+      message: this.message,
+      instructions: m ? m.totalInstructions() : 0,
+      virtualNs: m ? m.clock.nowNs() : 0,
+      mips: this.window.mips,
+      hypercallsPerSec: null, // no Xen layer in the machine yet
+      evtchnPerSec: null,
+      sectorsRead: null,
+      sectorsWritten: null,
+      exitStatus: this.exitStatus,
+    };
+  }
+
+  setTraceFilter(filter: TraceFilter): void {
+    this.filter = { enabled: !!filter.enabled, match: String(filter.match ?? ''), pauseOn: filter.pauseOn ? String(filter.pauseOn) : null };
+  }
+
+  /** Where the Xen layer's trace events enter (DESIGN.md invariant 7); filtering never changes the guest. */
+  traceSink(e: TraceEvent): void {
+    if (this.filter.pauseOn !== null && e.kind === 'hypercall' && e.name === this.filter.pauseOn) {
+      this.asm?.machine.requestStop('requested');
+      this.loop?.pause();
+      this.message = `paused after hypercall ${e.name}`;
+    }
+    if (!this.filter.enabled) return;
+    const m = this.filter.match;
+    if (m === '' || e.kind.includes(m) || e.name.includes(m)) this.batcher.traceEvent(e);
+  }
+
+  inputLog(): InputEvent[] {
+    return this.log.slice();
+  }
+
+  /** Stop the current machine for good. */
+  dispose(): void {
+    this.loop?.dispose();
+    this.loop = null;
+    this.asm = null;
+  }
+
+  private deliverInput(): void {
+    const asm = this.asm;
+    if (!asm) return;
+    for (const [console, q] of this.inputQueues) {
+      if (q.length === 0) continue;
+      const n = Math.min(q.length, asm.inputSpace(console));
+      if (n === 0) continue;
+      const chunk = q.splice(0, n);
+      asm.input(console, Uint8Array.from(chunk));
+      this.log.push({ icount: asm.machine.totalInstructions(), kind: 'input', console, bytes: chunk });
+    }
+  }
+
+  private loopState(s: LoopState): void {
+    if (s === 'stopped') return; // guestStopped sets the state with its reason
+    this.setState(s, s === 'paused' ? this.message : null);
+  }
+
+  private guestStopped(r: StopReason): void {
+    const m = this.asm?.machine;
+    if (r === 'exit') {
+      this.exitStatus = m?.exitStatus ?? 0;
+      this.setState('exited', `The guest exited with status ${this.exitStatus}.`);
+    } else if (r === 'reset') {
+      if (this.spec?.config.noReboot) {
+        this.setState('exited', 'The guest reset the machine (-no-reboot).');
+      } else {
+        this.build();
+        this.loop!.start();
+        this.message = 'The guest reset the machine; it was rebooted.';
+      }
+    } else if (this.internalError !== null) {
+      const e = this.internalError;
+      this.setState('crashed', `Internal error in the emulator (the machine was stopped): ${e instanceof Error ? e.message : String(e)}`);
+    } else {
+      const x = m?.lastException;
+      this.setState('crashed', x ? `vCPU ${x.cpu} stopped on exception ${x.vector} (error code ${x.error}) at rip 0x${x.rip.toString(16)}.` : `The machine stopped (${r}).`);
+    }
+  }
+
+  private setState(s: RunState, message: string | null): void {
+    this.state = s;
+    this.message = message;
+    this.publish(true);
+  }
+
+  /** Status on the stream: every STATUS_MS while running, at once on a state change. */
+  private publish(force: boolean): void {
+    const now = this.host.sched.now();
+    const dt = now - this.window.at;
+    if (force || dt >= STATUS_MS) {
+      const instr = this.asm ? this.asm.machine.totalInstructions() : 0;
+      const busy = this.busyMs - this.window.busyMs;
+      if (dt >= STATUS_MS) {
+        this.window = { at: now, instructions: instr, busyMs: this.busyMs, mips: busy > 0 ? (instr - this.window.instructions) / busy / 1000 : 0 };
+      }
+      this.batcher.setStatus(this.counters());
+    }
+    this.batcher.flush(force);
+  }
+}

@@ -1,0 +1,173 @@
+// The one API between the page (src/ui) and the machine worker (src/worker/main.ts).
+//
+// Two channels (reference ux-ecosystem §3.1):
+// - control: `WorkerControl`, exposed with comlink on the worker itself; every call is an RPC
+//   and nothing on it is per byte or per event;
+// - streams: one MessagePort handed over with `connect(port)`. The worker posts at most one
+//   `FrameMessage` per ~16 ms with every console's bytes (transferable Uint8Arrays), trace
+//   events and the latest status, plus `ProgressMessage`s while images download.
+// This file holds only types and constants, so the UI may import it without pulling the machine.
+import type { MachineConfig } from '../machine/config.ts';
+import type { ConsoleKind, ConsoleRoute } from './assemble.ts';
+
+export type { MachineConfig, ConsoleKind, ConsoleRoute };
+
+export const PROTOCOL_VERSION = 1;
+/** The worker batches stream output for one animation frame. */
+export const FRAME_MS = 16;
+/** Status updates ride on frames at most this often. */
+export const STATUS_MS = 250;
+
+// ------------------------------------------------------------------ demos and images
+
+/** One image a machine needs. `name` is what the config's FileRef.resolved names. */
+export interface ImageRef {
+  role: 'kernel' | 'module' | 'drive';
+  name: string;
+  /** Bytes; the download is refused if it differs. */
+  size: number;
+  /** Lower-case hex SHA-256; the image is refused if it differs. */
+  sha256: string;
+  /** Where to fetch it, relative to the page. */
+  url: string;
+}
+
+/** What `create` boots: a machine config (as `npx xentab --print-config` prints it) plus its images. */
+export interface MachineSpec {
+  config: MachineConfig;
+  images: ImageRef[];
+}
+
+/** An entry of public/demos.json. */
+export interface Demo extends MachineSpec {
+  id: string;
+  title: string;
+  description: string;
+  /** The command line that runs the same demo in a terminal. */
+  cli: string;
+  /** Chardev id of the tab to show first (default: the first console). */
+  console?: string;
+  /** Text the e2e test (and a visitor) can type, and what the guest answers. */
+  try?: { type: string; expect: string };
+}
+
+export interface DemoManifest {
+  format: 'xentab-demos/1';
+  demos: Demo[];
+}
+
+// ------------------------------------------------------------------ machine state
+
+export type RunState =
+  | 'empty' // nothing created
+  | 'loading' // downloading / verifying images
+  | 'paused' // created (or paused): not running
+  | 'running' // executing slices
+  | 'halted' // running, but every vCPU waits for an interrupt
+  | 'exited' // the guest ended (isa-debug-exit, reset without reboot support)
+  | 'crashed'; // the machine stopped on an error; `message` says why
+
+export interface MachineInfo {
+  name: string | null;
+  consoles: ConsoleRoute[];
+  bootKind: 'multiboot' | 'pvh';
+}
+
+/** Counters for the status bar. Null means "this build has no such source yet". */
+export interface Status {
+  state: RunState;
+  message: string | null;
+  /** Retired instructions, all vCPUs. */
+  instructions: number;
+  /** Virtual time since boot, ns. */
+  virtualNs: number;
+  /** Guest MIPS over the last status period, counting only time spent executing. */
+  mips: number;
+  hypercallsPerSec: number | null;
+  evtchnPerSec: number | null;
+  sectorsRead: number | null;
+  sectorsWritten: number | null;
+  /** Exit status when state is 'exited'. */
+  exitStatus: number | null;
+}
+
+// ------------------------------------------------------------------ tracing
+
+/** A trace event (DESIGN.md invariant 7), as the Xen layer will emit it. */
+export interface TraceEvent {
+  seq: number;
+  icount: number;
+  vcpu: number;
+  layer: 'guest' | 'shim' | 'xen';
+  /** QEMU trace-events style name: `hypercall`, `xenstore_write`, `evtchn_send`, … */
+  kind: string;
+  /** For hypercalls the hypercall name (`event_channel_op`); else a short subject. */
+  name: string;
+  /** Decoded arguments as text. */
+  args: string;
+  ret: number | null;
+  flowId: number;
+}
+
+export interface TraceFilter {
+  /** Collect events at all (tracing off costs nothing). */
+  enabled: boolean;
+  /** Only events whose kind or name contains this text (empty: all). */
+  match: string;
+  /** Pause the machine right after a hypercall with this name (null: never). */
+  pauseOn: string | null;
+}
+
+// ------------------------------------------------------------------ input log (replay)
+
+/** A non-deterministic input, at the instruction count it took effect (DESIGN.md invariant 1). */
+export type InputEvent =
+  | { icount: number; kind: 'input'; console: string; bytes: number[] }
+  | { icount: number; kind: 'idle'; toNs: number };
+
+// ------------------------------------------------------------------ stream port messages
+
+export interface ConsoleChunk {
+  console: string;
+  bytes: Uint8Array;
+}
+
+export interface FrameMessage {
+  type: 'frame';
+  consoles: ConsoleChunk[];
+  trace: TraceEvent[];
+  /** Events dropped because the UI could not keep up (the panel says so). */
+  traceDropped: number;
+  status: Status | null;
+}
+
+export interface ProgressMessage {
+  type: 'progress';
+  image: string;
+  loaded: number;
+  total: number;
+}
+
+export type StreamMessage = FrameMessage | ProgressMessage;
+
+// ------------------------------------------------------------------ control (comlink)
+
+export interface WorkerControl {
+  hello(): { protocol: number };
+  /** Hand over the stream port (transfer it). */
+  connect(port: MessagePort): void;
+  /** Download, verify and boot a machine (replacing any current one). Rejects with a reason. */
+  create(spec: MachineSpec): Promise<MachineInfo>;
+  start(): void;
+  pause(): void;
+  /** Execute exactly `n` instructions (fewer if the guest halts or stops) while paused. */
+  step(n: number): Status;
+  /** Rebuild the machine from the same spec and images (a power cycle). */
+  reset(): Promise<MachineInfo>;
+  /** Bytes typed into a console (UTF-8). */
+  sendInput(console: string, bytes: Uint8Array): void;
+  counters(): Status;
+  setTraceFilter(filter: TraceFilter): void;
+  /** The inputs recorded since boot, for a replayable link. */
+  inputLog(): InputEvent[];
+}
