@@ -3,6 +3,9 @@
 // trigger, remote IRR for level interrupts, cleared by an EOI broadcast from a local APIC.
 import type { MmioHandler } from './mmio.ts';
 import type { ApicBus } from './apic_bus.ts';
+import { putFields, takeFields, type PlainRecord } from './snapshot.ts';
+
+const IOAPIC_FIELDS = ['id', 'ioregsel', 'rteLo', 'rteHi', 'irr'] as const;
 
 export const IOAPIC_DEFAULT_BASE = 0xfec00000;
 export const IOAPIC_PINS = 24;
@@ -26,6 +29,14 @@ export class IoApic implements MmioHandler {
 
   constructor(private readonly bus: ApicBus) {
     bus.onEoi((v) => this.eoi(v));
+  }
+
+  saveState(): PlainRecord {
+    return takeFields(this, IOAPIC_FIELDS);
+  }
+
+  loadState(s: PlainRecord): void {
+    putFields(this, s, IOAPIC_FIELDS);
   }
 
   /** Drive input pin `pin`. Edge requests on masked pins are dropped (82093AA §3.2.4). */

@@ -8,6 +8,13 @@
 import type { MmioHandler } from './mmio.ts';
 import type { Timer, VirtualClock } from './virtual_clock.ts';
 import type { ApicBus } from './apic_bus.ts';
+import { putFields, takeFields, type PlainRecord } from './snapshot.ts';
+
+const LAPIC_FIELDS = [
+  'apicBase', 'id', 'irr', 'isr', 'tmr', 'tpr', 'ldr', 'dfr', 'svr', 'esr', 'esrPending', 'icrLo', 'icrHi', 'lvt',
+  'timerInitial', 'timerLoadNs', 'timerDivide', 'timerShift', 'tscDeadline', 'lintLevel', 'nmiPending', 'initPending',
+  'sipiVector', 'waitingForSipi',
+] as const;
 
 export const APIC_DEFAULT_BASE = 0xfee00000;
 export const MSR_IA32_APICBASE = 0x1b;
@@ -132,6 +139,15 @@ export class LocalApic implements MmioHandler {
     this.waitingForSipi = !isBsp;
     this.timer = clock.createTimer(() => this.onTimer(), `lapic${index}`);
     this.resetRegisters();
+  }
+
+  /** Registers and pins; the timer's deadline is saved with the clock. */
+  saveState(): PlainRecord {
+    return takeFields(this, LAPIC_FIELDS);
+  }
+
+  loadState(s: PlainRecord): void {
+    putFields(this, s, LAPIC_FIELDS);
   }
 
   get hwEnabled(): boolean {

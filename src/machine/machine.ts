@@ -18,6 +18,7 @@ import { isElf, parseElf } from './loader/elf.ts';
 import { findMultibootHeader, loadMultiboot } from './loader/multiboot.ts';
 import { findPvhEntry, loadPvh } from './loader/pvh.ts';
 import { PcPlatform, type PcSpec, type PlatformHost } from './pc_platform.ts';
+import type { PlainRecord } from './snapshot.ts';
 
 /** Hooks the Xen layer (or tests) install for what the platform does not own. */
 export interface MachineHooks {
@@ -209,6 +210,40 @@ export class Machine implements CpuBus {
     s[I(L.HALTED)] = 0;
     cpu.modeChanged();
     cpu.flushTlb();
+  }
+
+  // ------------------------------------------------------------------ snapshots
+
+  /**
+   * The whole machine at an instruction boundary (between run() calls): device state as plain
+   * data, and a copy of the WebAssembly.Memory, which holds RAM, the overlay pool and every
+   * vCPU's state block.
+   */
+  saveSnapshot(): { state: PlainRecord; memory: Uint8Array } {
+    return {
+      state: {
+        platform: this.platform.saveState(),
+        current: this.current,
+        exitStatus: this.exitStatus,
+        boot: this.boot ? (JSON.parse(JSON.stringify(this.boot)) as PlainRecord) : null,
+      },
+      memory: new Uint8Array(this.platform.mem.memory.buffer).slice(),
+    };
+  }
+
+  /** Restore a snapshot taken from a machine built with the same spec. */
+  loadSnapshot(snap: { state: PlainRecord; memory: Uint8Array }): void {
+    const buf = new Uint8Array(this.platform.mem.memory.buffer);
+    if (snap.memory.length !== buf.length) throw new Error('snapshot: memory size differs');
+    buf.set(snap.memory);
+    this.platform.loadState(snap.state.platform as PlainRecord);
+    this.current = snap.state.current as number;
+    this.exitStatus = snap.state.exitStatus as number | null;
+    this.boot = snap.state.boot as unknown as Machine['boot'];
+    for (const c of this.cpus) {
+      c.modeChanged();
+      c.flushTlb();
+    }
   }
 
   // ------------------------------------------------------------------ CpuBus

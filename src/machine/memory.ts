@@ -138,6 +138,18 @@ export class GuestMemory {
     if (this.overlays.delete(pfn)) this.notify(pfn, 1);
   }
 
+  /** The frame map's own state (overlays, pool use); RAM bytes are saved with the whole Memory. */
+  saveState(): { overlays: [number, number][]; poolUsed: number } {
+    return { overlays: [...this.overlays.entries()], poolUsed: this.poolUsed };
+  }
+
+  loadState(s: { overlays: [number, number][]; poolUsed: number }): void {
+    this.overlays.clear();
+    for (const [pfn, off] of s.overlays) this.overlays.set(pfn, off);
+    this.poolUsed = s.poolUsed;
+    this.notify(0, MAX_PFN);
+  }
+
   overlayAt(pfn: number): number | undefined {
     return this.overlays.get(pfn);
   }

@@ -24,6 +24,7 @@ import { Pit8254 } from './pit_8254.ts';
 import { RtcCmos } from './rtc_cmos.ts';
 import { Uart16550 } from './uart_16550.ts';
 import { VirtualClock } from './virtual_clock.ts';
+import type { PlainRecord } from './snapshot.ts';
 
 export interface SerialSpec {
   iobase: number;
@@ -150,6 +151,42 @@ export class PcPlatform {
       ACPI_BASE,
     );
     this.mem.writeBytes(ACPI_BASE, this.acpi.bytes);
+  }
+
+  /** All device state as plain data (RAM and CPU state live in the Memory and are saved with it). */
+  saveState(): PlainRecord {
+    return {
+      clock: this.clock.saveState(),
+      pic: this.pic.saveState(),
+      pit: this.pit.saveState(),
+      rtc: this.rtc.saveState(),
+      serials: this.serials.map((u) => u.saveState()),
+      lapics: this.lapics.map((l) => l.saveState()),
+      ioapic: this.ioapic.saveState(),
+      pci: this.pci.saveState(),
+      testdev: this.testdev ? this.testdev.saveState() : null,
+      mem: this.mem.saveState() as unknown as PlainRecord,
+      currentCpu: this.currentCpu,
+    };
+  }
+
+  /** Restore into a platform built from the same spec. */
+  loadState(s: PlainRecord): void {
+    this.clock.loadState(s.clock as PlainRecord);
+    this.pic.loadState(s.pic as PlainRecord);
+    this.pit.loadState(s.pit as PlainRecord);
+    this.rtc.loadState(s.rtc as PlainRecord);
+    const serials = s.serials as PlainRecord[];
+    if (serials.length !== this.serials.length) throw new Error('snapshot: serial ports differ');
+    serials.forEach((u, i) => this.serials[i]!.loadState(u));
+    const lapics = s.lapics as PlainRecord[];
+    if (lapics.length !== this.lapics.length) throw new Error('snapshot: vCPU count differs');
+    lapics.forEach((l, i) => this.lapics[i]!.loadState(l));
+    this.ioapic.loadState(s.ioapic as PlainRecord);
+    this.pci.loadState(s.pci as PlainRecord);
+    if (this.testdev && s.testdev) this.testdev.loadState(s.testdev as PlainRecord);
+    this.mem.loadState(s.mem as unknown as { overlays: [number, number][]; poolUsed: number });
+    this.currentCpu = s.currentCpu as number;
   }
 
   setInstructionSource(f: () => number): void {

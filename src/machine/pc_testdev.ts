@@ -7,6 +7,9 @@
 //   0xFF000000  64 KiB of scratch MMIO memory
 import type { PortHandler } from './io_bus.ts';
 import type { MmioHandler } from './mmio.ts';
+import { putFields, takeFields, type PlainRecord } from './snapshot.ts';
+
+const TESTDEV_FIELDS = ['data', 'iomem'] as const;
 
 export const PC_TESTDEV_IOMEM_BASE = 0xff000000;
 export const PC_TESTDEV_IOMEM_SIZE = 0x10000;
@@ -19,6 +22,14 @@ export class PcTestdev implements PortHandler, MmioHandler {
     private readonly setIrq: (line: number, level: boolean) => void,
     private readonly flushPage: (paddr: number) => void = () => {},
   ) {}
+
+  saveState(): PlainRecord {
+    return takeFields(this, TESTDEV_FIELDS);
+  }
+
+  loadState(s: PlainRecord): void {
+    putFields(this, s, TESTDEV_FIELDS);
+  }
 
   portIn(port: number, size: 1 | 2 | 4): number {
     if (port >= 0xe0 && port <= 0xe3) return this.readData(port, size);

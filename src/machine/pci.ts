@@ -5,6 +5,7 @@
 // what SeaBIOS would: place BARs, enable decoding and fill the interrupt line via the PIIX
 // PIRQ routing QEMU's pc uses (slot swizzle onto links A-D = IRQ 10, 10, 11, 11).
 import type { PortHandler } from './io_bus.ts';
+import type { PlainRecord } from './snapshot.ts';
 
 export const PCI_CONFIG_ADDRESS = 0xcf8;
 export const PCI_CONFIG_DATA = 0xcfc;
@@ -145,6 +146,24 @@ export class PciBus implements PortHandler {
     bus.register({ device: 0, function: 0, vendorId: 0x8086, deviceId: 0x1237, classCode: 0x060000, revision: 2 });
     bus.register({ device: 1, function: 0, vendorId: 0x8086, deviceId: 0x7000, classCode: 0x060100, headerType: 0x80 });
     return bus;
+  }
+
+  /** CONFIG_ADDRESS and every function's configuration space; BAR mappings are re-announced on load. */
+  saveState(): PlainRecord {
+    const fns: PlainRecord = {};
+    for (const [key, f] of this.fns) fns[String(key)] = Array.from(f.config);
+    return { address: this.address, fns };
+  }
+
+  loadState(s: PlainRecord): void {
+    this.address = s.address as number;
+    const fns = s.fns as Record<string, number[]>;
+    for (const [key, f] of this.fns) {
+      const c = fns[String(key)];
+      if (!c || c.length !== 256) throw new Error(`snapshot: PCI function ${key} missing`);
+      f.config.set(c);
+      f.updateMappings();
+    }
   }
 
   register(spec: PciFunctionSpec): void {

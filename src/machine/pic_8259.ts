@@ -3,6 +3,12 @@
 // edge or level per line. Supports ICW1-4, OCW2 (EOI, specific EOI, rotations, set priority),
 // OCW3 (read IRR/ISR, poll, special mask), auto-EOI, special fully nested mode.
 import type { PortHandler } from './io_bus.ts';
+import { putFields, takeFields, type PlainRecord } from './snapshot.ts';
+
+const CHIP_FIELDS = [
+  'irr', 'imr', 'isr', 'priorityAdd', 'irqBase', 'readRegSelect', 'poll', 'specialMask', 'initState', 'autoEoi',
+  'rotateOnAutoEoi', 'specialFullyNested', 'init4', 'singleMode', 'lastIrr', 'elcr',
+] as const;
 
 class Chip {
   irr = 0;
@@ -104,6 +110,16 @@ export class Pic8259 implements PortHandler {
 
   /** `onOutput` sees the master's INTR line change (to the CPU, or LAPIC LINT0 in ExtINT mode). */
   constructor(private readonly onOutput: (level: boolean) => void = () => {}) {}
+
+  saveState(): PlainRecord {
+    return { master: takeFields(this.master, CHIP_FIELDS), slave: takeFields(this.slave, CHIP_FIELDS), output: this.output };
+  }
+
+  loadState(s: PlainRecord): void {
+    putFields(this.master, s.master as PlainRecord, CHIP_FIELDS);
+    putFields(this.slave, s.slave as PlainRecord, CHIP_FIELDS);
+    this.output = s.output as boolean;
+  }
 
   /** Drive ISA IRQ line 0..15. */
   setIrq(irq: number, level: boolean): void {

@@ -11,6 +11,12 @@
 import type { PortHandler } from './io_bus.ts';
 import { NO_IRQ, type IrqLine } from './irq.ts';
 import type { Timer, VirtualClock } from './virtual_clock.ts';
+import { putFields, takeFields, type PlainRecord } from './snapshot.ts';
+
+const CHANNEL_FIELDS = [
+  'count', 'loadTime', 'latchedCount', 'countLatched', 'statusLatched', 'status', 'readState', 'writeState', 'writeLatch',
+  'rwMode', 'mode', 'bcd', 'gate', 'programmed', 'irqLevel',
+] as const;
 
 export const PIT_HZ = 1_193_182;
 const NS_PER_S = 1e9;
@@ -60,6 +66,20 @@ export class Pit8254 implements PortHandler {
     this.ch[1].gate = true;
     const t = clock.createTimer(() => this.updateIrq(t.lastDeadline), 'pit0');
     this.ch[0].timer = t;
+  }
+
+  saveState(): PlainRecord {
+    return {
+      channels: this.ch.map((c) => takeFields(c, CHANNEL_FIELDS)),
+      speakerData: this.speakerData,
+      refreshToggle: this.refreshToggle,
+    };
+  }
+
+  loadState(s: PlainRecord): void {
+    (s.channels as PlainRecord[]).forEach((c, i) => putFields(this.ch[i]!, c, CHANNEL_FIELDS));
+    this.speakerData = s.speakerData as number;
+    this.refreshToggle = s.refreshToggle as number;
   }
 
   private ticks(c: Channel, now: number): number {

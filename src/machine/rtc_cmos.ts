@@ -7,6 +7,9 @@
 import type { PortHandler } from './io_bus.ts';
 import { NO_IRQ, type IrqLine } from './irq.ts';
 import type { Timer, VirtualClock } from './virtual_clock.ts';
+import { putFields, takeFields, type PlainRecord } from './snapshot.ts';
+
+const RTC_FIELDS = ['cmos', 'index', 'baseSeconds', 'phaseNs', 'checkedNs', 'irqLevel'] as const;
 
 export const RTC_SECONDS = 0x00;
 export const RTC_SECONDS_ALARM = 0x01;
@@ -92,6 +95,14 @@ export class RtcCmos implements PortHandler {
     this.cmos[RTC_REG_B] = REG_B_24H; // BCD, 24 hour
     this.cmos[RTC_REG_D] = REG_D_VRT;
     this.timer = clock.createTimer(() => this.onTimer(), 'rtc');
+  }
+
+  saveState(): PlainRecord {
+    return takeFields(this, RTC_FIELDS);
+  }
+
+  loadState(s: PlainRecord): void {
+    putFields(this, s, RTC_FIELDS);
   }
 
   /** Whole seconds since the epoch now, and ns into the current second. */

@@ -5,6 +5,11 @@
 // the character-timeout interrupt is raised at once instead of after four character times.
 import type { PortHandler } from './io_bus.ts';
 import { NO_IRQ, type IrqLine } from './irq.ts';
+import { putFields, takeFields, type PlainRecord } from './snapshot.ts';
+
+const UART_FIELDS = [
+  'divisor', 'ier', 'iir', 'fcr', 'lcr', 'mcr', 'lsr', 'msr', 'scr', 'thrPending', 'rx', 'rxHead', 'rxCount', 'irqLevel',
+] as const;
 
 export const COM1_PORT = 0x3f8;
 export const COM1_IRQ = 4;
@@ -81,6 +86,14 @@ export class Uart16550 implements PortHandler {
     private readonly output: (byte: number) => void,
     private readonly irq: IrqLine = NO_IRQ,
   ) {}
+
+  saveState(): PlainRecord {
+    return takeFields(this, UART_FIELDS);
+  }
+
+  loadState(s: PlainRecord): void {
+    putFields(this, s, UART_FIELDS);
+  }
 
   /** Free space in the receive FIFO (1 byte when the FIFO is off), for input pacing. */
   rxSpace(): number {

@@ -13,6 +13,8 @@ export interface ClockConfig {
   icountShift: number;
 }
 
+import type { PlainRecord } from './snapshot.ts';
+
 export type TimerCallback = () => void;
 
 /** One timer: armed with an absolute deadline in virtual ns; fires once per arm. */
@@ -57,6 +59,8 @@ export class VirtualClock {
   idleNs = 0;
   private queue: Timer[] = [];
   private seqCounter = 0;
+  /** Every timer in creation order: a machine built from the same spec creates the same list. */
+  private readonly timers: Timer[] = [];
 
   /** `instructions` returns the retired-instruction count (summed over vCPUs by the machine). */
   constructor(
@@ -115,7 +119,35 @@ export class VirtualClock {
   }
 
   createTimer(callback: TimerCallback, name: string): Timer {
-    return new Timer(this, callback, name);
+    const t = new Timer(this, callback, name);
+    this.timers.push(t);
+    return t;
+  }
+
+  /** idleNs and every timer's deadline (-1 = disarmed), arm order and last deadline. */
+  saveState(): PlainRecord {
+    return {
+      idleNs: this.idleNs,
+      seqCounter: this.seqCounter,
+      timers: this.timers.map((t) => [t.name, t.deadline === Infinity ? -1 : t.deadline, t.seq, t.lastDeadline]),
+    };
+  }
+
+  loadState(s: PlainRecord): void {
+    const list = s.timers as [string, number, number, number][];
+    if (!Array.isArray(list) || list.length !== this.timers.length) throw new Error('snapshot: timer list does not match');
+    this.idleNs = s.idleNs as number;
+    this.seqCounter = s.seqCounter as number;
+    this.queue = [];
+    list.forEach(([name, deadline, seq, last], i) => {
+      const t = this.timers[i]!;
+      if (t.name !== name) throw new Error(`snapshot: timer ${i} is ${t.name}, not ${name}`);
+      t.deadline = deadline < 0 ? Infinity : deadline;
+      t.seq = seq;
+      t.lastDeadline = last;
+      if (t.deadline !== Infinity) this.queue.push(t);
+    });
+    this.queue.sort((a, b) => a.deadline - b.deadline || a.seq - b.seq);
   }
 
   /** Earliest armed deadline, or Infinity. */
