@@ -1,6 +1,8 @@
 // Interpreter dispatch keys. Every table mnemonic maps to one `Ex` id plus a `sub` number
 // (ALU operation, condition code, shift kind, …); dispatch.ts switches on the id.
 
+import { X87_MNEMONICS } from '../opcodes/table_x87.ts';
+
 export const enum Ex {
   INVALID = 0, // #UD
   PENDING, // row of a family not implemented yet (#UD)
@@ -75,6 +77,7 @@ export const enum Ex {
   WRMSR,
   BOUND,
   UD, // UD0/UD1/UD2
+  X87, // every x87 row (exec/x87.ts decodes the escape byte and ModRM itself)
 }
 
 /** Mnemonic → [Ex, sub]. The table test checks every non-pending mnemonic is here. */
@@ -112,6 +115,7 @@ export const MNEMONIC_EXEC: Readonly<Record<string, readonly [Ex, number]>> = ((
   m['RDSEED'] = [Ex.RDRAND, 1];
   m['ADCX'] = [Ex.ADCX, 0];
   m['ADOX'] = [Ex.ADCX, 1];
+  for (const n of X87_MNEMONICS) m[n] = [Ex.X87, 0];
   m['IMUL'] = [Ex.MULDIV, 5]; // one-operand form; two/three-operand forms are picked by operand count
   return m;
 })();

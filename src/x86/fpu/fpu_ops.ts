@@ -646,3 +646,21 @@ export function ff2xm1(dv: DataView, b: number): void {
   f2xm1(getFcw(dv, b), aSe, aHi, aLo);
   commitReg(dv, b, 0);
 }
+
+/** FCMOVcc ST0, ST(i): copy when `cond` (evaluated by the caller from EFLAGS). */
+export function fcmov(dv: DataView, b: number, i: number, cond: boolean): void {
+  if (isEmpty(dv, b, 0) || isEmpty(dv, b, i)) {
+    underflowTo(dv, b, 0);
+    return;
+  }
+  setCC(dv, b, FSW_C1, 0);
+  if (!cond) return;
+  readSt(dv, b, i);
+  writeSt(dv, b, 0, fx.se, fx.hi, fx.lo);
+}
+
+/** FFREEP ST(i) (undocumented DF C0+i): FFREE ST(i), then pop. */
+export function ffreep(dv: DataView, b: number, i: number): void {
+  freeSt(dv, b, i);
+  pop(dv, b);
+}

@@ -23,10 +23,11 @@
 // and F3, the last of F2/F3 wins if present, else 66; a row with prefix `Any` ignores them.
 
 import { TABLE_BASE } from './table_base.ts';
+import { TABLE_X87 } from './table_x87.ts';
 import { Attr, Mod, Mp } from './table_types.ts';
 import type { OpcodeEntry } from './table_types.ts';
 
-export const OPCODES: readonly OpcodeEntry[] = [...TABLE_BASE];
+export const OPCODES: readonly OpcodeEntry[] = [...TABLE_BASE, ...TABLE_X87];
 
 // ---- Operand plans (parsed once at load from the SDM letters)
 

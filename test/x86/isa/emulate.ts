@@ -7,6 +7,8 @@ import type { HostCase, HostResult, HostSignal } from '../host_oracle/host_oracl
 import { RFLAGS, LAZY_MASK, SEG } from '../../../src/x86/state_layout.ts';
 import { getFlags } from '../../../src/x86/flags.ts';
 import { Exit } from '../../../src/x86/cpu.ts';
+import { FPU } from '../../../src/x86/state_layout.ts';
+import { fxrstorX87 } from '../../../src/x86/fpu/environment.ts';
 
 let machine: FlatMachine | null = null;
 function getMachine(): FlatMachine {
@@ -35,6 +37,8 @@ export function runInEmulator(c: HostCase): EmuResult {
   }
   s[RFLAGS >> 2] = (c.state.rflags & 0xcd5) | 0x202;
   s[LAZY_MASK >> 2] = 0;
+  // x87 state from the FXSAVE image (FCW, FSW, tags, ST0-7), as FXRSTOR loads it on the host.
+  fxrstorX87(cpu.dv, cpu.stateBase + FPU, new DataView(c.state.fxsave.buffer, c.state.fxsave.byteOffset, 512), 0, c.mode === 64);
   m.load(DATA_BASE, c.state.mem);
   const code = new Uint8Array(0x4000);
   code.set(c.code);
