@@ -65,9 +65,15 @@ describe('platform snapshots', () => {
       while (p.clock.nextDeadline() <= until) {
         t.n = p.clock.nextDeadline();
         p.clock.runDue();
-        if (p.pic.interruptPending) seen.push(`${t.n}:pic${p.pic.acknowledge()}`), p.io.out(0x20, 1, 0x20), p.io.out(0xa0, 1, 0x20);
+        if (p.pic.interruptPending) {
+          seen.push(`${t.n}:pic${p.pic.acknowledge()}`);
+          p.io.out(0x20, 1, 0x20);
+        }
         const v = p.lapics[0]!.acknowledge();
-        if (v >= 0) seen.push(`${t.n}:apic${v}`), p.lapics[0]!.writeRegister(0x0b, 0);
+        if (v >= 0) {
+          seen.push(`${t.n}:apic${v}`);
+          p.lapics[0]!.writeRegister(0x0b, 0);
+        }
       }
       return seen;
     };
@@ -82,17 +88,18 @@ describe('platform snapshots', () => {
     p1.io.out(0x70, 1, 0x0b);
     p1.io.out(0x71, 1, 0x42); // RTC periodic (drives IRQ8, masked at the PIC: flags only)
     run(p1, t1, 100_000_000);
+    const at = t1.n;
     const snap = JSON.parse(JSON.stringify(p1.saveState()));
     const after1 = run(p1, t1, 300_000_000);
 
     const t2 = { n: 0 };
     const p2 = new PcPlatform(spec, host);
     p2.setInstructionSource(() => t2.n);
-    t2.n = 100_000_000;
+    t2.n = at;
     p2.loadState(snap);
     // A second restore of the same snapshot gives the same future again.
     const p3 = new PcPlatform(spec, host);
-    const t3 = { n: 100_000_000 };
+    const t3 = { n: at };
     p3.setInstructionSource(() => t3.n);
     p3.loadState(snap);
     const after2 = run(p2, t2, 300_000_000);
