@@ -70,3 +70,4 @@ export const PVH_INFO: GuestSpec = { name: 'pvh_info', sources: ['start32.S', 'p
 export const ENTRY_STATE: GuestSpec = { name: 'entry_state', sources: ['start32.S', 'entry_state.c'], defines: ['MULTIBOOT'] };
 export const DEVICES: GuestSpec = { name: 'devices', sources: ['start32.S', 'devices.c'], defines: ['MULTIBOOT'] };
 export const INTERRUPTS: GuestSpec = { name: 'interrupts', sources: ['start32.S', 'idt32.S', 'interrupts.c'], defines: ['MULTIBOOT'] };
+export const SMP: GuestSpec = { name: 'smp', sources: ['start32.S', 'smp_tramp.S', 'smp.c'], defines: ['MULTIBOOT'] };

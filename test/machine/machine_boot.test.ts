@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Machine as MachineT } from '../../src/machine/machine.ts';
-import { buildGuest, DEVICES, ENTRY_STATE, INTERRUPTS, haveGcc32, MULTIBOOT_AOUT_INFO, MULTIBOOT_INFO, PVH_INFO, type GuestSpec } from '../guests/build_guest.ts';
+import { buildGuest, DEVICES, ENTRY_STATE, INTERRUPTS, SMP, haveGcc32, MULTIBOOT_AOUT_INFO, MULTIBOOT_INFO, PVH_INFO, type GuestSpec } from '../guests/build_guest.ts';
 import { haveQemu, runQemu } from './loader/qemu_run.ts';
 
 /** The CPU is being written in parallel; until its run loop loads, these tests are skipped. */
@@ -17,12 +17,12 @@ try {
   MachineClass = undefined;
 }
 
-function boot(spec: GuestSpec, append: string, modules: { path: string; args: string }[], dir: string, pcTestdev = false) {
+function boot(spec: GuestSpec, append: string, modules: { path: string; args: string }[], dir: string, pcTestdev = false, cpus = 1) {
   const path = buildGuest(spec);
   const out: number[] = [];
   const m = new MachineClass!(
     {
-      ramBytes: 128 << 20, cpus: 1, tscKHz: 2_000_000, icountShift: 0, rtcEpochSeconds: Date.UTC(2026, 0, 1) / 1000,
+      ramBytes: 128 << 20, cpus, tscKHz: 2_000_000, icountShift: 0, rtcEpochSeconds: Date.UTC(2026, 0, 1) / 1000,
       serials: [{ iobase: 0x3f8, irq: 4 }], debugcon: null, debugExit: { iobase: 0xf4, iosize: 4 }, pcTestdev,
     },
     { serialOut: (_i, b) => out.push(b), debugconOut: () => {}, debugExit: () => {}, resetRequest: () => {} },
@@ -96,6 +96,16 @@ describe.skipIf(!ready)('test kernels: xentab vs QEMU TCG', () => {
     // Needs LGDT/LIDT and interrupt delivery: CPU part 2, written in parallel. Until then #UD.
     if (r.reason === 'exception' && r.m.lastException?.vector === 6) ctx.skip();
     const q = runQemu(['-m', '128', '-device', 'pc-testdev', '-kernel', r.path], dir);
+    expect(q.status).toBe(1);
+    expect(r.reason).toBe('exit');
+    expect(r.lines).toEqual(q.out.trim().split('\n'));
+  });
+
+  it('smp (INIT-SIPI-SIPI to 3 APs, real mode to protected mode) prints the same lines', (ctx) => {
+    const r = boot(SMP, '', [], dir, false, 4);
+    // Needs real mode, LGDT, MOV CR0 and far jumps between modes: CPU part 2. Until then #UD.
+    if (r.reason === 'exception' && r.m.lastException?.vector === 6) ctx.skip();
+    const q = runQemu(['-m', '128', '-smp', '4', '-kernel', r.path], dir);
     expect(q.status).toBe(1);
     expect(r.reason).toBe('exit');
     expect(r.lines).toEqual(q.out.trim().split('\n'));
