@@ -50,7 +50,7 @@ export class ChunkedImageDisk implements BlockDevice {
     }
   }
 
-  async write(): Promise<void> {
+  async write(_sector: number, _data: Uint8Array): Promise<void> {
     throw new BlockDeviceError(`image ${this.sha256}: base images are read-only`);
   }
 

@@ -8,7 +8,7 @@ export function diffBytes(actual: Uint8Array, expected: Uint8Array): string {
 }
 
 /** Deterministic pseudo-random bytes (xorshift32) so failures reproduce. */
-export function randomBytes(n: number, seed: number): Uint8Array {
+export function randomBytes(n: number, seed: number): Uint8Array<ArrayBuffer> {
   const out = new Uint8Array(n);
   let x = seed | 1;
   for (let i = 0; i < n; i++) {
@@ -18,4 +18,15 @@ export function randomBytes(n: number, seed: number): Uint8Array {
     out[i] = x;
   }
   return out;
+}
+
+/** The error a promise rejects with (fails the test if it resolves). */
+export async function failure(p: Promise<unknown>): Promise<Error> {
+  try {
+    await p;
+  } catch (e) {
+    if (e instanceof Error) return e;
+    throw new Error(`rejected with a non-Error: ${String(e)}`);
+  }
+  throw new Error('expected a rejection, but the promise resolved');
 }

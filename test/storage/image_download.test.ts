@@ -8,7 +8,7 @@ import { MemoryChunkStore } from '../../src/storage/chunk_store.ts';
 import { IdbChunkStore } from '../../src/storage/idb_chunk_store.ts';
 import { downloadImage, importImageBlob, isImageCached, openCachedImage } from '../../src/storage/image_download.ts';
 import { sha256Hex } from '../../src/storage/sha256.ts';
-import { diffBytes, randomBytes } from './bytes.ts';
+import { diffBytes, failure, randomBytes } from './bytes.ts';
 
 // An image that is not a whole number of chunks nor of sectors.
 const CHUNK = 64 * 1024;
@@ -109,7 +109,7 @@ describe('downloadImage', () => {
       bad[3 * CHUNK + 5]! ^= 1;
       return bad;
     })());
-    const err = await downloadImage(store, SPEC, [`${base}/corrupt.img`], { chunkSize: CHUNK, batchChunks: 2 }).catch((e: unknown) => e as Error);
+    const err = await failure(downloadImage(store, SPEC, [`${base}/corrupt.img`], { chunkSize: CHUNK, batchChunks: 2 }));
     expect(err).toBeInstanceOf(Error);
     expect(err.message).toContain(`sha256 mismatch: expected ${SHA}, got ${actual}`);
     expect(err.message).toContain(`${base}/corrupt.img`);
@@ -119,7 +119,7 @@ describe('downloadImage', () => {
 
   it('stops reading a body longer than the expected size', async () => {
     const store = freshStore();
-    const err = await downloadImage(store, SPEC, [`${base}/endless.img`], { chunkSize: CHUNK }).catch((e: unknown) => e as Error);
+    const err = await failure(downloadImage(store, SPEC, [`${base}/endless.img`], { chunkSize: CHUNK }));
     expect(err.message).toMatch(/more than the expected \d+ bytes; refused/);
     expect(await store.keysWithPrefix('')).toEqual([]);
   });
@@ -134,7 +134,7 @@ describe('downloadImage', () => {
     const store = freshStore();
     const ok = await downloadImage(store, SPEC, [`${base}/missing.img`, `${base}/disk.img`], { chunkSize: CHUNK });
     expect(ok.fromCache).toBe(false);
-    const err = await downloadImage(freshStore(), SPEC, [`${base}/missing.img`, `${base}/corrupt.img`], { chunkSize: CHUNK }).catch((e: unknown) => e as Error);
+    const err = await failure(downloadImage(freshStore(), SPEC, [`${base}/missing.img`, `${base}/corrupt.img`], { chunkSize: CHUNK }));
     expect(err.message).toMatch(/missing\.img: HTTP 404 Not Found\n.*corrupt\.img: .*sha256 mismatch/);
   });
 
