@@ -91,7 +91,7 @@ export function getFlag(c: Cpu, bit: number): number {
 
 export function getCF(c: Cpu): number {
   const s = c.s32;
-  if (s[I_MASK]! & CF) return lazyFlags(c, CF);
+  if (s[I_MASK]! & CF) return lazyFlags(c, CF) & CF;
   return s[I_FLAGS]! & CF;
 }
 
@@ -112,7 +112,7 @@ export function commitFlags(c: Cpu): void {
 /** Move a lazy CF into RFLAGS (before INC/DEC replace the record but keep CF). */
 export function saveCF(c: Cpu): void {
   const s = c.s32;
-  if (s[I_MASK]! & CF) s[I_FLAGS] = (s[I_FLAGS]! & ~CF) | lazyFlags(c, CF);
+  if (s[I_MASK]! & CF) s[I_FLAGS] = (s[I_FLAGS]! & ~CF) | (lazyFlags(c, CF) & CF);
 }
 
 /** Set the bits of `mask` in RFLAGS to `value` (eager write; clears them from the lazy set). */

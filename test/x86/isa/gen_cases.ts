@@ -128,8 +128,12 @@ function genOne(e: OpcodeEntry, idx: number, plan: (typeof PLANS)[number], mode:
     rexB = rm >> 3;
   } else if (form === 'mem') {
     base = pickBase(r, mode, reg);
-    const withSib = r() % 3 === 0;
-    if (withSib) {
+    const withSib = r() % 3 === 0 || (base & 7) === 4;
+    if ((base & 7) === 4 && r() % 2 === 0) {
+      // [rsp/r12 + disp]: SIB with no index
+      sib = ((r() % 4) << 6) | (4 << 3) | (base & 7);
+      modrm = 0x80 | ((reg & 7) << 3) | 4;
+    } else if (withSib) {
       do { index = pickReg(r, mode); } while (index === base || index === (e.reg < 0 ? reg : -1));
       sib = ((r() % 4) << 6) | ((index & 7) << 3) | (base & 7);
       modrm = 0x80 | ((reg & 7) << 3) | 4;
@@ -198,6 +202,31 @@ function genOne(e: OpcodeEntry, idx: number, plan: (typeof PLANS)[number], mode:
   // 16-bit jumps truncate EIP to 16 bits: only meaningful in 16-bit code.
   if ((plan.imm === Imm.JB || plan.imm === Imm.JZ) && osz === 16) return null;
   for (let k = 0; k < pad; k++) bytes.push(0x90);
+  // Half the cases first run a flag-setting ALU instruction, so the instruction under test
+  // starts from lazily recorded flags of various kinds and sizes. Its destination is a register
+  // no operand, pointer or count of the tested instruction depends on.
+  if (r() % 2 === 0) {
+    const reserved = new Set([1, 3, 4, 5, 6, 7, base, index, reg]);
+    const free: number[] = [];
+    for (let k = 0; k < (mode === 64 ? 16 : 8); k++) if (!reserved.has(k)) free.push(k);
+    if (free.length > 0) {
+      const pre: number[] = [];
+      const kinds = [0x00, 0x08, 0x10, 0x18, 0x20, 0x28, 0x30, 0x38]; // ADD OR ADC SBB AND SUB XOR CMP (Eb/Ev,Gb/Gv)
+      const sz = r() % (mode === 64 ? 4 : 3);
+      const ra = free[r() % free.length]!, rb = r() % (mode === 64 ? 16 : 8);
+      const rex = (sz === 3 ? 8 : 0) | (rb >= 8 ? 4 : 0) | (ra >= 8 ? 1 : 0);
+      if (sz === 1) pre.push(0x66);
+      if (rex || (sz === 0 && mode === 64)) pre.push(0x40 | rex);
+      if (r() % 4 === 0) {
+        const which = r() % 3; // INC, DEC, NEG
+        pre.push(which === 2 ? (sz === 0 ? 0xf6 : 0xf7) : (sz === 0 ? 0xfe : 0xff), 0xc0 | ((which === 2 ? 3 : which) << 3) | (ra & 7));
+      } else {
+        pre.push(kinds[r() % 8]! + (sz === 0 ? 0 : 1), 0xc0 | ((rb & 7) << 3) | (ra & 7));
+      }
+      bytes.unshift(...pre);
+    }
+  }
+
   // implicit operands
   if (plan.ops.some((o) => o.regSrc === RegSrc.FIXED && o.fixed === 1 && o.width === Ow.B)) {
     count = SHIFT_COUNTS[r() % SHIFT_COUNTS.length]!;
@@ -250,7 +279,7 @@ function pickReg(r: () => number, mode: 64 | 32): number {
 function pickBase(r: () => number, mode: 64 | 32, avoid: number): number {
   for (;;) {
     const v = r() % (mode === 64 ? 16 : 8);
-    if (v !== 4 && v !== 12 && v !== avoid) return v;
+    if (v !== avoid) return v;
   }
 }
 
