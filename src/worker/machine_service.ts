@@ -5,11 +5,13 @@
 // the whole service runs under Node in tests exactly as it runs in the worker.
 import { checkMachineConfig } from '../machine/config.ts';
 import type { StopReason } from '../machine/machine.ts';
+import * as xenAbi from '../xen/abi/xen.ts';
 import { assembleMachine, rtcEpochSeconds, UnsupportedMachine, unsupportedReason, type AssembledMachine } from './assemble.ts';
 import { FrameBatcher } from './frame_batcher.ts';
 import { checkImageRef, loadImage } from './image_loader.ts';
 import type {
   InputEvent,
+  MachineConfig,
   MachineInfo,
   MachineSpec,
   ProgressMessage,
@@ -64,6 +66,11 @@ export class MachineService implements WorkerControl {
 
   connect(port: MessagePort): void {
     this.port = port;
+  }
+
+  whyNot(config: MachineConfig): string | null {
+    const problems = checkMachineConfig(config);
+    return problems.length > 0 ? `not a valid machine config: ${problems[0]}` : unsupportedReason(config);
   }
 
   async create(spec: MachineSpec): Promise<MachineInfo> {
@@ -160,7 +167,8 @@ export class MachineService implements WorkerControl {
       cfg.icount.sleep ? 'wall' : 'skip',
     );
     this.setState('paused', null);
-    return { name: cfg.name, consoles: asm.consoles, bootKind: asm.bootKind };
+    // The Xen layer is what emits trace events; no machine has it yet.
+    return { name: cfg.name, consoles: asm.consoles, bootKind: asm.bootKind, traceSource: false };
   }
 
   start(): void {
@@ -207,6 +215,13 @@ export class MachineService implements WorkerControl {
       sectorsWritten: null,
       exitStatus: this.exitStatus,
     };
+  }
+
+  hypercallNames(): string[] {
+    return Object.entries(xenAbi)
+      .filter(([k, v]) => k.startsWith('__HYPERVISOR_') && typeof v === 'number' && !k.startsWith('__HYPERVISOR_arch_'))
+      .sort((a, b) => (a[1] as number) - (b[1] as number))
+      .map(([k]) => k.slice('__HYPERVISOR_'.length));
   }
 
   setTraceFilter(filter: TraceFilter): void {

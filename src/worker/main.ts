@@ -27,7 +27,7 @@ function workerScheduler(): Scheduler {
 
 const service = new MachineService({
   fetch: (input, init) => fetch(input, init),
-  baseUrl: self.location.href,
+  baseUrl: self.location.href, // the page sends absolute image URLs; this is a fallback
   epochMs: () => Date.now(),
   tzOffsetMinutes: () => new Date().getTimezoneOffset(),
   sched: workerScheduler(),

@@ -71,6 +71,8 @@ export interface MachineInfo {
   name: string | null;
   consoles: ConsoleRoute[];
   bootKind: 'multiboot' | 'pvh';
+  /** Whether this machine emits trace events (it needs the Xen layer, not connected yet). */
+  traceSource: boolean;
 }
 
 /** Counters for the status bar. Null means "this build has no such source yet". */
@@ -156,6 +158,8 @@ export interface WorkerControl {
   hello(): { protocol: number };
   /** Hand over the stream port (transfer it). */
   connect(port: MessagePort): void;
+  /** Why this build cannot run a config (null: it can); the gallery shows it before anyone waits. */
+  whyNot(config: MachineConfig): string | null;
   /** Download, verify and boot a machine (replacing any current one). Rejects with a reason. */
   create(spec: MachineSpec): Promise<MachineInfo>;
   start(): void;
@@ -167,6 +171,8 @@ export interface WorkerControl {
   /** Bytes typed into a console (UTF-8). */
   sendInput(console: string, bytes: Uint8Array): void;
   counters(): Status;
+  /** Hypercall names in number order (xen/xen.h), for the trace panel's "pause on" list. */
+  hypercallNames(): string[];
   setTraceFilter(filter: TraceFilter): void;
   /** The inputs recorded since boot, for a replayable link. */
   inputLog(): InputEvent[];

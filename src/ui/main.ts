@@ -1,0 +1,151 @@
+// The page: loads the demo manifest, starts the machine worker, and wires the gallery, the
+// console tabs, the toolbar, the status bar, the trace panel and the disk panel to the worker
+// protocol. `#demo=<id>` in the URL boots that demo (and is what "Copy link" copies until full
+// share links are connected). `window.__xentab` is the hook the e2e tests read.
+import type { Demo, DemoManifest, MachineInfo, Status } from '../worker/protocol.ts';
+import { ConsoleTabs } from './console_tabs.ts';
+import { DiskPanel } from './disk_panel.ts';
+import { Gallery } from './gallery.ts';
+import { ProgressView } from './progress_view.ts';
+import { StatusBar } from './status_bar.ts';
+import { TracePanel } from './trace_panel.ts';
+import { WorkerClient } from './worker_client.ts';
+
+interface TestHook {
+  demos: string[];
+  /** Set once the gallery is rendered. */
+  ready: boolean;
+  status: Status | null;
+  machine: MachineInfo | null;
+  consoles(): string[];
+  consoleText(id: string): string | null;
+  errors: string[];
+}
+
+declare global {
+  interface Window {
+    __xentab: TestHook;
+  }
+}
+
+const $ = <T extends HTMLElement>(sel: string): T => document.querySelector<T>(sel)!;
+
+const hook: TestHook = { demos: [], ready: false, status: null, machine: null, consoles: () => [], consoleText: () => null, errors: [] };
+window.__xentab = hook;
+
+const notice = $('#notice');
+function say(text: string, alert = false): void {
+  notice.textContent = text;
+  notice.setAttribute('role', alert ? 'alert' : 'status');
+  if (alert) hook.errors.push(text);
+}
+
+const client = new WorkerClient((m) => say(m, true));
+const api = client.api;
+const tabs = new ConsoleTabs($('#consoles'), (id, bytes) => void api.sendInput(id, bytes));
+hook.consoles = () => tabs.consoles();
+hook.consoleText = (id) => tabs.text(id);
+const statusBar = new StatusBar($('#status'));
+const progress = new ProgressView($('#progress'));
+const disks = new DiskPanel($('#disk-panel'), $('#consoles'));
+const trace = new TracePanel($('#trace-panel'), {
+  setFilter: (f) => void api.setTraceFilter(f),
+  step: (n) => void api.step(n).then(showStatus),
+  resume: () => void api.start(),
+});
+
+const runButton = $<HTMLButtonElement>('#run');
+const resetButton = $<HTMLButtonElement>('#reset');
+const linkButton = $<HTMLButtonElement>('#copy-link');
+let current: Demo | null = null;
+
+function showStatus(s: Status): void {
+  hook.status = s;
+  statusBar.update(s);
+  const live = s.state === 'running' || s.state === 'halted';
+  runButton.disabled = !(live || s.state === 'paused');
+  runButton.textContent = live ? 'Pause' : 'Run';
+  runButton.setAttribute('aria-pressed', String(live));
+  resetButton.disabled = s.state === 'empty' || s.state === 'loading';
+  if (s.message && (s.state === 'crashed' || s.state === 'exited' || s.state === 'paused')) say(s.message, s.state === 'crashed');
+}
+
+client.listen({
+  frame(frames) {
+    let last: Status | null = null;
+    for (const f of frames) {
+      for (const c of f.consoles) tabs.write(c.console, c.bytes);
+      trace.add(f.trace, f.traceDropped);
+      if (f.status) last = f.status;
+    }
+    if (last) showStatus(last);
+  },
+  progress: (p) => progress.update(p),
+});
+
+async function boot(demo: Demo): Promise<void> {
+  current = demo;
+  progress.clear();
+  say(`Loading ${demo.title}…`);
+  history.replaceState(null, '', `#demo=${encodeURIComponent(demo.id)}`);
+  try {
+    // Image URLs are relative to the page; the worker's own URL is elsewhere (assets/).
+    const images = demo.images.map((i) => ({ ...i, url: new URL(i.url, location.href).href }));
+    const info = await api.create({ config: demo.config, images });
+    hook.machine = info;
+    progress.verified();
+    tabs.setConsoles(info.consoles, demo.console);
+    trace.reset(info.traceSource);
+    void api.setTraceFilter(trace.filter());
+    disks.setDisks(demo.config.drives.length, demo.config.drives.length > 0 ? 'PV disks are not connected to the machine yet' : null);
+    say(`${demo.title}: booted (${info.bootKind}).${demo.try ? ` Try typing: ${JSON.stringify(demo.try.type.trim())}` : ''}`);
+    if (!demo.config.startPaused) await api.start();
+    tabs.focus();
+  } catch (e) {
+    say(`${demo.title} did not start: ${e instanceof Error ? e.message : String(e)}`, true);
+  } finally {
+    void disks.refreshUsage();
+  }
+}
+
+runButton.addEventListener('click', () => {
+  if (hook.status?.state === 'running' || hook.status?.state === 'halted') void api.pause();
+  else void api.start();
+});
+resetButton.addEventListener('click', () => {
+  if (!current) return;
+  void api.reset().then((info) => {
+    tabs.setConsoles(info.consoles, current?.console);
+    return api.start();
+  });
+});
+$<HTMLButtonElement>('#step').addEventListener('click', () => {
+  const n = Number($<HTMLInputElement>('#step-count').value);
+  void api.step(Number.isSafeInteger(n) && n > 0 ? n : 1).then(showStatus);
+});
+linkButton.addEventListener('click', () => {
+  const url = `${location.origin}${location.pathname}${current ? `#demo=${encodeURIComponent(current.id)}` : ''}`;
+  void navigator.clipboard?.writeText(url).then(
+    () => say(`Link copied: ${url}`),
+    () => say(`Copy this link: ${url}`),
+  );
+});
+
+async function main(): Promise<void> {
+  const res = await fetch('demos.json');
+  const manifest = (await res.json()) as DemoManifest;
+  if (manifest.format !== 'xentab-demos/1') throw new Error(`demos.json: unknown format ${String(manifest.format)}`);
+  const whyNot = new Map<string, string | null>();
+  await Promise.all(manifest.demos.map(async (d) => whyNot.set(d.id, await api.whyNot(d.config))));
+  new Gallery($('#demos'), (d) => void boot(d)).render(manifest.demos, whyNot);
+  trace.setHypercalls(await api.hypercallNames());
+  showStatus(await api.counters());
+  hook.demos = manifest.demos.map((d) => d.id);
+  hook.ready = true;
+  const wanted = /^#demo=([\w.-]+)$/.exec(location.hash)?.[1];
+  const demo = manifest.demos.find((d) => d.id === wanted);
+  if (wanted && !demo) say(`There is no demo called ${wanted}.`, true);
+  if (demo) await boot(demo);
+}
+
+main().catch((e: unknown) => say(`The page could not start: ${e instanceof Error ? e.message : String(e)}`, true));

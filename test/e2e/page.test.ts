@@ -1,0 +1,160 @@
+// The built page (dist/, from `vite build`) served by `vite preview` on 127.0.0.1 and driven in
+// Debian's Chromium through playwright-core. What the guest answers is read from xterm.js's
+// own buffer through the page's test hook (window.__xentab), i.e. what the terminal rendered.
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { preview, type PreviewServer } from 'vite';
+import type { DemoManifest } from '../../src/worker/protocol.ts';
+
+const ROOT = join(import.meta.dirname, '../..');
+const CHROMIUM = '/usr/bin/chromium';
+const RESULTS = join(ROOT, 'test-results');
+const manifest = JSON.parse(readFileSync(join(ROOT, 'public/demos.json'), 'utf8')) as DemoManifest;
+const echo = manifest.demos.find((d) => d.id === 'serial-echo')!;
+
+let server: PreviewServer;
+let browser: Browser;
+let base: string;
+
+/** A fresh context and page that records console errors and page errors. */
+async function open(url: string): Promise<{ ctx: BrowserContext; page: Page; errors: string[] }> {
+  const ctx = await browser.newContext({ viewport: { width: 1400, height: 860 } });
+  await ctx.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base });
+  const page = await ctx.newPage();
+  const errors: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(url);
+  await page.waitForFunction(() => window.__xentab?.ready === true, null, { timeout: 30_000 });
+  return { ctx, page, errors };
+}
+
+const consoleText = (page: Page, id: string) => page.evaluate((c) => window.__xentab.consoleText(c), id);
+
+async function waitForText(page: Page, id: string, needle: string, timeout = 30_000): Promise<string> {
+  await page.waitForFunction(([c, n]) => (window.__xentab.consoleText(c!) ?? '').includes(n!), [id, needle] as const, { timeout });
+  return (await consoleText(page, id))!;
+}
+
+describe.skipIf(!existsSync(CHROMIUM))('the page in Chromium', () => {
+  beforeAll(async () => {
+    if (!existsSync(join(ROOT, 'dist/index.html'))) execFileSync('npx', ['vite', 'build'], { cwd: ROOT, stdio: 'ignore' });
+    server = await preview({ root: ROOT, logLevel: 'silent', preview: { host: '127.0.0.1', port: 0, strictPort: false, open: false } });
+    base = server.resolvedUrls!.local[0]!;
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
+    });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await new Promise<void>((resolve) => (server ? server.httpServer.close(() => resolve()) : resolve()));
+  });
+
+  it('loads without errors and the gallery lists every demo of public/demos.json', async () => {
+    const { ctx, page, errors } = await open(base);
+    try {
+      const cards = page.locator('li.demo');
+      expect(await cards.count()).toBe(manifest.demos.length);
+      for (const d of manifest.demos) {
+        const card = page.locator(`li.demo[data-demo="${d.id}"]`);
+        expect(await card.locator('h3').textContent()).toBe(d.title);
+        // Each demo either boots, or says why not and cannot be clicked.
+        const button = card.getByRole('button', { name: 'Boot' });
+        const note = await card.locator('.not-yet').count();
+        expect(await button.isDisabled()).toBe(note === 1);
+      }
+      expect(await page.locator('[data-stat=state]').textContent()).toBe('no machine');
+      expect(errors).toEqual([]);
+    } finally {
+      await ctx.close();
+    }
+  });
+
+  it('boots the serial echo demo; typed input reaches the guest and its answer appears', async () => {
+    const { ctx, page, errors } = await open(base);
+    try {
+      await page.locator('li.demo[data-demo="serial-echo"]').getByRole('button', { name: 'Boot' }).click();
+      await waitForText(page, 'serial0', 'Type a line');
+      expect(await page.getByRole('tab', { name: /COM1/ }).getAttribute('aria-selected')).toBe('true');
+      await page.locator('#panel-serial0 .xterm').click();
+      await page.keyboard.type(echo.try!.type.replace('\r', ''));
+      await page.keyboard.press('Enter');
+      const text = await waitForText(page, 'serial0', echo.try!.expect);
+      expect(text.split('\n').slice(-3)).toEqual([`> ${echo.try!.type.trim()}`, echo.try!.expect, '> ']);
+      // The status bar shows a running machine at a measured speed.
+      await page.waitForFunction(() => (window.__xentab.status?.mips ?? 0) > 0, null, { timeout: 10_000 });
+      expect(await page.locator('[data-stat=state]').textContent()).toBe('running');
+      expect(await page.locator('[data-stat=hypercalls]').textContent()).toBe('—');
+      mkdirSync(RESULTS, { recursive: true });
+      await page.screenshot({ path: join(RESULTS, 'page-serial-echo.png') });
+      // Pause, then step exactly 1000 instructions through the toolbar.
+      await page.getByRole('button', { name: 'Pause' }).click();
+      await page.waitForFunction(() => window.__xentab.status?.state === 'paused');
+      const before = await page.evaluate(() => window.__xentab.status!.instructions);
+      await page.locator('#step-count').fill('1000');
+      await page.locator('#step').click();
+      await page.waitForFunction((b) => window.__xentab.status!.instructions !== b, before);
+      expect((await page.evaluate(() => window.__xentab.status!.instructions)) - before).toBe(1000);
+      expect(errors).toEqual([]);
+    } finally {
+      await ctx.close();
+    }
+  });
+
+  it('a copied link opened in a fresh browser context boots the same machine with the same output', async () => {
+    const first = await open(base);
+    let link: string;
+    let banner: string;
+    try {
+      await first.page.locator('li.demo[data-demo="serial-echo"]').getByRole('button', { name: 'Boot' }).click();
+      banner = await waitForText(first.page, 'serial0', '> ');
+      await first.page.getByRole('button', { name: 'Copy link' }).click();
+      link = await first.page.evaluate(() => navigator.clipboard.readText());
+    } finally {
+      await first.ctx.close();
+    }
+    expect(link).toBe(`${base}#demo=serial-echo`);
+    const second = await open(link);
+    try {
+      expect(await waitForText(second.page, 'serial0', '> ')).toBe(banner);
+      expect(second.errors).toEqual([]);
+    } finally {
+      await second.ctx.close();
+    }
+  });
+
+  it('refuses an unknown demo link with a clear message and runs nothing', async () => {
+    const { ctx, page } = await open(`${base}#demo=no-such-demo`);
+    try {
+      expect(await page.getByRole('alert').textContent()).toBe('There is no demo called no-such-demo.');
+      expect(await page.evaluate(() => window.__xentab.status?.state)).toBe('empty');
+    } finally {
+      await ctx.close();
+    }
+  });
+
+  for (const id of ['grub-pvh', 'xen-shim-linux']) {
+    it(`boots ${id} to its prompt`, async (t) => {
+      const demo = manifest.demos.find((d) => d.id === id)!;
+      const { ctx, page, errors } = await open(base);
+      try {
+        const note = page.locator(`li.demo[data-demo="${id}"] .not-yet`);
+        // Skipped only while the page itself says this build cannot run it, with its reason.
+        if ((await note.count()) === 1) t.skip((await note.textContent())!);
+        await page.locator(`li.demo[data-demo="${id}"]`).getByRole('button', { name: 'Boot' }).click();
+        const prompt = id === 'grub-pvh' ? 'grub>' : '# ';
+        await waitForText(page, demo.console!, prompt, 110_000);
+        await page.screenshot({ path: join(RESULTS, `page-${id}.png`) });
+        expect(errors).toEqual([]);
+      } finally {
+        await ctx.close();
+      }
+    });
+  }
+});
