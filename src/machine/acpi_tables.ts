@@ -127,7 +127,9 @@ export function buildAcpiTables(cfg: AcpiConfig, base: number): AcpiBlob {
   b.v.setUint32(f(40), b.addr(dsdt), true); // DSDT
   b.buf[f(45)] = 0; // preferred PM profile: unspecified
   b.v.setUint16(f(46), cfg.sciIrq, true);
-  b.v.setUint32(f(48), 0, true); // SMI_CMD = 0: ACPI mode is always on (no SMM)
+  b.v.setUint32(f(48), 0xb2, true); // SMI_CMD: PIIX4 APM control port, as QEMU
+  b.buf[f(52)] = 0xf1; // ACPI_ENABLE
+  b.buf[f(53)] = 0xf0; // ACPI_DISABLE
   b.v.setUint32(f(56), cfg.pm1aEvtPort, true);
   b.v.setUint32(f(64), cfg.pm1aCntPort, true);
   b.v.setUint32(f(76), cfg.pmTimerPort, true);

@@ -35,6 +35,7 @@ export type StopReason =
   | 'budget' // the instruction budget ran out
   | 'exit' // isa-debug-exit was written: see exitStatus
   | 'reset' // the guest asked for a reset (or INIT to the BSP)
+  | 'poweroff' // the guest powered off through ACPI (S5)
   | 'idle' // every vCPU is halted and no timer is armed (or idle: 'return')
   | 'exception' // the CPU stopped on an exception it could not deliver: see lastException
   | 'requested'; // requestStop() was called
@@ -88,6 +89,10 @@ export class Machine implements CpuBus {
       resetRequest: () => {
         this.requestStop('reset');
         host.resetRequest();
+      },
+      powerOff: () => {
+        this.requestStop('poweroff');
+        host.powerOff?.();
       },
     };
     this.platform = new PcPlatform({ ...spec, cpuStateBytes: stride }, wrapped);

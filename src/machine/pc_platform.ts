@@ -6,6 +6,7 @@
 // (the MADT override). The 8259's INTR goes to every local APIC's LINT0 (ExtINT in firmware
 // state on the BSP). The LAPIC page at 0xFEE00000 is banked per vCPU: accesses go to the
 // LAPIC of the vCPU that is running (`currentCpu`).
+import { AcpiPm } from './acpi_pm.ts';
 import { AcpiPmTimer, PM_TIMER_PORT } from './acpi_pm_timer.ts';
 import { buildAcpiTables, ACPI_DEFAULTS, type AcpiBlob } from './acpi_tables.ts';
 import { ApicBus } from './apic_bus.ts';
@@ -57,6 +58,8 @@ export interface PlatformHost {
   debugExit(status: number): void;
   /** The guest asked for a reset (PIIX RCR, keyboard controller, triple fault). */
   resetRequest(): void;
+  /** The guest powered off (ACPI S5 through PM1_CNT). */
+  powerOff?(): void;
 }
 
 /** Where the ACPI tables live: the reserved BIOS area, found by the legacy RSDP scan. */
@@ -72,6 +75,7 @@ export class PcPlatform {
   readonly pit: Pit8254;
   readonly rtc: RtcCmos;
   readonly pmTimer: AcpiPmTimer;
+  readonly acpiPm: AcpiPm;
   readonly pci: PciBus;
   readonly apicBus = new ApicBus();
   readonly lapics: LocalApic[] = [];
@@ -123,6 +127,10 @@ export class PcPlatform {
     this.io.register(0x70, 2, this.rtc);
     this.pmTimer = new AcpiPmTimer(this.clock, spec.pmTimer32 ? 32 : 24);
     this.io.register(PM_TIMER_PORT, 4, this.pmTimer);
+    this.acpiPm = new AcpiPm(ACPI_DEFAULTS.pm1aEvtPort, ACPI_DEFAULTS.pm1aCntPort, () => this.host.powerOff?.());
+    this.io.register(ACPI_DEFAULTS.pm1aEvtPort, 4, this.acpiPm);
+    this.io.register(ACPI_DEFAULTS.pm1aCntPort, 2, this.acpiPm);
+    this.io.register(0xb2, 2, this.acpiPm, { byteOnly: true });
 
     // Serial ports, debug devices.
     spec.serials.forEach((s, i) => {
@@ -165,6 +173,7 @@ export class PcPlatform {
       ioapic: this.ioapic.saveState(),
       pci: this.pci.saveState(),
       testdev: this.testdev ? this.testdev.saveState() : null,
+      acpiPm: this.acpiPm.saveState(),
       mem: this.mem.saveState() as unknown as PlainRecord,
       currentCpu: this.currentCpu,
     };
@@ -185,6 +194,7 @@ export class PcPlatform {
     this.ioapic.loadState(s.ioapic as PlainRecord);
     this.pci.loadState(s.pci as PlainRecord);
     if (this.testdev && s.testdev) this.testdev.loadState(s.testdev as PlainRecord);
+    this.acpiPm.loadState(s.acpiPm as PlainRecord);
     this.mem.loadState(s.mem as unknown as { overlays: [number, number][]; poolUsed: number });
     this.currentCpu = s.currentCpu as number;
   }
