@@ -58,3 +58,25 @@ describe('debug devices', () => {
     expect(new AcpiPmTimer(clock, 32).portIn(0x608, 4)).toBe(35_795_450);
   });
 });
+
+describe('ACPI PM1 registers', () => {
+  it('switch to ACPI mode through SMI_CMD, clear status bits by writing 1 and power off on S5', async () => {
+    const { AcpiPm } = await import('../../src/machine/acpi_pm.ts');
+    const bus = new IoBus();
+    let off = 0;
+    const pm = new AcpiPm(0x600, 0x604, () => off++);
+    bus.register(0x600, 4, pm);
+    bus.register(0x604, 2, pm);
+    bus.register(0xb2, 2, pm, { byteOnly: true });
+    expect(bus.in(0x604, 2) & 1).toBe(0);
+    bus.out(0xb2, 1, 0xf1);
+    expect(bus.in(0x604, 2) & 1).toBe(1);
+    bus.out(0x602, 2, 0xffff);
+    expect(bus.in(0x602, 2)).toBe(0x0721); // TMR, GBL, PWRBTN, SLPBTN, RTC enables only
+    bus.out(0x604, 2, 0x1401); // SLP_TYP 5 with SLP_EN: not our S5
+    expect(off).toBe(0);
+    bus.out(0x604, 2, 0x2001); // SLP_TYP 0 | SLP_EN
+    expect(off).toBe(1);
+    expect(bus.in(0x604, 2) & 0x2000).toBe(0); // SLP_EN reads as 0
+  });
+});
