@@ -73,7 +73,7 @@ describe('ACPI PM1 registers', () => {
     expect(bus.in(0x604, 2) & 1).toBe(1);
     bus.out(0x602, 2, 0xffff);
     expect(bus.in(0x602, 2)).toBe(0x0721); // TMR, GBL, PWRBTN, SLPBTN, RTC enables only
-    bus.out(0x604, 2, 0x1401); // SLP_TYP 5 with SLP_EN: not our S5
+    bus.out(0x604, 2, 0x3401); // SLP_TYP 5 with SLP_EN: not our S5
     expect(off).toBe(0);
     bus.out(0x604, 2, 0x2001); // SLP_TYP 0 | SLP_EN
     expect(off).toBe(1);
