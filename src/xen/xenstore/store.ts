@@ -102,10 +102,12 @@ export class XsConnection {
 
 interface Change {
   readonly path: string;
-  /** For a removal: every path deleted (the subtree), so watches on them fire too. */
-  readonly removed: ReadonlySet<string> | undefined;
+  /** For a removal: every node deleted (the subtree) with its permissions; watches on them fire too. */
+  readonly removed: ReadonlyMap<string, readonly XsPerm[]> | undefined;
   /** The node's permissions (before removal) decide who may see the event. */
   readonly perms: readonly XsPerm[];
+  /** For a permission change, the permissions before it: readers under either hear the event. */
+  readonly oldPerms?: readonly XsPerm[];
 }
 
 interface Transaction {
@@ -113,6 +115,8 @@ interface Transaction {
   readonly overlay: Map<string, Node | null>;
   /** Generation of each node touched, as first seen in the live tree (-1 = absent). */
   readonly accessed: Map<string, number>;
+  /** Each node as first seen (undefined = absent): later reads in the transaction repeat it. */
+  readonly seen: Map<string, Node | undefined>;
   readonly changes: Change[];
   /** Change in owned-node count per domain caused by this transaction. */
   readonly ownerDelta: Map<number, number>;
@@ -188,6 +192,11 @@ export class XenStore {
   private readonly ownerCount = new Map<number, number>();
   private readonly connections = new Set<XsConnection>();
   private readonly introduced = new Set<number>();
+  /** Permissions of the special watch paths: who hears @introduceDomain / @releaseDomain. */
+  private readonly specialPerms = new Map<string, readonly XsPerm[]>([
+    ['@introduceDomain', [{ id: 0, access: XS_PERM_NONE }]],
+    ['@releaseDomain', [{ id: 0, access: XS_PERM_NONE }]],
+  ]);
   private nextGen = 1;
   private nextTxId = 1;
   readonly quota: Readonly<XsQuota>;
@@ -292,15 +301,16 @@ export class XenStore {
     const tx = this.tx(conn, txId);
     const abs = this.canonical(conn, path);
     this.trace({ name: 'xenstore_rm', domid: conn.domid, txId, path: abs });
-    if (abs === '/') throw new XsError('EINVAL');
     const node = this.getNodeOrMissing(conn, tx, abs, XS_PERM_WRITE);
+    // Checked after the permission, as xenstored does: a guest removing / gets EACCES.
+    if (abs === '/') throw new XsError('EINVAL');
     if (!node) {
       if (this.lookup(tx, parentOf(abs))) return;
       throw new XsError('ENOENT');
     }
     const parentPath = parentOf(abs);
     const parent = this.lookup(tx, parentPath)!;
-    const removed = new Set<string>();
+    const removed = new Map<string, readonly XsPerm[]>();
     this.removeSubtree(tx, abs, removed);
     const name = baseName(abs);
     this.put(tx, parentPath, { ...parent, children: parent.children.filter((c) => c !== name), gen: this.nextGen++ });
@@ -351,20 +361,31 @@ export class XenStore {
     return this.getNode(conn, tx, abs, XS_PERM_READ).perms.map(formatPerm);
   }
 
-  /** Only the owner (or dom0) may set permissions; a guest may not give its node away (EPERM). */
+  /**
+   * Only the owner (or dom0) may set permissions; a guest may not give its node away (EPERM).
+   * The special watch paths have permissions too (who may watch them); only dom0 may set those.
+   */
   setPerms(conn: XsConnection, txId: number, path: string, perms: readonly string[]): void {
     const tx = this.tx(conn, txId);
-    const abs = this.canonical(conn, path);
-    this.trace({ name: 'xenstore_set_perms', domid: conn.domid, txId, path: abs });
     if (perms.length === 0) throw new XsError('EINVAL');
     const parsed = perms.map(parsePerm);
     if (!conn.privileged && parsed.length > this.quota.permsPerNode) throw new XsError('ENOSPC');
-    const node = this.getNode(conn, tx, abs, XS_PERM_OWNER);
+    const special = this.specialPerms.get(path);
+    if (special) {
+      this.trace({ name: 'xenstore_set_perms', domid: conn.domid, txId, path });
+      const need = XS_PERM_WRITE | XS_PERM_OWNER;
+      if ((this.access(conn, special) & need) !== need) throw new XsError('EACCES');
+      this.specialPerms.set(path, parsed);
+      return;
+    }
+    const abs = this.canonical(conn, path);
+    this.trace({ name: 'xenstore_set_perms', domid: conn.domid, txId, path: abs });
+    const node = this.getNode(conn, tx, abs, XS_PERM_WRITE | XS_PERM_OWNER);
     if (!conn.privileged && parsed[0]!.id !== node.perms[0]!.id) throw new XsError('EPERM');
     const next = { ...node, perms: parsed, gen: this.nextGen++ };
     this.checkEntrySize(conn, next);
     this.put(tx, abs, next);
-    this.changed(tx, { path: abs, removed: undefined, perms: next.perms });
+    this.changed(tx, { path: abs, removed: undefined, perms: next.perms, oldPerms: node.perms });
   }
 
   // ---- watches ----
@@ -379,7 +400,8 @@ export class XenStore {
       abs = this.canonical(conn, path);
     }
     this.trace({ name: 'xenstore_watch', domid: conn.domid, path, token });
-    if (conn.watches.some((w) => w.path === path && w.token === token)) throw new XsError('EEXIST');
+    // Watches are identified by canonical path and token: `data` and `/local/domain/1/data` are one.
+    if (conn.watches.some((w) => w.absPath === abs && w.token === token)) throw new XsError('EEXIST');
     // Like transactions, xenstored refuses only once more than the quota exist.
     if (!conn.privileged && conn.watches.length > this.quota.watchesPerConnection) throw new XsError('E2BIG');
     conn.watches.push({ path, absPath: abs, token, relative: !path.startsWith('/') && !path.startsWith('@') });
@@ -388,7 +410,8 @@ export class XenStore {
 
   unwatch(conn: XsConnection, path: string, token: string): void {
     this.trace({ name: 'xenstore_unwatch', domid: conn.domid, path, token });
-    const i = conn.watches.findIndex((w) => w.path === path && w.token === token);
+    const abs = path.startsWith('@') ? path : this.canonical(conn, path);
+    const i = conn.watches.findIndex((w) => w.absPath === abs && w.token === token);
     if (i < 0) throw new XsError('ENOENT');
     conn.watches.splice(i, 1);
   }
@@ -409,7 +432,7 @@ export class XenStore {
     let id = this.nextTxId;
     while (id === 0 || this.txIdInUse(id)) id = (id + 1) >>> 0;
     this.nextTxId = (id + 1) >>> 0;
-    conn.transactions.set(id, { id, overlay: new Map(), accessed: new Map(), changes: [], ownerDelta: new Map() });
+    conn.transactions.set(id, { id, overlay: new Map(), accessed: new Map(), seen: new Map(), changes: [], ownerDelta: new Map() });
     this.trace({ name: 'xenstore_transaction_start', domid: conn.domid, txId: id });
     return id;
   }
@@ -480,8 +503,12 @@ export class XenStore {
     return tx;
   }
 
-  /** Relative paths are under the caller's domain home; then the path rules apply. */
+  /**
+   * Relative paths are under the caller's domain home; then the path rules apply. `@` names are
+   * only watch paths: as node paths they are EINVAL (xenstored 4.17 keeps them unprefixed).
+   */
   private canonical(conn: XsConnection, path: string): string {
+    if (path.startsWith('@')) throw new XsError('EINVAL');
     const abs = path.startsWith('/') ? path : `${domainPath(conn.domid)}/${path}`;
     if (!isValidPath(abs)) throw new XsError('EINVAL');
     return abs;
@@ -494,12 +521,18 @@ export class XenStore {
     return owner.access;
   }
 
-  /** The node as this transaction (or the live tree) sees it, recording the access. */
+  /**
+   * The node as this transaction (or the live tree) sees it, recording the access. Within a
+   * transaction a node reads the same every time once seen, as in xenstored, which copies each
+   * node a transaction touches.
+   */
   private lookup(tx: Transaction | undefined, path: string): Node | undefined {
     if (!tx) return this.nodes.get(path);
     if (tx.overlay.has(path)) return tx.overlay.get(path) ?? undefined;
+    if (tx.seen.has(path)) return tx.seen.get(path);
     const live = this.nodes.get(path);
-    if (!tx.accessed.has(path)) tx.accessed.set(path, live ? live.gen : -1);
+    tx.accessed.set(path, live ? live.gen : -1);
+    tx.seen.set(path, live);
     return live;
   }
 
@@ -596,12 +629,12 @@ export class XenStore {
     this.ownerCount.set(domid, (this.ownerCount.get(domid) ?? 0) + d);
   }
 
-  private removeSubtree(tx: Transaction | undefined, path: string, removed: Set<string>): void {
+  private removeSubtree(tx: Transaction | undefined, path: string, removed: Map<string, readonly XsPerm[]>): void {
     const n = this.lookup(tx, path);
     if (!n) return;
     for (const c of n.children) this.removeSubtree(tx, `${path}/${c}`, removed);
     this.put(tx, path, null);
-    removed.add(path);
+    removed.set(path, n.perms);
   }
 
   private changed(tx: Transaction | undefined, c: Change): void {
@@ -617,22 +650,51 @@ export class XenStore {
    */
   private fireWatches(c: Change): void {
     for (const conn of this.connections) {
+      // Two watches that would send the same message (same event path and token) send it once,
+      // as xenstored 4.17 does.
+      let sent: Set<string> | undefined;
       for (const w of conn.watches) {
         if (w.absPath.startsWith('@')) continue;
         let epath: string;
-        if (isChildPath(c.path, w.absPath)) epath = c.path;
-        else if (c.removed?.has(w.absPath)) epath = w.absPath;
-        else continue;
-        if ((this.access(conn, c.perms) & XS_PERM_READ) === 0) continue;
-        this.deliver(conn, w.relative ? epath.slice(domainPath(conn.domid).length + 1) : epath, w.token);
+        let perms: readonly XsPerm[];
+        if (isChildPath(c.path, w.absPath)) {
+          epath = c.path;
+          perms = c.oldPerms && this.access(conn, c.oldPerms) & XS_PERM_READ ? c.oldPerms : c.perms;
+        } else {
+          // A watch on a node deleted below the removed one: xenstored fires it as it walks the
+          // deleted subtree, with that node's own permissions.
+          const p = c.removed?.get(w.absPath);
+          if (!p) continue;
+          epath = w.absPath;
+          perms = p;
+        }
+        if (!this.watchPermitted(conn, epath, perms, c.removed)) continue;
+        const shown = w.relative ? epath.slice(domainPath(conn.domid).length + 1) : epath;
+        const key = `${shown}\0${w.token}`;
+        sent ??= new Set();
+        if (sent.has(key)) continue;
+        sent.add(key);
+        this.deliver(conn, shown, w.token);
       }
     }
   }
 
-  /** Special events go to privileged watchers only (the @ nodes are dom0-owned with no access). */
+  /**
+   * xenstored watch_permitted(): the watcher may read the changed node or its parent (for a node
+   * deleted with its parent, the parent as it was).
+   */
+  private watchPermitted(conn: XsConnection, path: string, perms: readonly XsPerm[], removed: ReadonlyMap<string, readonly XsPerm[]> | undefined): boolean {
+    if (this.access(conn, perms) & XS_PERM_READ) return true;
+    const pp = parentOf(path);
+    const parentPerms = removed?.get(pp) ?? this.nodes.get(pp)?.perms;
+    return parentPerms !== undefined && (this.access(conn, parentPerms) & XS_PERM_READ) !== 0;
+  }
+
+  /** Special events go to watchers allowed to read the special path (by default dom0 only). */
   private fireSpecial(name: '@introduceDomain' | '@releaseDomain'): void {
+    const perms = this.specialPerms.get(name)!;
     for (const conn of this.connections) {
-      if (!conn.privileged) continue;
+      if ((this.access(conn, perms) & XS_PERM_READ) === 0) continue;
       for (const w of conn.watches) if (w.absPath === name) this.deliver(conn, name, w.token);
     }
   }
