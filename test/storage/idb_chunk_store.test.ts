@@ -1,7 +1,7 @@
 import 'fake-indexeddb/auto';
 import { createStore } from 'idb-keyval';
 import type { UseStore } from 'idb-keyval';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { diffBytes, randomBytes } from './bytes.ts';
 import { IdbChunkStore, StorageError, storageError } from '../../src/storage/idb_chunk_store.ts';
 
@@ -86,5 +86,24 @@ describe('IdbChunkStore', () => {
     const other = storageError('db', 'reading', new TypeError('boom'));
     expect(other.kind).toBe('other');
     expect(other.message).toBe("IndexedDB 'db': reading failed: TypeError: boom");
+  });
+
+  it('commits writes in strict-durability transactions and reads in read-only ones', async () => {
+    const transaction = vi.spyOn(IDBDatabase.prototype, 'transaction');
+    try {
+      const store = IdbChunkStore.open(freshName());
+      await store.setMany([['overlay:d/0', new Uint8Array(4)]]);
+      await store.deleteMany(['overlay:d/0']);
+      await store.getMany(['overlay:d/0']);
+      // fake-indexeddb opens its upgrade (versionchange) transaction through the same method.
+      const modes = transaction.mock.calls.filter((c) => c[1] !== 'versionchange').map((c) => [c[1], (c[2] as IDBTransactionOptions | undefined)?.durability]);
+      expect(modes).toEqual([
+        ['readwrite', 'strict'],
+        ['readwrite', 'strict'],
+        ['readonly', undefined],
+      ]);
+    } finally {
+      transaction.mockRestore();
+    }
   });
 });

@@ -1,7 +1,7 @@
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { SECTOR_SIZE } from '../../src/machine/block_device.ts';
 import { NodeFileDisk } from '../../src/storage/node_file_disk.ts';
 
@@ -100,5 +100,31 @@ describe('NodeFileDisk', () => {
 
   it('refuses to open a missing file', async () => {
     await expect(NodeFileDisk.open(join(dir, 'nope.img'))).rejects.toThrow(/ENOENT/);
+  });
+
+  it('syncs every write without a write cache, and only on flush with one', async () => {
+    const path = join(dir, 'disk.img');
+    await writeFile(path, new Uint8Array(8 * SECTOR_SIZE));
+    const probe = await open(path, 'r');
+    const datasync = vi.spyOn(Object.getPrototypeOf(probe) as { datasync(): Promise<void> }, 'datasync');
+    await probe.close();
+    try {
+      const through = await NodeFileDisk.open(path, { writeCache: false });
+      expect(through.writeCache).toBe(false);
+      await through.write(0, new Uint8Array(SECTOR_SIZE));
+      await through.write(1, new Uint8Array(SECTOR_SIZE));
+      expect(datasync).toHaveBeenCalledTimes(2);
+      await through.close();
+      datasync.mockClear();
+      const back = await NodeFileDisk.open(path);
+      expect(back.writeCache).toBe(true);
+      await back.write(0, new Uint8Array(SECTOR_SIZE));
+      expect(datasync).not.toHaveBeenCalled();
+      await back.flush();
+      expect(datasync).toHaveBeenCalledTimes(1);
+      await back.close();
+    } finally {
+      datasync.mockRestore();
+    }
   });
 });
