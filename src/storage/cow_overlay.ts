@@ -31,6 +31,8 @@ export interface CowOverlayOptions {
   writeCache?: boolean;
   /** Chunks kept in memory (default 32); with writeCache, also the most left uncommitted. */
   cacheChunks?: number;
+  /** close() also closes the base (default false: a base may be shared by several overlays). */
+  ownsBase?: boolean;
 }
 
 const DISK_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -50,6 +52,7 @@ export class CowOverlay implements BlockDevice {
   private readonly chunkCount: number;
   private readonly diskBytes: number;
   private metaStored: boolean;
+  private readonly ownsBase: boolean;
   private closed = false;
 
   private constructor(options: CowOverlayOptions, chunkSize: number, dirtyIndices: number[], metaStored: boolean) {
@@ -66,6 +69,7 @@ export class CowOverlay implements BlockDevice {
     for (const i of dirtyIndices) this.dirty[i >> 3]! |= 1 << (i & 7);
     this.cache = new ChunkCache(options.cacheChunks ?? 32);
     this.metaStored = metaStored;
+    this.ownsBase = options.ownsBase ?? false;
   }
 
   /** Opens the overlay `diskId` in `store`, creating nothing until the first write. */
@@ -164,13 +168,14 @@ export class CowOverlay implements BlockDevice {
     });
   }
 
-  /** Commits pending writes, then refuses further use. The base is not closed. */
+  /** Commits pending writes, then refuses further use; closes the base only if it owns it. */
   close(): Promise<void> {
     return this.queue.run(async () => {
       if (this.closed) return;
       await this.writeBack();
       this.closed = true;
       this.cache.clear();
+      if (this.ownsBase) await this.base.close();
     });
   }
 
