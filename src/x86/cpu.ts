@@ -48,6 +48,9 @@ const I_DTLB = I(L.DTLB), I_ITLB = I(L.ITLB);
 const DTLB_MASK = L.DTLB_ENTRIES - 1, ITLB_MASK = L.ITLB_ENTRIES - 1;
 /** TLB permission bits (entry word 3). */
 export const TLB_USER = 1, TLB_WRITE = 2, TLB_WRITE_USER = 4;
+/** Writable, but the page holds decoded code: writes check the 64-byte code lines first. */
+export const TLB_CWRITE = 8, TLB_CWRITE_USER = 16;
+const TLB_W = TLB_WRITE | TLB_WRITE_USER, TLB_CW = TLB_CWRITE | TLB_CWRITE_USER;
 
 const DECODE_CACHE_SIZE = 1 << 14;
 const TWO32 = 4294967296;
@@ -65,6 +68,8 @@ export class Cpu {
   readonly dv: DataView;
   /** Per host page of the Memory: decoded code lives there (writes invalidate). */
   readonly codePage: Uint8Array;
+  /** Per host page: two words of 64-byte-line bits marking where decoded instructions start/lie. */
+  readonly codeLines: Uint32Array;
   /** Per host page: generation, bumped when code there is overwritten. */
   readonly codeGen: Int32Array;
   private readonly cache: DecodedInsn[] = [];
@@ -88,6 +93,9 @@ export class Cpu {
   private ctx = 0;
   private readNeed = 0;
   private writeNeed = TLB_WRITE;
+  private cwriteNeed = TLB_CWRITE;
+  /** The pending rmwWrite targets a code page (check code lines first). */
+  private rmwCode = false;
   /** Cached code page translation (linear page → host page). */
   private cpLin = -1;
   private cpLinHi = 0;
@@ -111,6 +119,7 @@ export class Cpu {
     this.dv = new DataView(buf);
     const pages = Math.ceil(buf.byteLength / 4096);
     this.codePage = new Uint8Array(pages);
+    this.codeLines = new Uint32Array(pages * 2);
     this.codeGen = new Int32Array(pages);
     for (let i = 0; i < DECODE_CACHE_SIZE; i++) this.cache.push(new DecodedInsn());
     this.s32[I_EXC_VECTOR] = -1;
@@ -157,6 +166,7 @@ export class Cpu {
     const cpl = this.s32[I(L.CPL)]!;
     this.readNeed = cpl === 3 ? TLB_USER : 0;
     this.writeNeed = cpl === 3 ? TLB_WRITE_USER : TLB_WRITE;
+    this.cwriteNeed = this.writeNeed << 2;
     this.cpLin = -1;
     this.cpHost = -1;
     this.flushDecodeCache();
@@ -227,21 +237,45 @@ export class Cpu {
     }
   }
 
+  /** Drop all decoded code of host page `hp` (its generation changes; the page stops being code). */
   private codeWritten(hp: number): void {
-    if (this.codePage[hp] !== 0) {
-      this.codePage[hp] = 0;
-      this.codeGen[hp] = (this.codeGen[hp]! + 1) | 0;
+    if (this.codePage[hp] === 0) return;
+    this.codePage[hp] = 0;
+    this.codeLines[hp * 2] = 0;
+    this.codeLines[hp * 2 + 1] = 0;
+    this.codeGen[hp] = (this.codeGen[hp]! + 1) | 0;
+    // Writes to the page no longer need the code-line check.
+    const s = this.s32, host = hp << 12;
+    for (let i = I_DTLB; i < I_DTLB + L.DTLB_ENTRIES * 4; i += 4) {
+      if (s[i + 2] === host) { const pm = s[i + 3]!; s[i + 3] = (pm & ~TLB_CW) | ((pm & TLB_CW) >> 2); }
     }
   }
 
-  private markCode(hostPage: number): void {
-    const hp = hostPage >>> 12;
+  /** A CPU write of `n` bytes at host offset `p` on a code page: invalidate if it hits code lines. */
+  private codeWrite(p: number, n: number): void {
+    const hp = p >>> 12;
+    if (this.codePage[hp] === 0) return;
+    const first = (p & 0xfff) >>> 6, last = ((p & 0xfff) + n - 1) >>> 6;
+    const w0 = this.codeLines[hp * 2]!, w1 = this.codeLines[hp * 2 + 1]!;
+    for (let l = first; l <= last && l < 64; l++) {
+      if (((l < 32 ? w0 >>> l : w1 >>> (l - 32)) & 1) !== 0) { this.codeWritten(hp); return; }
+    }
+  }
+
+  /** Mark [hostAddr, hostAddr+len) (within one page) as holding decoded code. */
+  private markCode(hostAddr: number, len: number): void {
+    const hp = hostAddr >>> 12;
+    const first = (hostAddr & 0xfff) >>> 6, last = ((hostAddr & 0xfff) + len - 1) >>> 6;
+    for (let l = first; l <= last && l < 64; l++) {
+      if (l < 32) this.codeLines[hp * 2] = this.codeLines[hp * 2]! | (1 << l);
+      else this.codeLines[hp * 2 + 1] = this.codeLines[hp * 2 + 1]! | (1 << (l - 32));
+    }
     if (this.codePage[hp] !== 0) return;
     this.codePage[hp] = 1;
-    // Revoke fast writes to this page in the DTLB.
-    const s = this.s32;
+    // Fast writes to this page now go through the code-line check.
+    const s = this.s32, host = hp << 12;
     for (let i = I_DTLB; i < I_DTLB + L.DTLB_ENTRIES * 4; i += 4) {
-      if (s[i + 2] === hostPage) s[i + 3] = s[i + 3]! & ~(TLB_WRITE | TLB_WRITE_USER);
+      if (s[i + 2] === host) { const pm = s[i + 3]!; s[i + 3] = (pm & ~TLB_W) | ((pm & TLB_W) << 2); }
     }
   }
 
@@ -269,7 +303,7 @@ export class Cpu {
     }
     const host = this.bus.physPage(pfn);
     if (host < 0) { this.mmioPhys = pfn * 4096 + (lo & 0xfff); return -2; }
-    if (this.codePage[host >>> 12] !== 0 && access !== 2) perms &= ~(TLB_WRITE | TLB_WRITE_USER);
+    if (this.codePage[host >>> 12] !== 0 && access !== 2) perms = (perms & ~TLB_W) | ((perms & TLB_W) << 2);
     const vpn = (lo >>> 12) | (hi << 20);
     const tagHi = (hi >>> 12) ^ this.ctx;
     const i = access === 2 ? I_ITLB + (((vpn ^ (hi >>> 8)) & ITLB_MASK) << 2) : I_DTLB + (((vpn ^ (hi >>> 8)) & DTLB_MASK) << 2);
@@ -382,8 +416,9 @@ export class Cpu {
     const vpn = (lo >>> 12) | (hi << 20);
     const i = I_DTLB + (((vpn ^ (hi >>> 8)) & DTLB_MASK) << 2);
     const off = lo & 0xfff;
-    if (s[i] === vpn && s[i + 1] === ((hi >>> 12) ^ this.ctx) && (s[i + 3]! & this.writeNeed) !== 0 && off + (1 << size) <= 4096) {
+    if (s[i] === vpn && s[i + 1] === ((hi >>> 12) ^ this.ctx) && (s[i + 3]! & (this.writeNeed | this.cwriteNeed)) !== 0 && off + (1 << size) <= 4096) {
       const p = s[i + 2]! + off;
+      if ((s[i + 3]! & this.writeNeed) === 0) this.codeWrite(p, 1 << size);
       switch (size) {
         case 0: this.m8[p] = v; return;
         case 1: this.dv.setUint16(p, v, true); return;
@@ -402,8 +437,9 @@ export class Cpu {
     const i = I_DTLB + (((vpn ^ (hi >>> 8)) & DTLB_MASK) << 2);
     const off = lo & 0xfff;
     let p: number;
-    if (s[i] === vpn && s[i + 1] === ((hi >>> 12) ^ this.ctx) && (s[i + 3]! & this.writeNeed) !== 0 && off + (1 << size) <= 4096) {
+    if (s[i] === vpn && s[i + 1] === ((hi >>> 12) ^ this.ctx) && (s[i + 3]! & (this.writeNeed | this.cwriteNeed)) !== 0 && off + (1 << size) <= 4096) {
       p = s[i + 2]! + off;
+      this.rmwCode = (s[i + 3]! & this.writeNeed) === 0;
     } else {
       // Slow: probe write access on every page touched, then read through the slow path.
       this.rmwHost = -1;
@@ -423,6 +459,7 @@ export class Cpu {
   rmwWrite(size: number, v: number, vh: number): void {
     const p = this.rmwHost;
     if (p < 0) { this.writeSlow(this.eaLo, this.eaHi, size, v, vh); return; }
+    if (this.rmwCode) this.codeWrite(p, 1 << size);
     switch (size) {
       case 0: this.m8[p] = v; return;
       case 1: this.dv.setUint16(p, v, true); return;
@@ -491,8 +528,8 @@ export class Cpu {
       const host = this.translateChecked(lo, hi, 1);
       if (host === -1) return;
       if (host === -2) { this.bus.mmioWrite(this.mmioPhys, n, size === 0 ? v & 0xff : size === 1 ? v & 0xffff : v, vh); return; }
-      this.codeWritten(host >>> 12);
       const p = host + (lo & 0xfff);
+      this.codeWrite(p, n);
       switch (size) {
         case 0: this.m8[p] = v; return;
         case 1: this.dv.setUint16(p, v, true); return;
@@ -507,8 +544,8 @@ export class Cpu {
     const h2 = this.translateChecked(lo2, hi2, 1);
     if (h2 === -1) return;
     const m2 = this.mmioPhys;
-    if (h1 >= 0) this.codeWritten(h1 >>> 12);
-    if (h2 >= 0) this.codeWritten(h2 >>> 12);
+    if (h1 >= 0) this.codeWrite(h1 + (lo & 0xfff), 4096 - (lo & 0xfff));
+    if (h2 >= 0) this.codeWrite(h2, n - (4096 - (lo & 0xfff)));
     const first = 4096 - (lo & 0xfff);
     for (let k = 0; k < n; k++) {
       const byte = (k < 4 ? v >>> (8 * k) : vh >>> (8 * (k - 4))) & 0xff;
@@ -612,7 +649,6 @@ export class Cpu {
       const h2 = this.fetchHost(lo2, hi2);
       if (h2 >= 0) {
         for (let k = avail; k < 15; k++) buf[k] = this.m8[h2 + k - avail]!;
-        this.markCode(h2);
         avail = 15;
       } else {
         // Leave the fault unrecorded unless the decoder really needs the bytes.
@@ -628,8 +664,8 @@ export class Cpu {
       d.tag = -1;
       return;
     }
-    this.markCode(host & ~0xfff);
     // Instructions that straddle pages are not cached (their second page is not tracked by tag).
+    if (off + d.len <= 4096) this.markCode(host, d.len);
     d.tag = off + d.len <= 4096 ? host : -1;
     d.gen = this.codeGen[host >>> 12]!;
   }

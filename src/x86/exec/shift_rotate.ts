@@ -48,19 +48,19 @@ export function SHIFT(c: Cpu, d: DecodedInsn): void {
   if (size === 3) { shift64(c, d, op, a, ah, cnt); return; }
   const n = WIDTH[size]!, m = MASK[size]!;
   const ua = a & m;
-  const msb = (x: number): number => (x >>> (n - 1)) & 1;
+  const top = n - 1;
   let r = 0, cf = 0, of = 0, flagsMask = CF | OF, extra = 0;
   switch (op) {
     case 0: { // ROL
       const t = cnt % n;
       r = t === 0 ? ua : ((ua << t) | (ua >>> (n - t))) & m;
-      cf = r & 1; of = msb(r) ^ cf;
+      cf = r & 1; of = ((r) >>> top & 1) ^ cf;
       break;
     }
     case 1: { // ROR
       const t = cnt % n;
       r = t === 0 ? ua : ((ua >>> t) | (ua << (n - t))) & m;
-      cf = msb(r); of = msb(r) ^ ((r >>> (n - 2)) & 1);
+      cf = ((r) >>> top & 1); of = ((r) >>> top & 1) ^ ((r >>> (n - 2)) & 1);
       break;
     }
     case 2: { // RCL through CF, n+1 bits
@@ -72,13 +72,13 @@ export function SHIFT(c: Cpu, d: DecodedInsn): void {
         r = (shlz(ua, t) | shlz(cin, t - 1) | shrz(ua, n + 1 - t)) & m;
         cf = (ua >>> (n - t)) & 1;
       }
-      of = msb(r) ^ cf;
+      of = ((r) >>> top & 1) ^ cf;
       break;
     }
     case 3: { // RCR
       const t = size === 2 ? cnt : cnt % (n + 1);
       const cin = getCF(c);
-      of = msb(ua) ^ cin;
+      of = ((ua) >>> top & 1) ^ cin;
       if (t === 0) { r = ua; cf = cin; }
       else {
         r = (shrz(ua, t) | shlz(cin, n - t) | shlz(ua, n + 1 - t)) & m;
@@ -89,13 +89,13 @@ export function SHIFT(c: Cpu, d: DecodedInsn): void {
     case 4: case 6: // SHL/SAL
       r = shlz(ua, cnt) & m;
       cf = cnt <= n ? (ua >>> (n - cnt)) & 1 : 0;
-      of = msb(r) ^ cf;
+      of = ((r) >>> top & 1) ^ cf;
       flagsMask = ARITH; extra = szp(size, r, 0);
       break;
     case 5: // SHR
       r = shrz(ua, cnt);
       cf = (ua >>> (cnt - 1)) & 1;
-      of = msb(ua);
+      of = ((ua) >>> top & 1);
       flagsMask = ARITH; extra = szp(size, r, 0);
       break;
     default: { // SAR

@@ -61,7 +61,6 @@ export function ENTER(c: Cpu, d: DecodedInsn): void {
   const size = d.osz, n = 1 << size, s = c.s32;
   const level = d.imm2 & 31;
   const spLo = s[RSP << 1]!, spHi = s[(RSP << 1) + 1]!, bpLo = s[RBP << 1]!, bpHi = s[(RBP << 1) + 1]!;
-  const restore = (): void => { s[RSP << 1] = spLo; s[(RSP << 1) + 1] = spHi; s[RBP << 1] = bpLo; s[(RBP << 1) + 1] = bpHi; };
   if (!c.push(size, c.getReg(size, RBP), c.hi)) return;
   const frameLo = c.getReg(c.stackBits === 64 ? 3 : c.stackBits === 32 ? 2 : 1, RSP), frameHi = c.hi;
   if (level > 0) {
@@ -75,11 +74,11 @@ export function ENTER(c: Cpu, d: DecodedInsn): void {
       c.setReg(stackSize, RBP, bp, bph);
       c.linear(SS, bp, bph, stackSize);
       const v = c.read(size);
-      if (c.fault) { restore(); return; }
+      if (c.fault) { restoreFrame(c, spLo, spHi, bpLo, bpHi); return; }
       const vh = c.hi;
-      if (!c.push(size, v, vh)) { restore(); return; }
+      if (!c.push(size, v, vh)) { restoreFrame(c, spLo, spHi, bpLo, bpHi); return; }
     }
-    if (!c.push(size, frameLo, frameHi)) { restore(); return; }
+    if (!c.push(size, frameLo, frameHi)) { restoreFrame(c, spLo, spHi, bpLo, bpHi); return; }
   }
   // rBP = frame temp (by operand size), rSP -= size
   c.setReg(size, RBP, frameLo, frameHi);
@@ -90,8 +89,13 @@ export function ENTER(c: Cpu, d: DecodedInsn): void {
     const stackSize = c.stackBits === 64 ? 3 : c.stackBits === 32 ? 2 : 1;
     const lo = c.getReg(stackSize, RSP), hi = stackSize === 3 ? c.hi : 0;
     c.linear(SS, lo, hi, stackSize);
-    if (!c.probeWrite(c.eaLo, c.eaHi, 1)) { restore(); return; }
+    if (!c.probeWrite(c.eaLo, c.eaHi, 1)) { restoreFrame(c, spLo, spHi, bpLo, bpHi); return; }
   }
+}
+
+function restoreFrame(c: Cpu, spLo: number, spHi: number, bpLo: number, bpHi: number): void {
+  const s = c.s32;
+  s[RSP << 1] = spLo; s[(RSP << 1) + 1] = spHi; s[RBP << 1] = bpLo; s[(RBP << 1) + 1] = bpHi;
 }
 
 export function LEAVE(c: Cpu, d: DecodedInsn): void {
