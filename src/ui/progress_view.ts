@@ -33,6 +33,8 @@ export class ProgressView {
     }
     e.bar.max = Math.max(1, p.total);
     e.bar.value = p.loaded;
-    e.label.textContent = `${p.image}: ${formatBytes(p.loaded)} of ${formatBytes(p.total)}${p.loaded === p.total ? ', checking sha256' : ''}`;
+    e.label.textContent = p.cached
+      ? `${p.image}: ${formatBytes(p.total)} from this browser's cache, sha256 verified`
+      : `${p.image}: ${formatBytes(p.loaded)} of ${formatBytes(p.total)}${p.loaded === p.total ? ', checking sha256' : ''}`;
   }
 }

@@ -8,8 +8,10 @@ import type { StopReason } from '../machine/machine.ts';
 import * as xenAbi from '../xen/abi/xen.ts';
 import { assembleMachine, rtcEpochSeconds, UnsupportedMachine, unsupportedReason, type AssembledMachine } from './assemble.ts';
 import { FrameBatcher } from './frame_batcher.ts';
-import { checkImageRef, loadImage } from './image_loader.ts';
+import type { ChunkStore } from '../storage/chunk_store.ts';
+import { downloadImage } from '../storage/image_download.ts';
 import type {
+  ImageRef,
   InputEvent,
   MachineConfig,
   MachineInfo,
@@ -27,6 +29,8 @@ import { RunLoop, type LoopState, type Runnable, type Scheduler } from './run_lo
 
 export interface ServiceHost {
   fetch: typeof fetch;
+  /** The image cache: IndexedDB in the browser (src/storage), a memory store in tests. */
+  imageStore: ChunkStore;
   /** Images' URLs are relative to this (the page's URL). */
   baseUrl: string;
   /** Wall clock for `-rtc base=utc|localtime`: epoch ms and the time-zone offset in minutes. */
@@ -34,6 +38,19 @@ export interface ServiceHost {
   tzOffsetMinutes(): number;
   sched: Scheduler;
 }
+
+/** Refuse a malformed image reference before anything is downloaded. */
+export function checkImageRef(img: ImageRef): string | null {
+  if (typeof img !== 'object' || img === null) return 'an image entry is not an object';
+  if (typeof img.name !== 'string' || img.name === '') return 'an image has no name';
+  if (typeof img.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(img.sha256)) return `image ${img.name}: sha256 must be 64 lower-case hex digits`;
+  if (!Number.isSafeInteger(img.size) || img.size < 0 || img.size > MAX_IMAGE_BYTES) return `image ${img.name}: bad size`;
+  if (typeof img.url !== 'string' || img.url === '') return `image ${img.name}: no url`;
+  return null;
+}
+
+/** Kernels and modules are copied into guest RAM (3.5 GiB at most). */
+export const MAX_IMAGE_BYTES = 2 ** 32;
 
 /** Typed input waiting for room in the guest's UART, per console, at most this many bytes. */
 export const INPUT_QUEUE_MAX = 1 << 20;
@@ -95,13 +112,7 @@ export class MachineService implements WorkerControl {
         if (bytes.has(name)) continue;
         const img = spec.images.find((i) => i.name === name);
         if (!img) throw new Error(`the config names the image '${name}', which the spec does not list`);
-        bytes.set(
-          name,
-          await loadImage(img, this.host.baseUrl, this.host.fetch, (loaded, total) => {
-            const m: ProgressMessage = { type: 'progress', image: img.name, loaded, total };
-            this.port?.postMessage(m satisfies StreamMessage);
-          }),
-        );
+        bytes.set(name, await this.loadImage(img));
       }
     } catch (e) {
       if (gen === this.generation) this.setState('empty', e instanceof Error ? e.message : String(e));
@@ -111,6 +122,26 @@ export class MachineService implements WorkerControl {
     this.spec = spec;
     this.bytes = bytes;
     return this.build();
+  }
+
+  /** From the cache, or downloaded, verified and cached (src/storage); the whole image in memory. */
+  private async loadImage(img: ImageRef): Promise<Uint8Array> {
+    const progress = (loaded: number, total: number, cached: boolean): void => {
+      const m: ProgressMessage = { type: 'progress', image: img.name, loaded, total, cached };
+      this.port?.postMessage(m satisfies StreamMessage);
+    };
+    const { disk, fromCache } = await downloadImage(this.host.imageStore, { name: img.name, sha256: img.sha256, size: img.size }, [new URL(img.url, this.host.baseUrl).href], {
+      fetch: this.host.fetch,
+      onProgress: (loaded, total) => progress(loaded, total, false),
+    });
+    if (fromCache) progress(img.size, img.size, true);
+    const buf = new Uint8Array(disk.sectorCount * 512);
+    try {
+      await disk.read(0, buf);
+    } finally {
+      await disk.close();
+    }
+    return buf.subarray(0, img.size);
   }
 
   /** Assemble from the loaded spec and bytes; the loop starts paused. */

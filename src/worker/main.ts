@@ -2,6 +2,8 @@
 // nowhere else: fetch, the wall clock (RTC base and pacing), and the event loop (MessageChannel
 // for "as soon as possible", which setTimeout(0) would clamp to 4 ms after a few nestings).
 import { expose } from 'comlink';
+import { IdbChunkStore } from '../storage/idb_chunk_store.ts';
+import { MemoryChunkStore } from '../storage/chunk_store.ts';
 import { MachineService } from './machine_service.ts';
 import type { Scheduler } from './run_loop.ts';
 
@@ -25,8 +27,12 @@ function workerScheduler(): Scheduler {
   };
 }
 
+// Images are cached in IndexedDB; where it does not exist (some private modes), in memory only.
+const imageStore = typeof indexedDB === 'undefined' ? new MemoryChunkStore() : IdbChunkStore.open();
+
 const service = new MachineService({
   fetch: (input, init) => fetch(input, init),
+  imageStore,
   baseUrl: self.location.href, // the page sends absolute image URLs; this is a fallback
   epochMs: () => Date.now(),
   tzOffsetMinutes: () => new Date().getTimezoneOffset(),

@@ -148,6 +148,8 @@ export interface ProgressMessage {
   image: string;
   loaded: number;
   total: number;
+  /** The image came from this browser's cache, not the network. */
+  cached: boolean;
 }
 
 export type StreamMessage = FrameMessage | ProgressMessage;

@@ -1,12 +1,15 @@
 // The worker's control API over comlink and its stream port, exactly as the page uses them,
 // with the real machine running public/guests/serial_echo.bin fetched over HTTP. Oracle: the
 // same guest under QEMU TCG, given the same typed line, prints the same transcript.
-import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { describe, it, expect, beforeAll, afterAll, vi } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Server } from 'node:http';
 import { expose, transfer, wrap, type Remote } from 'comlink';
+import 'fake-indexeddb/auto';
+import { MemoryChunkStore, type ChunkStore } from '../../src/storage/chunk_store.ts';
+import { IdbChunkStore } from '../../src/storage/idb_chunk_store.ts';
 import { MachineService } from '../../src/worker/machine_service.ts';
 import type { Demo, DemoManifest, FrameMessage, StreamMessage, WorkerControl } from '../../src/worker/protocol.ts';
 import { serveStatic } from './serve_static.ts';
@@ -33,9 +36,15 @@ class Page {
   private readonly service: MachineService;
   private readonly ports: MessagePort[] = [];
 
-  constructor(baseUrl: string) {
+  fetches = 0;
+
+  constructor(baseUrl: string, imageStore: ChunkStore = new MemoryChunkStore()) {
     this.service = new MachineService({
-      fetch,
+      fetch: (input, init) => {
+        this.fetches++;
+        return fetch(input, init);
+      },
+      imageStore,
       baseUrl,
       epochMs: () => Date.now(),
       tzOffsetMinutes: () => 0,
@@ -94,7 +103,8 @@ describe('machine worker API (comlink + stream port, serial echo guest)', () => 
       const info = await page.api.create({ config: echo.config, images: echo.images });
       expect(info.bootKind).toBe('multiboot');
       expect(info.consoles.map((c) => [c.id, c.kind, c.input])).toEqual([['serial0', 'serial', true]]);
-      expect(page.progress.at(-1)).toEqual({ type: 'progress', image: 'serial_echo', loaded: echo.images[0]!.size, total: echo.images[0]!.size });
+      // The stream port is another channel than the control calls: wait for its messages.
+      await vi.waitFor(() => expect(page.progress.at(-1)).toEqual({ type: 'progress', image: 'serial_echo', loaded: echo.images[0]!.size, total: echo.images[0]!.size, cached: false }));
       await page.api.start();
       await page.until('serial0', '> ');
       await page.api.sendInput('serial0', new TextEncoder().encode(echo.try!.type));
@@ -140,10 +150,41 @@ describe('machine worker API (comlink + stream port, serial echo guest)', () => 
     const page = new Page(base);
     try {
       const images = [{ ...echo.images[0]!, sha256: '0'.repeat(64) }];
-      await expect(page.api.create({ config: echo.config, images })).rejects.toThrow(/differs from the expected 0{64}; refused/);
+      await expect(page.api.create({ config: echo.config, images })).rejects.toThrow(/sha256 mismatch: expected 0{64}, got [0-9a-f]{64}; refused/);
       expect((await page.api.counters()).state).toBe('empty');
     } finally {
       page.close();
+    }
+  });
+
+  it('refuses an image whose server size differs', async () => {
+    const page = new Page(base);
+    try {
+      const images = [{ ...echo.images[0]!, size: 400 }];
+      await expect(page.api.create({ config: echo.config, images })).rejects.toThrow(/offers 416 bytes, expected 400; refused/);
+    } finally {
+      page.close();
+    }
+  });
+
+  it('caches images in IndexedDB: a reload boots without touching the network', async () => {
+    const db = `xentab-test-${Date.now()}`;
+    const first = new Page(base, IdbChunkStore.open(db));
+    try {
+      await first.api.create({ config: echo.config, images: echo.images });
+      expect(first.fetches).toBe(1);
+    } finally {
+      first.close();
+    }
+    const second = new Page(base, IdbChunkStore.open(db));
+    try {
+      await second.api.create({ config: echo.config, images: echo.images });
+      expect(second.fetches).toBe(0);
+      await vi.waitFor(() => expect(second.progress.at(-1)).toMatchObject({ image: 'serial_echo', cached: true }));
+      await second.api.start();
+      await second.until('serial0', 'Type a line');
+    } finally {
+      second.close();
     }
   });
 
