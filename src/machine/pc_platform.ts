@@ -13,6 +13,7 @@ import { ApicBus } from './apic_bus.ts';
 import { DebugCon } from './debugcon.ts';
 import { DebugExit } from './debug_exit.ts';
 import { pcE820, type E820Map } from './e820.ts';
+import { FwCfg } from './fw_cfg.ts';
 import { IoApic, IOAPIC_DEFAULT_BASE } from './ioapic.ts';
 import { IoBus } from './io_bus.ts';
 import { APIC_DEFAULT_BASE, LocalApic } from './lapic.ts';
@@ -76,6 +77,7 @@ export class PcPlatform {
   readonly rtc: RtcCmos;
   readonly pmTimer: AcpiPmTimer;
   readonly acpiPm: AcpiPm;
+  readonly fwCfg: FwCfg;
   readonly pci: PciBus;
   readonly apicBus = new ApicBus();
   readonly lapics: LocalApic[] = [];
@@ -150,6 +152,11 @@ export class PcPlatform {
       this.testdev = t;
     }
 
+    // QEMU's fw_cfg: selector, data, DMA address.
+    this.fwCfg = new FwCfg(this.mem, { ramBytes: spec.ramBytes, cpus: spec.cpus });
+    this.io.register(0x510, 2, this.fwCfg);
+    this.io.register(0x514, 8, this.fwCfg);
+
     // PCI and ACPI.
     this.pci = PciBus.pc();
     this.pci.onReset = () => this.host.resetRequest();
@@ -174,6 +181,7 @@ export class PcPlatform {
       pci: this.pci.saveState(),
       testdev: this.testdev ? this.testdev.saveState() : null,
       acpiPm: this.acpiPm.saveState(),
+      fwCfg: this.fwCfg.saveState(),
       mem: this.mem.saveState() as unknown as PlainRecord,
       currentCpu: this.currentCpu,
     };
@@ -195,6 +203,7 @@ export class PcPlatform {
     this.pci.loadState(s.pci as PlainRecord);
     if (this.testdev && s.testdev) this.testdev.loadState(s.testdev as PlainRecord);
     this.acpiPm.loadState(s.acpiPm as PlainRecord);
+    this.fwCfg.loadState(s.fwCfg as PlainRecord);
     this.mem.loadState(s.mem as unknown as { overlays: [number, number][]; poolUsed: number });
     this.currentCpu = s.currentCpu as number;
   }

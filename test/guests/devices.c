@@ -221,6 +221,31 @@ static void acpi_pm_tests(void) {
   field("pm1_sts_cleared", inw(0x600) & ~1u, 4);
 }
 
+static void fw_cfg_read(u16 key, u8 *buf, u32 n) { outw(0x510, key); for (u32 i = 0; i < n; i++) buf[i] = inb(0x511); }
+static u32 be32(u32 v) { return __builtin_bswap32(v); }
+
+static void fw_cfg_tests(void) {
+  u8 b[8] = {0};
+  fw_cfg_read(0x00, b, 4); field_bytes("fwcfg_signature", b, 4);
+  fw_cfg_read(0x01, b, 4); field("fwcfg_id", *(u32 *)b, 8);
+  fw_cfg_read(0x03, b, 8); field("fwcfg_ram", *(u64 *)b, 16);
+  fw_cfg_read(0x05, b, 2); field("fwcfg_nb_cpus", *(u16 *)b, 4);
+  fw_cfg_read(0x0f, b, 2); field("fwcfg_max_cpus", *(u16 *)b, 4);
+  /* The same item through DMA: select + read 8 bytes of RAM size. */
+  static volatile struct { u32 control, length; u32 addr_hi, addr_lo; } __attribute__((aligned(16))) acc;
+  static volatile u64 dst;
+  dst = 0;
+  acc.control = be32((0x03u << 16) | 0x08 | 0x02);
+  acc.length = be32(8);
+  acc.addr_hi = 0;
+  acc.addr_lo = be32((u32)&dst);
+  outl(0x514, 0);
+  outl(0x518, be32((u32)&acc));
+  field("fwcfg_dma_control", acc.control, 8);
+  field("fwcfg_dma_ram", dst, 16);
+  field("fwcfg_dma_sig", inl(0x514), 8);
+}
+
 static void pmtimer_tests(void) {
   u32 a = inl(0x608);
   for (volatile int i = 0; i < 20000; i++) {}
@@ -246,6 +271,7 @@ void guest_main(u32 eax, u32 ebx) {
   acpi_tests();
   pmtimer_tests();
   acpi_pm_tests();
+  fw_cfg_tests();
   puts_serial("done\n");
   qemu_exit(0);
 }
