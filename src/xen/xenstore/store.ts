@@ -78,6 +78,47 @@ export type XsTraceEvent =
 
 export type XsObserver = (ev: XsTraceEvent) => void;
 
+/** A node as saved: the value as a byte string (one char per byte), permissions as strings. */
+export interface XsNodeState {
+  readonly path: string;
+  readonly value: string;
+  readonly children: readonly string[];
+  readonly perms: readonly string[];
+  readonly gen: number;
+}
+
+/** The database, JSON-serialisable (DESIGN.md invariant 8). Connections are saved separately. */
+export interface XenStoreState {
+  readonly nodes: readonly XsNodeState[];
+  readonly nextGen: number;
+  readonly nextTxId: number;
+  readonly introduced: readonly number[];
+  readonly specialPerms: ReadonlyArray<readonly [string, readonly string[]]>;
+}
+
+interface ChangeState {
+  readonly path: string;
+  readonly perms: readonly string[];
+  readonly oldPerms?: readonly string[];
+  readonly removed?: ReadonlyArray<readonly [string, readonly string[]]>;
+}
+
+interface TransactionState {
+  readonly id: number;
+  readonly overlay: ReadonlyArray<readonly [string, XsNodeState | null]>;
+  readonly accessed: ReadonlyArray<readonly [string, number]>;
+  readonly seen: ReadonlyArray<readonly [string, XsNodeState | null]>;
+  readonly changes: readonly ChangeState[];
+  readonly ownerDelta: ReadonlyArray<readonly [number, number]>;
+}
+
+/** One connection's watches (in registration order) and open transactions. */
+export interface XsConnectionState {
+  readonly domid: number;
+  readonly watches: ReadonlyArray<{ readonly path: string; readonly token: string }>;
+  readonly transactions: readonly TransactionState[];
+}
+
 interface Watch {
   /** As registered (relative or absolute or @special). */
   readonly path: string;
@@ -185,6 +226,14 @@ function entrySize(n: Node): number {
   let size = 24 + 8 * n.perms.length + n.value.length;
   for (const c of n.children) size += c.length + 1;
   return size;
+}
+
+function saveNode(path: string, n: Node): XsNodeState {
+  return { path, value: xsString(n.value), children: n.children.slice(), perms: n.perms.map(formatPerm), gen: n.gen };
+}
+
+function loadNode(n: XsNodeState): Node {
+  return { value: xsBytes(n.value), children: n.children.slice(), perms: n.perms.map(parsePerm), gen: n.gen };
 }
 
 export class XenStore {
@@ -483,6 +532,79 @@ export class XenStore {
   /** Number of nodes owned by a domain (the node quota counts these). */
   ownedNodes(domid: number): number {
     return this.ownerCount.get(domid) ?? 0;
+  }
+
+  // ---- save / restore (DESIGN.md invariant 8) ----
+
+  saveState(): XenStoreState {
+    return {
+      nodes: [...this.nodes].map(([path, n]) => saveNode(path, n)),
+      nextGen: this.nextGen,
+      nextTxId: this.nextTxId,
+      introduced: [...this.introduced],
+      specialPerms: [...this.specialPerms].map(([k, v]) => [k, v.map(formatPerm)] as const),
+    };
+  }
+
+  /** Replaces the whole database (connections keep their objects; restore them with restoreConnection). */
+  loadState(st: XenStoreState): void {
+    this.nodes.clear();
+    this.ownerCount.clear();
+    for (const n of st.nodes) this.putLive(n.path, loadNode(n));
+    if (!this.nodes.has('/')) throw new Error('xenstore state without a root');
+    this.nextGen = st.nextGen;
+    this.nextTxId = st.nextTxId;
+    this.introduced.clear();
+    for (const d of st.introduced) this.introduced.add(d);
+    this.specialPerms.clear();
+    for (const [k, v] of st.specialPerms) this.specialPerms.set(k, v.map(parsePerm));
+  }
+
+  saveConnection(conn: XsConnection): XsConnectionState {
+    const perms = (p: readonly XsPerm[]) => p.map(formatPerm);
+    return {
+      domid: conn.domid,
+      watches: conn.watches.map((w) => ({ path: w.path, token: w.token })),
+      transactions: [...conn.transactions.values()].map((t) => ({
+        id: t.id,
+        overlay: [...t.overlay].map(([p, n]) => [p, n ? saveNode(p, n) : null] as const),
+        accessed: [...t.accessed],
+        seen: [...t.seen].map(([p, n]) => [p, n ? saveNode(p, n) : null] as const),
+        changes: t.changes.map((c) => ({
+          path: c.path,
+          perms: perms(c.perms),
+          ...(c.oldPerms ? { oldPerms: perms(c.oldPerms) } : {}),
+          ...(c.removed ? { removed: [...c.removed].map(([p, q]) => [p, perms(q)] as const) } : {}),
+        })),
+        ownerDelta: [...t.ownerDelta],
+      })),
+    };
+  }
+
+  /** Gives `conn` (connected to this store, same domid) the saved watches and transactions. */
+  restoreConnection(conn: XsConnection, st: XsConnectionState): void {
+    if (conn.domid !== st.domid) throw new Error('xenstore connection state for another domain');
+    conn.watches.length = 0;
+    for (const w of st.watches) {
+      const abs = w.path.startsWith('@') ? w.path : this.canonical(conn, w.path);
+      conn.watches.push({ path: w.path, absPath: abs, token: w.token, relative: !w.path.startsWith('/') && !w.path.startsWith('@') });
+    }
+    conn.transactions.clear();
+    for (const t of st.transactions) {
+      conn.transactions.set(t.id, {
+        id: t.id,
+        overlay: new Map(t.overlay.map(([p, n]) => [p, n ? loadNode(n) : null])),
+        accessed: new Map(t.accessed),
+        seen: new Map(t.seen.map(([p, n]) => [p, n ? loadNode(n) : undefined])),
+        changes: t.changes.map((c) => ({
+          path: c.path,
+          perms: c.perms.map(parsePerm),
+          ...(c.oldPerms ? { oldPerms: c.oldPerms.map(parsePerm) } : {}),
+          removed: c.removed ? new Map(c.removed.map(([p, q]) => [p, q.map(parsePerm)])) : undefined,
+        })),
+        ownerDelta: new Map(t.ownerDelta),
+      });
+    }
   }
 
   // ---- internals ----

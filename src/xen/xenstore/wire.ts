@@ -44,7 +44,19 @@ import {
   XsdSockmsgLayout,
   type XsdError,
 } from '../abi/io/xs_wire.ts';
-import { XsError, xsBytes, xsString, type XenStore, type XsConnection } from './store.ts';
+import { XsError, xsBytes, xsString, type XenStore, type XsConnection, type XsConnectionState } from './store.ts';
+
+/** The ring server's own state (the page itself is guest memory, saved with RAM). */
+export interface XsRingServerState {
+  readonly connection: XsConnectionState;
+  /** The partly received request, as a byte string. */
+  readonly input: string;
+  /** Replies and events not yet (fully) written to the ring; the first is written up to outOff. */
+  readonly output: readonly string[];
+  readonly outOff: number;
+  readonly queuedEvents: number;
+  readonly fatal: string | null;
+}
 
 /** The guest's xenstore page as the server sees it. */
 export interface XsRingView {
@@ -104,6 +116,31 @@ export class XenstoreRingServer {
   /** The store connection this ring speaks for (the guest's watches and transactions). */
   get connection(): XsConnection {
     return this.conn;
+  }
+
+  saveState(): XsRingServerState {
+    return {
+      connection: this.store.saveConnection(this.conn),
+      input: xsString(this.inBuf.subarray(0, this.inUsed)),
+      output: this.out.map(xsString),
+      outOff: this.outOff,
+      queuedEvents: this.queuedEvents,
+      fatal: this.fatal ?? null,
+    };
+  }
+
+  /** Restores a server created afresh over the restored page (its store already restored). */
+  loadState(st: XsRingServerState): void {
+    this.store.restoreConnection(this.conn, st.connection);
+    const input = xsBytes(st.input);
+    if (input.length > this.inBuf.length) throw new Error('xenstore ring state: input too long');
+    this.inBuf.set(input);
+    this.inUsed = input.length;
+    this.out.length = 0;
+    for (const m of st.output) this.out.push(xsBytes(m));
+    this.outOff = st.outOff;
+    this.queuedEvents = st.queuedEvents;
+    this.fatal = st.fatal ?? undefined;
   }
 
   /** Drops the connection (domain destroyed or soft reset of the ring). */

@@ -36,7 +36,8 @@ export function frame(type: number, reqId: number, txId: number, payload: Uint8A
 export class GuestRing {
   readonly page = new Uint8Array(PAGE);
   readonly v = new DataView(this.page.buffer);
-  private rx: number[] = [];
+  /** Received bytes not yet parsed into messages (guest memory). */
+  rx: number[] = [];
   notifications = 0;
 
   get(off: number): number {
