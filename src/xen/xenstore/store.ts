@@ -6,23 +6,28 @@
 // Errors are thrown as XsError carrying one of the xsd_errors names; wire.ts turns them into
 // XS_ERROR replies. Nothing here reads host time or randomness.
 //
+// The reference is Xen 4.17's C xenstored: test/xen/xenstore/xenstored_oracle.test.ts runs it on
+// this host and checks that scripted and random sessions (dom0 and guest) get identical replies and
+// watch events from it and from us. Where the two documents disagree, xenstored wins.
+//
 // Decisions, with the trade-off each one makes:
 // - Nodes live in a flat Map keyed by absolute path. Paths are short and the tree is small (hundreds
 //   of nodes), so a flat map keeps transactions and snapshots simple.
-// - Transactions are an overlay (path → node or deleted) over the live tree, not a full snapshot.
-//   Conflicts are detected per node, as xenstored does since 4.9: the transaction records the
-//   generation of every node it read or wrote (or that the node was absent) the first time it touched
-//   it; TRANSACTION_END(T) fails with EAGAIN if any of those nodes has changed in the live tree since.
-//   Creating or deleting a child also counts as touching the parent (its child list changes). A read
-//   that sees a change made after the transaction began therefore always leads to EAGAIN, which is
-//   the guarantee clients rely on (they retry).
+// - Transactions are an overlay (path → node or deleted) over the live tree. Like xenstored, a
+//   transaction keeps a copy of each node the first time it touches it (so re-reading it repeats
+//   the first answer) and records that node's generation (or its absence). Conflicts are per node:
+//   TRANSACTION_END(T) fails with EAGAIN if any node it touched has changed in the live tree since.
+//   Creating or deleting a child touches the parent (its child list changes).
 // - Generation numbers come from one store-wide counter, so a node deleted and re-created gets a new
 //   one, and DIRECTORY_PART's <gencnt> changes whenever the child list changes.
 // - Quotas apply to unprivileged connections only (xenstored's defaults): 1000 nodes owned per
-//   domain (ENOSPC), a node record (header, permissions, value, child names) under 2048 bytes
-//   (ENOSPC), 5 permissions per node (ENOSPC), 128 watches (E2BIG) and 10 open transactions (ENOSPC)
-//   per connection, where xenstored lets one more watch and transaction than the quota exist. test/xen/xenstore/
-//   xenstored_oracle.test.ts checks these limits against xenstored itself.
+//   domain (ENOSPC), a node record (24-byte header, 8 bytes per permission, value, child names)
+//   under 2048 bytes (ENOSPC), 5 permissions per node (ENOSPC), 128 watches (E2BIG) and 10 open
+//   transactions (ENOSPC) per connection, where xenstored lets one more watch and transaction than
+//   the quota exist.
+// - Watch events reach a watcher who may read the node, its old permissions (SET_PERMS) or its
+//   parent; a removal fires the watches at or above the removed node once, and the watches on each
+//   deleted node below it; two watches producing the same message send it once.
 import { XENSTORE_ABS_PATH_MAX, XENSTORE_PAYLOAD_MAX, XENSTORE_REL_PATH_MAX, type XsdError } from '../abi/io/xs_wire.ts';
 
 export class XsError extends Error {
