@@ -48,7 +48,7 @@ const I_DTLB = I(L.DTLB), I_ITLB = I(L.ITLB);
 const DTLB_MASK = L.DTLB_ENTRIES - 1, ITLB_MASK = L.ITLB_ENTRIES - 1;
 /** TLB permission bits (entry word 3). */
 export const TLB_USER = 1, TLB_WRITE = 2, TLB_WRITE_USER = 4;
-/** Writable, but the page holds decoded code: writes check the 64-byte code lines first. */
+/** Writable, but the page holds decoded code: writes check the 16-byte code lines first. */
 export const TLB_CWRITE = 8, TLB_CWRITE_USER = 16;
 const TLB_W = TLB_WRITE | TLB_WRITE_USER, TLB_CW = TLB_CWRITE | TLB_CWRITE_USER;
 
@@ -68,7 +68,7 @@ export class Cpu {
   readonly dv: DataView;
   /** Per host page of the Memory: decoded code lives there (writes invalidate). */
   readonly codePage: Uint8Array;
-  /** Per host page: two words of 64-byte-line bits marking where decoded instructions start/lie. */
+  /** Per host page: eight words of 16-byte-line bits marking where decoded instructions lie. */
   readonly codeLines: Uint32Array;
   /** Per host page: generation, bumped when code there is overwritten. */
   readonly codeGen: Int32Array;
@@ -119,7 +119,7 @@ export class Cpu {
     this.dv = new DataView(buf);
     const pages = Math.ceil(buf.byteLength / 4096);
     this.codePage = new Uint8Array(pages);
-    this.codeLines = new Uint32Array(pages * 2);
+    this.codeLines = new Uint32Array(pages * 8);
     this.codeGen = new Int32Array(pages);
     for (let i = 0; i < DECODE_CACHE_SIZE; i++) this.cache.push(new DecodedInsn());
     this.s32[I_EXC_VECTOR] = -1;
@@ -241,8 +241,7 @@ export class Cpu {
   private codeWritten(hp: number): void {
     if (this.codePage[hp] === 0) return;
     this.codePage[hp] = 0;
-    this.codeLines[hp * 2] = 0;
-    this.codeLines[hp * 2 + 1] = 0;
+    this.codeLines.fill(0, hp * 8, hp * 8 + 8);
     this.codeGen[hp] = (this.codeGen[hp]! + 1) | 0;
     // Writes to the page no longer need the code-line check.
     const s = this.s32, host = hp << 12;
@@ -251,25 +250,23 @@ export class Cpu {
     }
   }
 
-  /** A CPU write of `n` bytes at host offset `p` on a code page: invalidate if it hits code lines. */
+  /** A CPU write of `n` bytes at host offset `p` on a code page: invalidate if it hits a 16-byte code line. */
   private codeWrite(p: number, n: number): void {
     const hp = p >>> 12;
     if (this.codePage[hp] === 0) return;
-    const first = (p & 0xfff) >>> 6, last = ((p & 0xfff) + n - 1) >>> 6;
-    const w0 = this.codeLines[hp * 2]!, w1 = this.codeLines[hp * 2 + 1]!;
-    for (let l = first; l <= last && l < 64; l++) {
-      if (((l < 32 ? w0 >>> l : w1 >>> (l - 32)) & 1) !== 0) { this.codeWritten(hp); return; }
+    const first = (p & 0xfff) >>> 4, last = Math.min(((p & 0xfff) + n - 1) >>> 4, 255);
+    const lines = this.codeLines;
+    for (let l = first; l <= last; l++) {
+      if (((lines[hp * 8 + (l >>> 5)]! >>> (l & 31)) & 1) !== 0) { this.codeWritten(hp); return; }
     }
   }
 
   /** Mark [hostAddr, hostAddr+len) (within one page) as holding decoded code. */
   private markCode(hostAddr: number, len: number): void {
     const hp = hostAddr >>> 12;
-    const first = (hostAddr & 0xfff) >>> 6, last = ((hostAddr & 0xfff) + len - 1) >>> 6;
-    for (let l = first; l <= last && l < 64; l++) {
-      if (l < 32) this.codeLines[hp * 2] = this.codeLines[hp * 2]! | (1 << l);
-      else this.codeLines[hp * 2 + 1] = this.codeLines[hp * 2 + 1]! | (1 << (l - 32));
-    }
+    const first = (hostAddr & 0xfff) >>> 4, last = Math.min(((hostAddr & 0xfff) + len - 1) >>> 4, 255);
+    const lines = this.codeLines;
+    for (let l = first; l <= last; l++) lines[hp * 8 + (l >>> 5)] = lines[hp * 8 + (l >>> 5)]! | (1 << (l & 31));
     if (this.codePage[hp] !== 0) return;
     this.codePage[hp] = 1;
     // Fast writes to this page now go through the code-line check.
