@@ -129,8 +129,10 @@ export class CowOverlay implements BlockDevice {
       const updated: Array<[number, Uint8Array]> = [];
       for (let i = Math.floor(start / this.chunkSize); i * this.chunkSize < end; i++) {
         const chunkStart = i * this.chunkSize;
-        // Patch a copy: the cached chunk must not change unless the write commits.
-        const chunk = (await this.loadChunk(i)).slice();
+        // Write-through patches a copy: the cached chunk must not change unless the write commits.
+        // A write cache commits nothing here, so it patches the chunk in place.
+        const loaded = await this.loadChunk(i);
+        const chunk = this.writeCache ? loaded : loaded.slice();
         const from = Math.max(start, chunkStart);
         const to = Math.min(end, chunkStart + chunk.length);
         chunk.set(data.subarray(from - start, to - start), from - chunkStart);
