@@ -8,11 +8,13 @@ import type { StopReason } from '../machine/machine.ts';
 import * as xenAbi from '../xen/abi/xen.ts';
 import { assembleMachine, rtcEpochSeconds, UnsupportedMachine, unsupportedReason, type AssembledMachine } from './assemble.ts';
 import { FrameBatcher } from './frame_batcher.ts';
+import pkg from '../../package.json' with { type: 'json' };
 import type { ChunkStore } from '../storage/chunk_store.ts';
 import { downloadImage } from '../storage/image_download.ts';
 import type {
   ImageRef,
   InputEvent,
+  InputStep,
   MachineConfig,
   MachineInfo,
   MachineSpec,
@@ -25,6 +27,7 @@ import type {
   WorkerControl,
 } from './protocol.ts';
 import { PROTOCOL_VERSION, STATUS_MS } from './protocol.ts';
+import { decodeShareLink, encodeShareLink, SHARE_LINK_VERSION, type ShareLink } from './share_link.ts';
 import { RunLoop, type LoopState, type Runnable, type Scheduler } from './run_loop.ts';
 
 export interface ServiceHost {
@@ -45,12 +48,17 @@ export function checkImageRef(img: ImageRef): string | null {
   if (typeof img.name !== 'string' || img.name === '') return 'an image has no name';
   if (typeof img.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(img.sha256)) return `image ${img.name}: sha256 must be 64 lower-case hex digits`;
   if (!Number.isSafeInteger(img.size) || img.size < 0 || img.size > MAX_IMAGE_BYTES) return `image ${img.name}: bad size`;
-  if (typeof img.url !== 'string' || img.url === '') return `image ${img.name}: no url`;
+  if (typeof img.url !== 'string') return `image ${img.name}: url must be a string`;
   return null;
 }
 
 /** Kernels and modules are copied into guest RAM (3.5 GiB at most). */
 export const MAX_IMAGE_BYTES = 2 ** 32;
+
+/** A link carries at most this many input steps (share_link.ts). */
+const MAX_LINK_STEPS = 256;
+/** Output kept to match an input step's `after` text. */
+const TAIL_BYTES = 4096;
 
 /** Typed input waiting for room in the guest's UART, per console, at most this many bytes. */
 export const INPUT_QUEUE_MAX = 1 << 20;
@@ -72,6 +80,10 @@ export class MachineService implements WorkerControl {
   private window = { at: 0, instructions: 0, busyMs: 0, mips: 0 };
   private filter: TraceFilter = { enabled: false, match: '', pauseOn: null };
   private generation = 0;
+  /** Input steps still to type (a share link's script), and the output they wait for. */
+  private script: InputStep[] = [];
+  private readonly tail = new Uint8Array(TAIL_BYTES);
+  private tailLen = 0;
 
   constructor(private readonly host: ServiceHost) {
     this.batcher = new FrameBatcher((msg, transfer) => this.port?.postMessage(msg, transfer), () => host.sched.now());
@@ -154,7 +166,10 @@ export class MachineService implements WorkerControl {
         cfg,
         { kernel: this.bytes.get(cfg.boot.kernel!.resolved) ?? null, modules: cfg.boot.modules.map((m) => this.bytes.get(m.file.resolved)!) },
         rtcEpochSeconds(cfg.rtc.base, this.host.epochMs(), this.host.tzOffsetMinutes()),
-        (chardev, b) => this.batcher.consoleByte(chardev, b),
+        (chardev, b) => {
+          this.batcher.consoleByte(chardev, b);
+          if (this.script.length > 0) this.tailByte(b);
+        },
       );
     } catch (e) {
       this.setState('crashed', e instanceof Error ? e.message : String(e));
@@ -163,6 +178,8 @@ export class MachineService implements WorkerControl {
     this.asm = asm;
     this.log = [];
     this.inputQueues.clear();
+    this.script = (spec.input ?? []).slice(0, MAX_LINK_STEPS);
+    this.tailLen = 0;
     this.exitStatus = null;
     this.internalError = null;
     this.busyMs = 0;
@@ -171,7 +188,10 @@ export class MachineService implements WorkerControl {
     const runnable: Runnable = {
       run: (budget, idle) => {
         try {
-          return m.run(budget, { idle });
+          // A step due at an instruction count ends the slice exactly there.
+          const due = this.nextCountStep();
+          const cap = due === null ? budget : Math.max(1, Math.min(budget, due - m.totalInstructions()));
+          return m.run(cap, { idle });
         } catch (e) {
           this.internalError = e; // a bug of ours: stop this machine, keep the worker (invariant 4)
           return 'exception';
@@ -186,11 +206,16 @@ export class MachineService implements WorkerControl {
       runnable,
       this.host.sched,
       {
-        beforeSlice: () => this.deliverInput(),
+        beforeSlice: () => {
+          this.runScript();
+          this.deliverInput();
+        },
         afterSlice: (_r, _n, ms) => {
           this.busyMs += ms;
+          this.runScript();
           this.publish(false);
         },
+        inputReady: () => this.inputReady(),
         stopped: (r) => this.guestStopped(r),
         idleSkipped: (icount, toNs) => this.log.push({ icount, kind: 'idle', toNs }),
         stateChanged: (s) => this.loopState(s),
@@ -275,11 +300,86 @@ export class MachineService implements WorkerControl {
     return this.log.slice();
   }
 
+  async makeLink(): Promise<string> {
+    const spec = this.spec;
+    if (!spec || !this.asm) throw new Error('there is no machine to link to');
+    const primary = this.asm.consoles.find((c) => c.input)?.id;
+    const steps: InputStep[] = [];
+    const utf8 = new TextDecoder('utf-8', { fatal: true });
+    let replayable = true;
+    for (const e of this.log) {
+      if (e.kind !== 'input' || e.console !== primary) continue;
+      try {
+        steps.push({ after: e.icount, send: utf8.decode(Uint8Array.from(e.bytes)) });
+      } catch {
+        replayable = false; // a chunk that is not whole UTF-8 cannot be carried as text
+      }
+    }
+    const link: ShareLink = {
+      v: SHARE_LINK_VERSION,
+      emu: pkg.version,
+      machine: spec.config,
+      images: spec.images.map((i) => ({ role: i.role, name: i.name, sha256: i.sha256, size: i.size, urls: i.url ? [i.url] : [] })),
+    };
+    if (replayable && steps.length > 0 && steps.length <= MAX_LINK_STEPS) link.input = steps;
+    return encodeShareLink(link);
+  }
+
+  async openLink(fragment: string): Promise<MachineSpec> {
+    const link = await decodeShareLink(String(fragment));
+    const spec: MachineSpec = {
+      config: link.machine,
+      images: link.images.map((i) => ({ role: i.role, name: i.name, sha256: i.sha256, size: i.size, url: i.urls[0] ?? '' })),
+    };
+    if (link.input) spec.input = link.input;
+    return spec;
+  }
+
   /** Stop the current machine for good. */
   dispose(): void {
     this.loop?.dispose();
     this.loop = null;
     this.asm = null;
+  }
+
+  private tailByte(b: number): void {
+    if (this.tailLen === TAIL_BYTES) {
+      this.tail.copyWithin(0, TAIL_BYTES / 2);
+      this.tailLen = TAIL_BYTES / 2;
+    }
+    this.tail[this.tailLen++] = b;
+  }
+
+  private nextCountStep(): number | null {
+    const s = this.script[0];
+    return s !== undefined && typeof s.after === 'number' ? s.after : null;
+  }
+
+  /** Type the script's steps that are due: at their instruction count, or once their text appeared. */
+  private runScript(): void {
+    const asm = this.asm;
+    if (!asm || this.script.length === 0) return;
+    const primary = asm.consoles.find((c) => c.input)?.id;
+    while (this.script.length > 0) {
+      const s = this.script[0]!;
+      if (typeof s.after === 'number') {
+        if (asm.machine.totalInstructions() < s.after) return;
+      } else {
+        const seen = new TextDecoder().decode(this.tail.subarray(0, this.tailLen));
+        const at = seen.indexOf(s.after);
+        if (at < 0) return;
+        this.tailLen = 0; // output before the match cannot satisfy a later step
+      }
+      this.script.shift();
+      if (primary !== undefined) this.sendInput(primary, new TextEncoder().encode(s.send));
+    }
+  }
+
+  private inputReady(): boolean {
+    const asm = this.asm;
+    if (!asm) return false;
+    for (const [console, q] of this.inputQueues) if (q.length > 0 && asm.inputSpace(console) > 0) return true;
+    return false;
   }
 
   private deliverInput(): void {

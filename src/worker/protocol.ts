@@ -28,14 +28,22 @@ export interface ImageRef {
   size: number;
   /** Lower-case hex SHA-256; the image is refused if it differs. */
   sha256: string;
-  /** Where to fetch it, relative to the page. */
+  /** Where to fetch it, relative to the page; empty when only the browser's cache can have it. */
   url: string;
+}
+
+/** Type `send` once a console shows `after` (text), or at exactly `after` retired instructions. */
+export interface InputStep {
+  after: string | number;
+  send: string;
 }
 
 /** What `create` boots: a machine config (as `npx xentab --print-config` prints it) plus its images. */
 export interface MachineSpec {
   config: MachineConfig;
   images: ImageRef[];
+  /** Input typed into the first console that takes input, as a share link replays it. */
+  input?: InputStep[];
 }
 
 /** An entry of public/demos.json. */
@@ -178,4 +186,8 @@ export interface WorkerControl {
   setTraceFilter(filter: TraceFilter): void;
   /** The inputs recorded since boot, for a replayable link. */
   inputLog(): InputEvent[];
+  /** A share link fragment (`#v1.…`) for the current machine and the input typed so far. */
+  makeLink(): Promise<string>;
+  /** Decode and check a share link fragment; rejects with the reason, runs nothing. */
+  openLink(fragment: string): Promise<MachineSpec>;
 }

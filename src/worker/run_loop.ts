@@ -39,6 +39,8 @@ export interface RunLoopHooks {
   idleSkipped(icount: number, toNs: number): void;
   /** The loop state changed. */
   stateChanged(state: LoopState): void;
+  /** Input is waiting that the guest can take now: do not go idle. */
+  inputReady(): boolean;
 }
 
 export const SLICE_TARGET_MS = 10;
@@ -165,7 +167,8 @@ export class RunLoop {
         this.schedule();
         return;
       case 'idle':
-        this.beginIdle();
+        if (this.hooks.inputReady()) this.schedule();
+        else this.beginIdle();
         return;
       default:
         this.stop(r);

@@ -188,6 +188,49 @@ describe('machine worker API (comlink + stream port, serial echo guest)', () => 
     }
   });
 
+  it('a share link replays the machine and the typed input at the same instruction counts', async () => {
+    const a = new Page(base);
+    let fragment: string;
+    let transcript: string;
+    let logA: unknown;
+    try {
+      await a.api.create({ config: echo.config, images: echo.images });
+      await a.api.start();
+      await a.until('serial0', '> ');
+      await a.api.sendInput('serial0', new TextEncoder().encode('first\r'));
+      await a.until('serial0', 'guest: FIRST');
+      await a.api.sendInput('serial0', new TextEncoder().encode('second line\r'));
+      transcript = await a.until('serial0', 'guest: SECOND LINE\r\n> ');
+      logA = await a.api.inputLog();
+      fragment = await a.api.makeLink();
+    } finally {
+      a.close();
+    }
+    expect(fragment).toMatch(/^#v1\.[A-Za-z0-9_-]+$/);
+    const b = new Page(base);
+    try {
+      const spec = await b.api.openLink(fragment);
+      expect(spec.config).toEqual(echo.config);
+      expect(spec.input?.map((s) => s.send).join('')).toBe('first\rsecond line\r');
+      await b.api.create(spec);
+      await b.api.start();
+      expect(await b.until('serial0', 'guest: SECOND LINE\r\n> ')).toBe(transcript);
+      expect(await b.api.inputLog()).toEqual(logA);
+    } finally {
+      b.close();
+    }
+  });
+
+  it('refuses a malformed link and runs nothing', async () => {
+    const page = new Page(base);
+    try {
+      await expect(page.api.openLink('#v1.!!!')).rejects.toThrow(/base64url|link/i);
+      expect((await page.api.counters()).state).toBe('empty');
+    } finally {
+      page.close();
+    }
+  });
+
   it('refuses a malformed config with the reasons', async () => {
     const page = new Page(base);
     try {

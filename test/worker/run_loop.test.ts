@@ -77,6 +77,7 @@ function hooks(log: string[]): RunLoopHooks {
     stopped: (r) => log.push(`stopped:${r}`),
     idleSkipped: (i, ns) => log.push(`idle:${i}:${ns}`),
     stateChanged: (s) => log.push(`state:${s}`),
+    inputReady: () => false,
   };
 }
 
