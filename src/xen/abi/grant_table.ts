@@ -50,6 +50,8 @@ export const GNTMAP_host_map = 1 << 1;
 export const GNTMAP_readonly = 1 << 2;
 export const GNTMAP_application_map = 1 << 3;
 export const GNTMAP_contains_pte = 1 << 4;
+/** Bits 16-31 of the map flags are free for the guest (XENFEAT_gnttab_map_avail_bits). */
+export const GNTMAP_guest_avail_mask = 0xffff0000;
 
 export const GNTTAB_CACHE_CLEAN = 1 << 0;
 export const GNTTAB_CACHE_INVAL = 1 << 1;

@@ -4,6 +4,7 @@ import { xenStruct } from './struct.ts';
 
 export const header = 'xen/physdev.h';
 
+export const PHYSDEVOP_IRQ_UNMASK_NOTIFY = 4;
 export const PHYSDEVOP_irq_status_query = 5;
 export const PHYSDEVOP_set_iopl = 6;
 export const PHYSDEVOP_set_iobitmap = 7;
@@ -26,6 +27,8 @@ export const PHYSDEVOP_pci_device_add = 25;
 export const PHYSDEVOP_pci_device_remove = 26;
 export const PHYSDEVOP_restore_msi_ext = 27;
 export const PHYSDEVOP_pirq_eoi_gmfn_v2 = 28;
+/** The current interface version's meaning of PHYSDEVOP_pirq_eoi_gmfn. */
+export const PHYSDEVOP_pirq_eoi_gmfn = PHYSDEVOP_pirq_eoi_gmfn_v2;
 export const PHYSDEVOP_dbgp_op = 29;
 export const PHYSDEVOP_prepare_msix = 30;
 export const PHYSDEVOP_release_msix = 31;

@@ -50,6 +50,12 @@ export const __HYPERVISOR_dm_op = 41;
 export const __HYPERVISOR_hypfs_op = 42;
 export const __HYPERVISOR_arch_0 = 48;
 export const __HYPERVISOR_arch_1 = 49;
+export const __HYPERVISOR_arch_2 = 50;
+export const __HYPERVISOR_arch_3 = 51;
+export const __HYPERVISOR_arch_4 = 52;
+export const __HYPERVISOR_arch_5 = 53;
+export const __HYPERVISOR_arch_6 = 54;
+export const __HYPERVISOR_arch_7 = 55;
 
 // Virtual interrupts (xen.h "VIRTUAL INTERRUPTS"); VIRQ_ARCH_0.. are arch-specific.
 export const VIRQ_TIMER = 0;
@@ -66,6 +72,13 @@ export const VIRQ_ARGO = 11;
 export const VIRQ_ENOMEM = 12;
 export const VIRQ_XENPMU = 13;
 export const VIRQ_ARCH_0 = 16;
+export const VIRQ_ARCH_1 = 17;
+export const VIRQ_ARCH_2 = 18;
+export const VIRQ_ARCH_3 = 19;
+export const VIRQ_ARCH_4 = 20;
+export const VIRQ_ARCH_5 = 21;
+export const VIRQ_ARCH_6 = 22;
+export const VIRQ_ARCH_7 = 23;
 export const NR_VIRQS = 24;
 
 // MMU_UPDATE command in the low 2 bits of mmu_update.ptr.
@@ -136,6 +149,7 @@ export const SIF_INITDOMAIN = 1 << 1;
 export const SIF_MULTIBOOT_MOD = 1 << 2;
 export const SIF_MOD_START_PFN = 1 << 3;
 export const SIF_VIRT_P2M_4TOOLS = 1 << 4;
+export const SIF_PM_MASK = 0xff << 8;
 export const MAX_GUEST_CMDLINE = 1024;
 
 // vcpu_time_info.flags.
@@ -143,6 +157,9 @@ export const XEN_PVCLOCK_TSC_STABLE_BIT = 1 << 0;
 export const XEN_PVCLOCK_GUEST_STOPPED = 1 << 1;
 
 export const XEN_LEGACY_MAX_VCPUS = 32;
+
+/** arch-x86/xen.h: the port of Xen's HVM debug console (guests write bytes to it with OUTB). */
+export const XEN_HVM_DEBUGCONS_IOPORT = 0xe9;
 
 export const MmuUpdateLayout = xenStruct('struct mmu_update', [
   ['ptr', 'uint64_t'],

@@ -5,6 +5,9 @@ import { defineRing } from './ring.ts';
 
 export const header = 'xen/io/netif.h';
 
+/** A backend must accept packets spread over at least this many TX slots. */
+export const XEN_NETIF_NR_SLOTS_MIN = 18;
+
 export const NETTXF_csum_blank = 1 << 0;
 export const NETTXF_data_validated = 1 << 1;
 export const NETTXF_more_data = 1 << 2;
