@@ -1,8 +1,9 @@
 // The page: loads the demo manifest, starts the machine worker, and wires the gallery, the
 // console tabs, the toolbar, the status bar, the trace panel and the disk panel to the worker
-// protocol. `#demo=<id>` in the URL boots that demo (and is what "Copy link" copies until full
-// share links are connected). `window.__xentab` is the hook the e2e tests read.
-import type { Demo, DemoManifest, MachineInfo, Status } from '../worker/protocol.ts';
+// protocol. The URL fragment chooses what boots: `#demo=<id>` a demo of the gallery, `#v1.…` a
+// share link (machine, images by sha256, typed input), which "Copy link" makes for the running
+// machine. `window.__xentab` is the hook the e2e tests read.
+import type { Demo, DemoManifest, MachineInfo, MachineSpec, Status } from '../worker/protocol.ts';
 import { ConsoleTabs } from './console_tabs.ts';
 import { DiskPanel } from './disk_panel.ts';
 import { Gallery } from './gallery.ts';
@@ -20,6 +21,8 @@ interface TestHook {
   consoles(): string[];
   consoleText(id: string): string | null;
   errors: string[];
+  /** The last link "Copy link" made. */
+  lastLink: string | null;
 }
 
 declare global {
@@ -30,7 +33,7 @@ declare global {
 
 const $ = <T extends HTMLElement>(sel: string): T => document.querySelector<T>(sel)!;
 
-const hook: TestHook = { demos: [], ready: false, status: null, machine: null, consoles: () => [], consoleText: () => null, errors: [] };
+const hook: TestHook = { demos: [], ready: false, status: null, machine: null, consoles: () => [], consoleText: () => null, errors: [], lastLink: null };
 window.__xentab = hook;
 
 const notice = $('#notice');
@@ -57,7 +60,8 @@ const trace = new TracePanel($('#trace-panel'), {
 const runButton = $<HTMLButtonElement>('#run');
 const resetButton = $<HTMLButtonElement>('#reset');
 const linkButton = $<HTMLButtonElement>('#copy-link');
-let current: Demo | null = null;
+/** What is booted: its title, its spec, and the console to show first. */
+let current: { title: string; spec: MachineSpec; console: string | undefined } | null = null;
 
 function showStatus(s: Status): void {
   hook.status = s;
@@ -83,26 +87,32 @@ client.listen({
   progress: (p) => progress.update(p),
 });
 
-async function boot(demo: Demo): Promise<void> {
-  current = demo;
-  progress.clear();
-  say(`Loading ${demo.title}…`);
+function boot(demo: Demo): Promise<void> {
   history.replaceState(null, '', `#demo=${encodeURIComponent(demo.id)}`);
+  const hint = demo.try ? ` Try typing: ${JSON.stringify(demo.try.type.trim())}` : '';
+  return bootSpec(demo.title, { config: demo.config, images: demo.images }, demo.console, hint);
+}
+
+async function bootSpec(title: string, spec: MachineSpec, firstConsole: string | undefined, hint = ''): Promise<void> {
+  current = { title, spec, console: firstConsole };
+  progress.clear();
+  say(`Loading ${title}…`);
   try {
     // Image URLs are relative to the page; the worker's own URL is elsewhere (assets/).
-    const images = demo.images.map((i) => ({ ...i, url: new URL(i.url, location.href).href }));
-    const info = await api.create({ config: demo.config, images });
+    const images = spec.images.map((i) => ({ ...i, url: i.url && new URL(i.url, location.href).href }));
+    const info = await api.create({ ...spec, images });
     hook.machine = info;
     progress.verified();
-    tabs.setConsoles(info.consoles, demo.console);
+    tabs.setConsoles(info.consoles, firstConsole);
     trace.reset(info.traceSource);
     void api.setTraceFilter(trace.filter());
-    disks.setDisks(demo.config.drives.length, demo.config.drives.length > 0 ? 'PV disks are not connected to the machine yet' : null);
-    say(`${demo.title}: booted (${info.bootKind}).${demo.try ? ` Try typing: ${JSON.stringify(demo.try.type.trim())}` : ''}`);
-    if (!demo.config.startPaused) await api.start();
+    const drives = spec.config.drives.length;
+    disks.setDisks(drives, drives > 0 ? 'PV disks are not connected to the machine yet' : null);
+    say(`${title}: booted (${info.bootKind}).${hint}`);
+    if (!spec.config.startPaused) await api.start();
     tabs.focus();
   } catch (e) {
-    say(`${demo.title} did not start: ${e instanceof Error ? e.message : String(e)}`, true);
+    say(`${title} did not start: ${e instanceof Error ? e.message : String(e)}`, true);
   } finally {
     void disks.refreshUsage();
   }
@@ -124,10 +134,18 @@ $<HTMLButtonElement>('#step').addEventListener('click', () => {
   void api.step(Number.isSafeInteger(n) && n > 0 ? n : 1).then(showStatus);
 });
 linkButton.addEventListener('click', () => {
-  const url = `${location.origin}${location.pathname}${current ? `#demo=${encodeURIComponent(current.id)}` : ''}`;
-  void navigator.clipboard?.writeText(url).then(
-    () => say(`Link copied: ${url}`),
-    () => say(`Copy this link: ${url}`),
+  const page = `${location.origin}${location.pathname}`;
+  const made = current ? api.makeLink() : Promise.resolve('');
+  void made.then(
+    (fragment) => {
+      const url = page + fragment;
+      hook.lastLink = url;
+      return navigator.clipboard?.writeText(url).then(
+        () => say(`Link copied (${url.length} characters): it boots this machine and types what you typed.`),
+        () => say(`Copy this link: ${url}`),
+      );
+    },
+    (e: unknown) => say(`No link: ${e instanceof Error ? e.message : String(e)}`, true),
   );
 });
 
@@ -142,9 +160,20 @@ async function main(): Promise<void> {
   showStatus(await api.counters());
   hook.demos = manifest.demos.map((d) => d.id);
   hook.ready = true;
+  if (location.hash.startsWith('#v1.')) {
+    let spec: MachineSpec;
+    try {
+      spec = await api.openLink(location.hash);
+    } catch (e) {
+      say(`This link cannot be opened, so nothing was run: ${e instanceof Error ? e.message : String(e)}`, true);
+      return;
+    }
+    await bootSpec(spec.config.name ?? 'Shared machine', spec, undefined);
+    return;
+  }
   const wanted = /^#demo=([\w.-]+)$/.exec(location.hash)?.[1];
   const demo = manifest.demos.find((d) => d.id === wanted);
-  if (wanted && !demo) say(`There is no demo called ${wanted}.`, true);
+  if (location.hash.length > 1 && !demo) say(`There is no demo called ${wanted ?? location.hash.slice(1)}.`, true);
   if (demo) await boot(demo);
 }
 

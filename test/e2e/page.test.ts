@@ -107,37 +107,49 @@ describe.skipIf(!existsSync(CHROMIUM))('the page in Chromium', () => {
     }
   });
 
-  it('a copied link opened in a fresh browser context boots the same machine with the same output', async () => {
+  it('a copied share link opened in a fresh browser context boots the same machine, replays the typing, and shows the same output', async () => {
     const first = await open(base);
     let link: string;
-    let banner: string;
+    let transcript: string;
     try {
       await first.page.locator('li.demo[data-demo="serial-echo"]').getByRole('button', { name: 'Boot' }).click();
-      banner = await waitForText(first.page, 'serial0', '> ');
+      await waitForText(first.page, 'serial0', 'Type a line');
+      await first.page.locator('#panel-serial0 .xterm').click();
+      await first.page.keyboard.type('shared via a link');
+      await first.page.keyboard.press('Enter');
+      transcript = await waitForText(first.page, 'serial0', 'guest: SHARED VIA A LINK');
       await first.page.getByRole('button', { name: 'Copy link' }).click();
+      await first.page.waitForFunction(() => window.__xentab.lastLink !== null);
       link = await first.page.evaluate(() => navigator.clipboard.readText());
+      expect(first.errors).toEqual([]);
     } finally {
       await first.ctx.close();
     }
-    expect(link).toBe(`${base}#demo=serial-echo`);
+    expect(link).toMatch(new RegExp(`^${base.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}#v1\\.[A-Za-z0-9_-]+$`));
     const second = await open(link);
     try {
-      expect(await waitForText(second.page, 'serial0', '> ')).toBe(banner);
+      expect(await waitForText(second.page, 'serial0', 'guest: SHARED VIA A LINK')).toBe(transcript);
       expect(second.errors).toEqual([]);
     } finally {
       await second.ctx.close();
     }
   });
 
-  it('refuses an unknown demo link with a clear message and runs nothing', async () => {
-    const { ctx, page } = await open(`${base}#demo=no-such-demo`);
-    try {
-      expect(await page.getByRole('alert').textContent()).toBe('There is no demo called no-such-demo.');
-      expect(await page.evaluate(() => window.__xentab.status?.state)).toBe('empty');
-    } finally {
-      await ctx.close();
-    }
-  });
+  for (const [hash, message] of [
+    ['#demo=no-such-demo', 'There is no demo called no-such-demo.'],
+    ['#v1.AAAA', /^This link cannot be opened, so nothing was run: /],
+  ] as const) {
+    it(`refuses ${hash} with a clear message and runs nothing`, async () => {
+      const { ctx, page } = await open(`${base}${hash}`);
+      try {
+        await page.getByRole('alert').waitFor();
+        expect(await page.getByRole('alert').textContent()).toMatch(message);
+        expect(await page.evaluate(() => window.__xentab.status?.state)).toBe('empty');
+      } finally {
+        await ctx.close();
+      }
+    });
+  }
 
   for (const id of ['grub-pvh', 'xen-shim-linux']) {
     it(`boots ${id} to its prompt`, async (t) => {
