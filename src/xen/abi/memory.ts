@@ -104,7 +104,9 @@ export const XenRemoveFromPhysmapLayout = xenStruct('struct xen_remove_from_phys
   ['gpfn', 'xen_pfn_t'],
 ]);
 
-// XENMEM_memory_map: IN nr_entries = buffer capacity, OUT = entries written (e820 format, 20 B each).
+// XENMEM_memory_map: IN nr_entries = buffer capacity, OUT = entries written, each an e820 entry.
+/** Bytes per entry in a memory_map buffer: the packed BIOS e820 format {u64 addr, u64 size, u32 type}. */
+export const xenMemoryMapEntrySize = 20;
 export const XenMemoryMapLayout = xenStruct('struct xen_memory_map', [
   ['nr_entries', 'unsigned int'],
   ['buffer', 'XEN_GUEST_HANDLE'],

@@ -10,6 +10,7 @@ import * as version from '../../../src/xen/abi/version.ts';
 import * as physdev from '../../../src/xen/abi/physdev.ts';
 import * as errno from '../../../src/xen/abi/errno.ts';
 import * as startInfo from '../../../src/xen/abi/hvm/start_info.ts';
+import * as hvmVcpu from '../../../src/xen/abi/hvm/hvm_vcpu.ts';
 import * as ring from '../../../src/xen/abi/io/ring.ts';
 import * as blkif from '../../../src/xen/abi/io/blkif.ts';
 import * as netif from '../../../src/xen/abi/io/netif.ts';
@@ -29,6 +30,7 @@ export const ABI_MODULES = [
   physdev,
   errno,
   startInfo,
+  hvmVcpu,
   ring,
   blkif,
   netif,
