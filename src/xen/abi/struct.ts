@@ -6,8 +6,10 @@
 //                  handles are 8 bytes.
 //   x86_32 (ILP32, i386 SysV): 8-byte members aligned to only 4 inside structs, except
 //                  uint64_aligned_t and XEN_GUEST_HANDLE_64 (arch-x86/xen-x86_32.h gives them
-//                  __attribute__((aligned(8)))); unsigned long, xen_ulong_t, xen_pfn_t and
-//                  XEN_GUEST_HANDLE are 4 bytes (arch-x86/xen.h, xen-x86_32.h).
+//                  __attribute__((aligned(8))) when __XEN__ or __XEN_TOOLS__ is defined, i.e. as
+//                  Xen itself sees them; only toolstack structs use them); unsigned long,
+//                  xen_ulong_t, xen_pfn_t and XEN_GUEST_HANDLE are 4 bytes (arch-x86/xen.h,
+//                  xen-x86_32.h).
 //
 // Decision (issue 5): offsets are computed once at module load into frozen plain objects, not emitted
 // as generated const enums. The computation is a few microseconds per struct and happens once;
