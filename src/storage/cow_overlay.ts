@@ -204,6 +204,11 @@ export class CowOverlay implements BlockDevice {
     });
   }
 
+  /** The merged disk as a Blob, for a download link ("export disk"). */
+  exportBlob(): Promise<Blob> {
+    return new Response(this.exportStream()).blob();
+  }
+
   private check(sector: number, buffer: Uint8Array): void {
     if (this.closed) throw new BlockDeviceError(`overlay '${this.diskId}': closed`);
     const problem = checkBlockRange(this.sectorCount, sector, buffer.length);

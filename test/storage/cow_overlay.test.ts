@@ -170,6 +170,9 @@ describe('CowOverlay', () => {
     for (const [s, d] of writes) await disk.write(s, d);
     const exported = new Uint8Array(await new Response(disk.exportStream()).arrayBuffer());
     expect(diffBytes(exported, model(baseBytes, writes))).toBe('equal');
+    const blob = await disk.exportBlob();
+    expect(blob.size).toBe(37 * SECTOR_SIZE);
+    expect(sha256Hex(new Uint8Array(await blob.arrayBuffer()))).toBe(sha256Hex(model(baseBytes, writes)));
   });
 
   it('gives the same bytes as a plain in-memory disk over a random mix of reads and writes', async () => {
