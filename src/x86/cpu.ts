@@ -44,6 +44,7 @@ const I = (off: number): number => off >> 2;
 const I_RIP = I(L.RIP), I_ICOUNT = I(L.ICOUNT);
 const I_EXC_VECTOR = I(L.EXC_VECTOR), I_EXC_ERROR = I(L.EXC_ERROR), I_EXC_RIP = I(L.EXC_RIP);
 const I_SEG = I(L.SEG);
+const I_CODE_BITS = I(L.CODE_BITS), I_CS_BASE = I(L.SEG) + L.CS * 8 + 2;
 const I_DTLB = I(L.DTLB), I_ITLB = I(L.ITLB);
 const DTLB_MASK = L.DTLB_ENTRIES - 1, ITLB_MASK = L.ITLB_ENTRIES - 1;
 /** TLB permission bits (entry word 3). */
@@ -102,7 +103,6 @@ export class Cpu {
   private cpHost = -1;
   /** Physical address of the last MMIO translation (a double). */
   private mmioPhys = 0;
-  private exitRequested = false;
   /** Exit reason set by handlers (HLT). */
   pendingExit = -1;
 
@@ -196,7 +196,7 @@ export class Cpu {
   deliverException(): boolean { return false; }
 
   /** Ask `run` to return after the current instruction (from a bus hook). */
-  requestExit(): void { this.exitRequested = true; }
+  requestExit(): void { this.pendingExit = Exit.REQUESTED; }
 
   // ------------------------------------------------------------------ TLBs and invalidation
 
@@ -675,13 +675,12 @@ export class Cpu {
     const cache = this.cache;
     let n = 0;
     let reason: number = Exit.BUDGET;
-    this.exitRequested = false;
     this.pendingExit = -1;
     while (n < maxInstructions) {
       const ripLo = s[I_RIP]!, ripHi = s[I_RIP + 1]!;
-      const bits = s[I(L.CODE_BITS)]!;
+      const bits = s[I_CODE_BITS]!;
       let linLo = ripLo, linHi = ripHi;
-      if (bits !== 64) { linLo = (ripLo + s[I_SEG + L.CS * 8 + 2]!) | 0; linHi = 0; }
+      if (bits !== 64) { linLo = (ripLo + s[I_CS_BASE]!) | 0; linHi = 0; }
       let host: number;
       if (((linLo ^ this.cpLin) & ~0xfff) === 0 && linHi === this.cpLinHi && this.cpHost >= 0) {
         host = this.cpHost + (linLo & 0xfff);
@@ -706,17 +705,15 @@ export class Cpu {
           this.decodeAt(x, host, linLo, linHi);
           d = x;
         }
+        if (!this.fault && d.fault >= 0) {
+          if (d.fault === 6) this.raise(6, -1); else this.raise(d.fault, 0);
+          d.tag = -1; // faulting decodes are never cached
+        }
         if (this.fault) {
           this.fault = false;
           if (!this.deliverException()) { reason = Exit.EXCEPTION; break; }
           continue;
         }
-      }
-      if (d.fault >= 0) {
-        if (d.fault === 6) this.raise(6, -1); else this.raise(d.fault, 0);
-        this.fault = false;
-        if (!this.deliverException()) { reason = Exit.EXCEPTION; break; }
-        continue;
       }
       // Next RIP with the IP width of the mode.
       const len = d.len;
@@ -738,7 +735,6 @@ export class Cpu {
       s[I_RIP + 1] = this.nextHi;
       n++;
       if (this.pendingExit >= 0) { reason = this.pendingExit; break; }
-      if (this.exitRequested) { reason = Exit.REQUESTED; break; }
     }
     const c = (s[I_ICOUNT]! >>> 0) + n;
     s[I_ICOUNT] = c | 0;

@@ -142,18 +142,26 @@ export function szp(size: number, lo: number, hi: number): number {
   return f;
 }
 
+/** Only the flags in `want` (values as RFLAGS bits), computing lazily recorded ones on demand. */
+function flagsFor(c: Cpu, want: number): number {
+  const s = c.s32;
+  const m = s[I_MASK]! & want;
+  if (m === 0) return s[I_FLAGS]! & want;
+  return (s[I_FLAGS]! & want & ~m) | (lazyFlags(c, m) & m);
+}
+
 /** Condition codes (SDM Vol 1 App. B, Table B-1) by encoding 0–15. */
 export function testCC(c: Cpu, cc: number): boolean {
   let r: boolean;
   switch (cc >> 1) {
-    case 0: r = getFlag(c, OF) !== 0; break;
-    case 1: r = getCF(c) !== 0; break;
-    case 2: r = getFlag(c, ZF) !== 0; break;
-    case 3: r = (getFlags(c) & (CF | ZF)) !== 0; break;
-    case 4: r = getFlag(c, SF) !== 0; break;
-    case 5: r = getFlag(c, PF) !== 0; break;
-    case 6: { const f = getFlags(c); r = ((f & SF) !== 0) !== ((f & OF) !== 0); break; }
-    default: { const f = getFlags(c); r = (f & ZF) !== 0 || ((f & SF) !== 0) !== ((f & OF) !== 0); break; }
+    case 0: r = flagsFor(c, OF) !== 0; break;
+    case 1: r = flagsFor(c, CF) !== 0; break;
+    case 2: r = flagsFor(c, ZF) !== 0; break;
+    case 3: r = flagsFor(c, CF | ZF) !== 0; break;
+    case 4: r = flagsFor(c, SF) !== 0; break;
+    case 5: r = flagsFor(c, PF) !== 0; break;
+    case 6: { const f = flagsFor(c, SF | OF); r = ((f & SF) !== 0) !== ((f & OF) !== 0); break; }
+    default: { const f = flagsFor(c, ZF | SF | OF); r = (f & ZF) !== 0 || ((f & SF) !== 0) !== ((f & OF) !== 0); break; }
   }
   return (cc & 1) !== 0 ? !r : r;
 }

@@ -4,7 +4,7 @@
 import type { Cpu } from '../cpu.ts';
 import type { DecodedInsn } from '../decode/decoded_insn.ts';
 import { ARITH, CC_ADD, CC_LOGIC, CC_SUB, CF, OF, ZF, getCF, getFlag, saveCF, setFlagsMasked, setLazy, setLazy64 } from '../flags.ts';
-import { K_MEM, readDst, readDstRmw, readSrc, writeDst } from './operands.ts';
+import { K_MEM, K_REG, readDst, readDstRmw, readSrc, writeDst } from './operands.ts';
 
 let rh = 0; // high half of the last 64-bit result
 
@@ -49,6 +49,32 @@ function aluOp(c: Cpu, op: number, size: number, a: number, ah: number, b: numbe
 
 export function ALU(c: Cpu, d: DecodedInsn): void {
   const size = d.osz, op = d.sub;
+  // Fast path: 32-bit register destination, register or immediate source (the common case).
+  if (size === 2 && d.k1 === K_REG && d.k2 !== K_MEM) {
+    const s = c.s32, ri = d.r1 << 1;
+    const a = s[ri]!, b = d.k2 === K_REG ? s[d.r2 << 1]! : d.imm;
+    let r: number;
+    switch (op) {
+      case 0: r = (a + b) | 0; setLazy(c, CC_ADD, 2, a, b, r, ARITH); break;
+      case 5: r = (a - b) | 0; setLazy(c, CC_SUB, 2, a, b, r, ARITH); break;
+      case 7: setLazy(c, CC_SUB, 2, a, b, (a - b) | 0, ARITH); return;
+      case 4: r = a & b; setLazy(c, CC_LOGIC, 2, 0, 0, r, ARITH); break;
+      case 1: r = a | b; setLazy(c, CC_LOGIC, 2, 0, 0, r, ARITH); break;
+      case 6: r = a ^ b; setLazy(c, CC_LOGIC, 2, 0, 0, r, ARITH); break;
+      default: r = aluOp(c, op, 2, a, 0, b, 0); break;
+    }
+    s[ri] = r; s[ri + 1] = 0;
+    return;
+  }
+  if (size === 3 && d.k1 === K_REG && d.k2 !== K_MEM) {
+    const s = c.s32, ri = d.r1 << 1;
+    const a = s[ri]!, ah = s[ri + 1]!;
+    let b: number, bh: number;
+    if (d.k2 === K_REG) { b = s[d.r2 << 1]!; bh = s[(d.r2 << 1) + 1]!; } else { b = d.imm; bh = d.immHi; }
+    const r = aluOp(c, op, 3, a, ah, b, bh);
+    if (op !== 7) { s[ri] = r; s[ri + 1] = rh; }
+    return;
+  }
   const b = readSrc(c, d, size);
   if (c.fault) return;
   const bh = c.hi;

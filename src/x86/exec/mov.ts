@@ -4,10 +4,21 @@
 import type { Cpu } from '../cpu.ts';
 import type { DecodedInsn } from '../decode/decoded_insn.ts';
 import { testCC } from '../flags.ts';
-import { K_MEM, readSrc } from './operands.ts';
+import { K_IMM, K_MEM, K_REG, readSrc } from './operands.ts';
 
 export function MOV(c: Cpu, d: DecodedInsn): void {
   const size = d.osz;
+  if (size >= 2 && d.k1 === K_REG) {
+    // Fast path: 32/64-bit register destination.
+    const s = c.s32, ri = d.r1 << 1;
+    if (d.k2 === K_REG) { s[ri] = s[d.r2 << 1]!; s[ri + 1] = size === 3 ? s[(d.r2 << 1) + 1]! : 0; return; }
+    if (d.k2 === K_IMM) { s[ri] = d.imm; s[ri + 1] = size === 3 ? d.immHi : 0; return; }
+    c.ea(d);
+    const v = c.read(size);
+    if (c.fault) return;
+    s[ri] = v; s[ri + 1] = size === 3 ? c.hi : 0;
+    return;
+  }
   const v = readSrc(c, d, size);
   if (c.fault) return;
   const vh = c.hi;
