@@ -3,7 +3,10 @@
 // geometry and the value of every exported constant; and parses that program's output.
 // Used by test/xen/abi/headers.test.ts with gcc -m64 and gcc -m32.
 import { ALL_STRUCTS, type Abi, type Aggregate } from '../../src/xen/abi/struct.ts';
-import { ALL_RINGS } from '../../src/xen/abi/io/ring.ts';
+import { ALL_RINGS, ringEntries } from '../../src/xen/abi/io/ring.ts';
+
+/** Ring sizes probed besides one page: multi-page rings (blkif ring-page-order 1 and 4). */
+const RING_BYTES = [8192, 65536];
 
 /** One number the probe prints: key → value, e.g. `offsetof struct shared_info evtchn_mask`. */
 export type ProbeValues = Map<string, bigint>;
@@ -44,6 +47,7 @@ export function expectedValues(modules: readonly AbiModule[], abi: Abi): ProbeVa
     out.set(`ring ${r.name} offset`, BigInt(r.ringOffset[abi]));
     out.set(`ring ${r.name} entry`, BigInt(r.entrySize[abi]));
     out.set(`ring ${r.name} entries`, BigInt(r.entries[abi]));
+    for (const b of RING_BYTES) out.set(`ring ${r.name} entries ${b}`, BigInt(ringEntries(r, abi, b)));
   }
   for (const m of modules)
     for (const [name, v] of Object.entries(m)) if (isHeaderConstant(name, v)) out.set(`const ${name}`, BigInt(v));
@@ -87,6 +91,7 @@ export function probeSource(modules: readonly AbiModule[]): string {
     lines.push(`  SZ("ring ${r.name} offset", offsetof(struct ${r.name}_sring, ring));`);
     lines.push(`  SZ("ring ${r.name} entry", sizeof(union ${r.name}_sring_entry));`);
     lines.push(`  SZ("ring ${r.name} entries", __CONST_RING_SIZE(${r.name}, 4096));`);
+    for (const b of RING_BYTES) lines.push(`  SZ("ring ${r.name} entries ${b}", __CONST_RING_SIZE(${r.name}, ${b}));`);
   }
   for (const m of modules)
     for (const [name, v] of Object.entries(m)) if (isHeaderConstant(name, v)) lines.push(`  CV("const ${name}", ${name});`);

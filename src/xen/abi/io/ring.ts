@@ -42,6 +42,14 @@ export const xenPageSize = 4096;
 /** Every ring defined, for the header probe. */
 export const ALL_RINGS: RingLayout[] = [];
 
+/**
+ * Slots in a shared ring of `bytes` bytes (a multi-page ring has 2^ring-page-order pages): what
+ * __CONST_RING_SIZE computes.
+ */
+export function ringEntries(ring: RingLayout, abi: Abi, bytes: number): number {
+  return roundDownPow2(Math.floor((bytes - ring.ringOffset[abi]) / ring.entrySize[abi]));
+}
+
 /** Largest power of two ≤ n (the __RD32 rounding), 0 for n = 0. */
 function roundDownPow2(n: number): number {
   if (n < 1) return 0;
