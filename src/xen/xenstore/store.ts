@@ -776,6 +776,9 @@ export class XenStore {
    * able to read the node.
    */
   private fireWatches(c: Change): void {
+    // Decide every delivery first, then make them: a watcher's callback may change the store
+    // (a backend answering a state change), which must not disturb this walk.
+    const out: Array<[XsConnection, string, string]> = [];
     for (const conn of this.connections) {
       // Two watches that would send the same message (same event path and token) send it once,
       // as xenstored 4.17 does.
@@ -801,9 +804,10 @@ export class XenStore {
         sent ??= new Set();
         if (sent.has(key)) continue;
         sent.add(key);
-        this.deliver(conn, shown, w.token);
+        out.push([conn, shown, w.token]);
       }
     }
+    for (const [conn, path, token] of out) if (this.connections.has(conn)) this.deliver(conn, path, token);
   }
 
   /**
@@ -820,10 +824,12 @@ export class XenStore {
   /** Special events go to watchers allowed to read the special path (by default dom0 only). */
   private fireSpecial(name: '@introduceDomain' | '@releaseDomain'): void {
     const perms = this.specialPerms.get(name)!;
+    const out: Array<[XsConnection, string]> = [];
     for (const conn of this.connections) {
       if ((this.access(conn, perms) & XS_PERM_READ) === 0) continue;
-      for (const w of conn.watches) if (w.absPath === name) this.deliver(conn, name, w.token);
+      for (const w of conn.watches) if (w.absPath === name) out.push([conn, w.token]);
     }
+    for (const [conn, token] of out) if (this.connections.has(conn)) this.deliver(conn, name, token);
   }
 
   private deliver(conn: XsConnection, path: string, token: string): void {

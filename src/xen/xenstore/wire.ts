@@ -259,8 +259,10 @@ export class XenstoreRingServer {
       return;
     }
     this.queueEvent(path, token);
-    // A change made by someone else (a backend, the toolstack): push it out now.
-    this.process();
+    // A change made by someone else (a backend, the toolstack): write the event out now, but read
+    // no new request here — that would run guest requests inside another client's store call.
+    if (this.fatal || this.processing) return;
+    if (this.flushOut()) this.ring.notify();
   }
 
   private queueEvent(path: string, token: string): void {

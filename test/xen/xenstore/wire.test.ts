@@ -135,6 +135,35 @@ describe('xs_wire requests', () => {
     expect(g.notifications).toBeGreaterThan(before);
   });
 
+  it('a dom0 change pushes the event out at once but leaves pending guest requests for process()', () => {
+    const { store, dom0, g, server, send } = setup();
+    send(T.WATCH, 'device\0fe\0');
+    g.push(frame(T.READ, 77, 0, 'domid\0'));
+    store.write(dom0, 0, '/local/domain/1/device/x', '1');
+    g.pull();
+    expect(g.messages().map((m) => m.type)).toEqual([T.WATCH_EVENT]);
+    server.process();
+    g.pull();
+    expect(g.messages().map((m) => m.reqId)).toEqual([77]);
+  });
+
+  it('a backend that writes from its watch callback (a XenBus handshake) sees a consistent store', () => {
+    const { store, send, reply } = setup();
+    // The backend: when the frontend says Initialised (3), answer Connected (4), as blkback does.
+    store.write(store.connect(0, () => {}), 0, '/local/domain/0/backend/vbd/1/51712/state', '2');
+    const be = store.connect(0, (path) => {
+      if (path === '/local/domain/1/device/vbd/51712/state' && store.tryRead(be, 0, path) === '3') {
+        store.write(be, 0, '/local/domain/0/backend/vbd/1/51712/state', '4');
+      }
+    });
+    store.watch(be, '/local/domain/1/device/vbd', 'be');
+    store.setPerms(be, 0, '/local/domain/0/backend/vbd/1/51712/state', ['n0', 'r1']);
+    send(T.WATCH, '/local/domain/0/backend/vbd/1/51712/state\0fe\0');
+    const msgs = send(T.WRITE, 'device/vbd/51712/state\x003');
+    expect(msgs.filter((m) => m.type === T.WATCH_EVENT).map((m) => dec(m.payload))).toEqual(['/local/domain/0/backend/vbd/1/51712/state\0fe\0']);
+    expect(reply(T.READ, '/local/domain/0/backend/vbd/1/51712/state\0').body).toBe('4');
+  });
+
   it('UNWATCH and RESET_WATCHES', () => {
     const { reply } = setup();
     reply(T.WATCH, 'data\0a\0');
