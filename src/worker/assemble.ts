@@ -67,12 +67,13 @@ export function unsupportedReason(config: MachineConfig): string | null {
 /** The consoles a config gives the page, in tab order. */
 export function consoleRoutes(config: MachineConfig): ConsoleRoute[] {
   const routes: ConsoleRoute[] = [];
+  let hvc = 0;
   for (const d of config.devices) {
-    if (d.driver === 'xen-console') routes.push({ id: d.chardev, kind: 'xen-console', label: `hvc0 (${d.chardev})`, input: true });
+    if (d.driver === 'xen-console') routes.push({ id: d.chardev, kind: 'xen-console', label: `hvc${hvc++} (${d.chardev})`, input: true });
   }
-  for (const s of serialDevices(config)) routes.push({ id: s.chardev, kind: 'serial', label: `COM${s.index + 1} (${s.chardev})`, input: true });
   // The hypervisor's console_io log (XEN_CONSOLE_WRITE and its own messages): output only.
   if (xenEnabled(config)) routes.push({ id: 'xen-log', kind: 'xen-log', label: 'Xen log (console_io)', input: false });
+  for (const s of serialDevices(config)) routes.push({ id: s.chardev, kind: 'serial', label: `COM${s.index + 1} (${s.chardev})`, input: true });
   for (const d of config.devices) {
     if (d.driver === 'isa-debugcon') routes.push({ id: d.chardev, kind: 'debugcon', label: `debugcon 0x${d.iobase.toString(16)} (${d.chardev})`, input: false });
   }

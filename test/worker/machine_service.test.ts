@@ -33,7 +33,7 @@ class Page {
   readonly text = new Map<string, string>();
   readonly frames: FrameMessage[] = [];
   readonly progress: StreamMessage[] = [];
-  private readonly service: MachineService;
+  readonly service: MachineService;
   private readonly ports: MessagePort[] = [];
 
   fetches = 0;
@@ -226,6 +226,27 @@ describe('machine worker API (comlink + stream port, serial echo guest)', () => 
     try {
       await expect(page.api.openLink('#v1.!!!')).rejects.toThrow(/base64url|link/i);
       expect((await page.api.counters()).state).toBe('empty');
+    } finally {
+      page.close();
+    }
+  });
+
+  it('trace events pass the filter in the worker, and a chosen hypercall pauses the machine', async () => {
+    const page = new Page(base);
+    try {
+      await page.api.create({ config: echo.config, images: echo.images });
+      await page.api.start();
+      await page.until('serial0', '> ');
+      await page.api.setTraceFilter({ enabled: true, match: 'evtchn', pauseOn: 'sched_op' });
+      const ev = (seq: number, kind: string, name: string) => ({ seq, icount: seq, vcpu: 0, layer: 'xen' as const, kind, name, args: '', ret: 0, flowId: seq });
+      page.service.traceSink(ev(1, 'evtchn_send', 'port 3'));
+      page.service.traceSink(ev(2, 'hypercall', 'xen_version'));
+      expect((await page.api.counters()).state).not.toBe('paused');
+      page.service.traceSink(ev(3, 'hypercall', 'sched_op'));
+      const s = await page.api.counters();
+      expect([s.state, s.message]).toEqual(['paused', 'paused after hypercall sched_op']);
+      await vi.waitFor(() => expect(page.frames.flatMap((f) => f.trace).map((e) => e.seq)).toEqual([1]));
+      expect(await page.api.hypercallNames()).toEqual(expect.arrayContaining(['mmu_update', 'sched_op', 'event_channel_op', 'hvm_op']));
     } finally {
       page.close();
     }
