@@ -36,7 +36,8 @@ export class NodeFileDisk implements BlockDevice {
     const handle = await open(path, readOnly ? 'r' : 'r+');
     try {
       const stat = await handle.stat();
-      if (!stat.isFile() && !stat.isBlockDevice()) throw new BlockDeviceError(`${path}: not a regular file`);
+      // Block devices report size 0 through stat, so only regular files are disks here.
+      if (!stat.isFile()) throw new BlockDeviceError(`${path}: not a regular file`);
       const sectorCount = Math.ceil(stat.size / SECTOR_SIZE);
       return new NodeFileDisk(handle, path, sectorCount, readOnly, options.writeCache ?? true);
     } catch (e) {

@@ -98,8 +98,9 @@ describe('NodeFileDisk', () => {
     expect((await stat(path)).size).toBe(2 * SECTOR_SIZE);
   });
 
-  it('refuses to open a missing file', async () => {
+  it('refuses to open a missing file or a directory', async () => {
     await expect(NodeFileDisk.open(join(dir, 'nope.img'))).rejects.toThrow(/ENOENT/);
+    await expect(NodeFileDisk.open(dir, { readOnly: true })).rejects.toThrow(/not a regular file/);
   });
 
   it('syncs every write without a write cache, and only on flush with one', async () => {
