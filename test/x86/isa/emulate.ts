@@ -4,10 +4,10 @@
 import { FlatMachine } from '../support/flat_machine.ts';
 import { CODE_BASE, DATA_BASE, DATA_SIZE, emptyHostState } from '../host_oracle/host_oracle.ts';
 import type { HostCase, HostResult, HostSignal } from '../host_oracle/host_oracle.ts';
-import { RFLAGS, LAZY_MASK, SEG } from '../../../src/x86/state_layout.ts';
+import { CR0, CR4, RFLAGS, LAZY_MASK, SEG } from '../../../src/x86/state_layout.ts';
 import { getFlags } from '../../../src/x86/flags.ts';
 import { Exit } from '../../../src/x86/cpu.ts';
-import { FPU } from '../../../src/x86/state_layout.ts';
+import { FPU, MXCSR, XMM } from '../../../src/x86/state_layout.ts';
 import { fxrstorX87 } from '../../../src/x86/fpu/environment.ts';
 
 let machine: FlatMachine | null = null;
@@ -26,6 +26,9 @@ export function runInEmulator(c: HostCase): EmuResult {
   const cpu = m.cpu;
   cpu.setFlatMode(c.mode, 3);
   const s = cpu.s32;
+  // Control registers as Linux sets them for user space: CR0.MP|NE, CR4.OSFXSR|OSXMMEXCPT.
+  s[CR0 >> 2] = s[CR0 >> 2]! | 0x22;
+  s[CR4 >> 2] = 0x600;
   // Selectors as Linux gives user space (arch/x86/include/asm/segment.h): 64-bit CS=0x33,
   // SS=0x2b, data selectors 0; 32-bit CS=0x23, SS=DS=ES=0x2b.
   const sel = c.mode === 64 ? [0, 0x33, 0x2b, 0, 0, 0] : [0x2b, 0x23, 0x2b, 0x2b, 0, 0x63];
@@ -39,6 +42,10 @@ export function runInEmulator(c: HostCase): EmuResult {
   s[LAZY_MASK >> 2] = 0;
   // x87 state from the FXSAVE image (FCW, FSW, tags, ST0-7), as FXRSTOR loads it on the host.
   fxrstorX87(cpu.dv, cpu.stateBase + FPU, new DataView(c.state.fxsave.buffer, c.state.fxsave.byteOffset, 512), 0, c.mode === 64);
+  // MXCSR (FXSAVE offset 24) and XMM0-15 (offset 160, 16 bytes each; XMM8-15 only in 64-bit mode).
+  const fx = new DataView(c.state.fxsave.buffer, c.state.fxsave.byteOffset, 512);
+  cpu.dv.setUint32(cpu.stateBase + MXCSR, fx.getUint32(24, true), true);
+  for (let k = 0; k < 16 * 16; k += 4) cpu.dv.setUint32(cpu.stateBase + XMM + k, k < 128 || c.mode === 64 ? fx.getUint32(160 + k, true) : 0, true);
   m.load(DATA_BASE, c.state.mem);
   const code = new Uint8Array(0x4000);
   code.set(c.code);
