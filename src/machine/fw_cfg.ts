@@ -131,16 +131,19 @@ export class FwCfg implements PortHandler {
     if (control & DMA_WRITE) {
       status = DMA_ERROR; // no writable items
     } else if (control & (DMA_READ | DMA_SKIP)) {
-      for (let i = 0; i < length; i++) {
-        const b = this.readByte();
-        if (control & DMA_READ) {
-          if (!m.isBacked(target + i, 1)) {
-            status = DMA_ERROR;
-            break;
-          }
-          m.write8(target + i, b);
+      // Bytes past the end of the item read as zero; the work is bounded by the item size.
+      const item = this.items.get(this.key);
+      const avail = item ? Math.max(0, item.length - this.offset) : 0;
+      const n = Math.min(length, avail);
+      if (control & DMA_READ) {
+        if (!m.isBacked(target, length)) {
+          status = DMA_ERROR;
+        } else {
+          if (n > 0) m.writeBytes(target, item!.subarray(this.offset, this.offset + n));
+          m.fill(target + n, length - n, 0);
         }
       }
+      this.offset += n;
     }
     m.write32(addr, bswap32(status));
   }

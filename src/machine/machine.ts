@@ -108,6 +108,9 @@ export class Machine implements CpuBus {
         if (this.running && i === this.current) this.cpus[i]!.requestExit();
       };
     });
+    this.platform.flushPage = (paddr) => {
+      for (const c of this.cpus) c.invalidatePhysicalRange(paddr, 4096);
+    };
     mem.onMapChange(() => {
       for (const c of this.cpus) c.flushTlb();
     });

@@ -85,6 +85,8 @@ export class PcPlatform {
   readonly serials: Uart16550[] = [];
   readonly testdev: PcTestdev | undefined;
   readonly acpi: AcpiBlob;
+  /** pc-testdev's "flush page": machine.ts points this at the CPUs' code invalidation. */
+  flushPage: (paddr: number) => void = () => {};
   /** Index of the vCPU whose accesses are being served (banks the LAPIC page). */
   currentCpu = 0;
   /** Instructions retired by all vCPUs; machine.ts points this at the CPU counters. */
@@ -143,7 +145,10 @@ export class PcPlatform {
     if (spec.debugcon) this.io.register(spec.debugcon.iobase, 1, new DebugCon((b) => this.host.debugconOut(b)));
     if (spec.debugExit) this.io.register(spec.debugExit.iobase, spec.debugExit.iosize, new DebugExit((st) => this.host.debugExit(st)));
     if (spec.pcTestdev) {
-      const t = new PcTestdev((line, level) => this.setIsaIrq(line, level));
+      const t = new PcTestdev(
+        (line, level) => this.setIsaIrq(line, level),
+        (paddr) => this.flushPage(paddr),
+      );
       this.io.register(0xe0, 8, t);
       // Its byte window 0xE8-0xEB overlaps debugcon's 0xE9; debugcon keeps its port.
       for (let port = 0xe8; port < 0xec; port++) if (!this.io.isClaimed(port)) this.io.register(port, 1, t, { byteOnly: true });

@@ -64,3 +64,18 @@ describe('VirtualClock', () => {
     expect(() => new VirtualClock({ tscKHz: 1000, icountShift: 11 }, () => 0)).toThrow();
   });
 });
+
+describe('VirtualClock limits', () => {
+  it('stops a timer that keeps re-arming in the past after the limit instead of hanging', () => {
+    const c = new VirtualClock({ tscKHz: 1_000_000, icountShift: 0 }, () => 10);
+    let n = 0;
+    const t = c.createTimer(() => {
+      n++;
+      t.arm(5);
+    }, 'storm');
+    t.arm(5);
+    expect(c.runDue(1000)).toBe(1000);
+    expect(n).toBe(1000);
+    expect(c.nextDeadline()).toBe(5);
+  });
+});
