@@ -60,6 +60,8 @@ const trace = new TracePanel($('#trace-panel'), {
 const runButton = $<HTMLButtonElement>('#run');
 const resetButton = $<HTMLButtonElement>('#reset');
 const linkButton = $<HTMLButtonElement>('#copy-link');
+const stepButton = $<HTMLButtonElement>('#step');
+const traceStepButton = $<HTMLButtonElement>('#trace-step');
 /** What is booted: its title, its spec, and the console to show first. */
 let current: { title: string; spec: MachineSpec; console: string | undefined } | null = null;
 
@@ -71,6 +73,9 @@ function showStatus(s: Status): void {
   runButton.textContent = live ? 'Pause' : 'Run';
   runButton.setAttribute('aria-pressed', String(live));
   resetButton.disabled = s.state === 'empty' || s.state === 'loading';
+  // Stepping is for a paused machine; the worker ignores it otherwise.
+  stepButton.disabled = s.state !== 'paused';
+  traceStepButton.disabled = s.state !== 'paused';
   if (s.message && (s.state === 'crashed' || s.state === 'exited' || s.state === 'paused')) say(s.message, s.state === 'crashed');
 }
 
@@ -110,6 +115,7 @@ async function bootSpec(title: string, spec: MachineSpec, firstConsole: string |
     disks.setDisks(drives, drives > 0 ? 'PV disks are not connected to the machine yet' : null);
     say(`${title}: booted (${info.bootKind}).${hint}`);
     if (!spec.config.startPaused) await api.start();
+    else say(`${title}: booted paused (-S); press Run or Step.`);
     tabs.focus();
   } catch (e) {
     say(`${title} did not start: ${e instanceof Error ? e.message : String(e)}`, true);
@@ -126,10 +132,10 @@ resetButton.addEventListener('click', () => {
   if (!current) return;
   void api.reset().then((info) => {
     tabs.setConsoles(info.consoles, current?.console);
-    return api.start();
+    if (!current?.spec.config.startPaused) return api.start();
   });
 });
-$<HTMLButtonElement>('#step').addEventListener('click', () => {
+stepButton.addEventListener('click', () => {
   const n = Number($<HTMLInputElement>('#step-count').value);
   void api.step(Number.isSafeInteger(n) && n > 0 ? n : 1).then(showStatus);
 });
