@@ -233,7 +233,7 @@ function genOne(e: OpcodeEntry, idx: number, plan: (typeof PLANS)[number], mode:
     st.gpr[1] = (st.gpr[1]! & ~0xffn) | BigInt(count);
   }
   if (/^(D0|D1)$/.test(e.opcode.toString(16).toUpperCase()) && e.map === OpMap.Root) count = 1;
-  if (isString || e.mnemonic === 'XLAT') {
+  if (isString || e.mnemonic === 'XLAT' || /^MASKMOV/.test(e.mnemonic)) { // implicit DS:rSI / ES:rDI / DS:rBX
     st.gpr[6] = ptr(); st.gpr[7] = ptr(); st.gpr[3] = e.mnemonic === 'XLAT' ? ptr() : st.gpr[3]!;
     st.gpr[1] = BigInt(r() % 6);
   }
