@@ -1,0 +1,97 @@
+// __HYPERVISOR_hvm_op (public/hvm/hvm_op.h, params.h; xen/arch/x86/hvm/hvm.c do_hvm_op).
+// The guest may read its params (index < HVM_NR_PARAMS, else -EINVAL) and set only
+// HVM_PARAM_CALLBACK_IRQ (others -EPERM, as hvm_allow_set_param refuses them to the domain
+// itself). CONSOLE_PFN/EVTCHN without a primary console are -EINVAL (QEMU). Setting the
+// callback latches the shared_info layout from the caller's mode.
+import { XEN_EFAULT, XEN_EINVAL, XEN_ENOSYS, XEN_EPERM, XEN_ESRCH } from '../abi/errno.ts';
+import {
+  HVMOP_get_param,
+  HVMOP_get_time,
+  HVMOP_pagetable_dying,
+  HVMOP_set_evtchn_upcall_vector,
+  HVMOP_set_param,
+  HVM_NR_PARAMS,
+  HVM_PARAM_CALLBACK_IRQ,
+  HVM_PARAM_CALLBACK_TYPE_GSI,
+  HVM_PARAM_CALLBACK_TYPE_PCI_INTX,
+  HVM_PARAM_CALLBACK_TYPE_VECTOR,
+  HVM_PARAM_CONSOLE_EVTCHN,
+  HVM_PARAM_CONSOLE_PFN,
+  XenHvmEvtchnUpcallVectorLayout,
+  XenHvmParamLayout,
+} from '../abi/hvm_params.ts';
+import { GuestStruct } from '../guest_copy.ts';
+import type { Hypercall } from '../hypercall.ts';
+import type { XenDomain } from '../xen_domain.ts';
+import { isSelf } from './domid.ts';
+
+const TWO32 = 4294967296;
+/** The platform device's INTA routes to this GSI (PIIX: device 3 pin A → PIRQ C → GSI 10 in QEMU's default routing). */
+const PLATFORM_INTX_GSI = 10;
+
+/** Decode HVM_PARAM_CALLBACK_IRQ's value (type in bits 63:56) into the domain's callback. */
+export function setCallbackIrq(d: XenDomain, value: number): number {
+  const hi = Math.floor(value / TWO32);
+  const lo = value - hi * TWO32;
+  const type = (hi >>> 24) & 0xff;
+  switch (type) {
+    case HVM_PARAM_CALLBACK_TYPE_GSI:
+      d.callback = lo === 0 ? { type: 'none', value: 0 } : { type: 'gsi', value: lo >>> 0 };
+      if (lo >= 24) return -XEN_EINVAL;
+      break;
+    case HVM_PARAM_CALLBACK_TYPE_PCI_INTX:
+      if ((hi & 0xffff) !== 0) return -XEN_EINVAL; // PCI domain must be 0
+      d.callback = { type: 'pci_intx', value: PLATFORM_INTX_GSI };
+      break;
+    case HVM_PARAM_CALLBACK_TYPE_VECTOR:
+      d.callback = { type: 'vector', value: lo & 0xff };
+      break;
+    default:
+      break; // unknown types are accepted and ignored (Xen compatible)
+  }
+  d.params[HVM_PARAM_CALLBACK_IRQ] = value;
+  return 0;
+}
+
+export function hvmOp(d: XenDomain, h: Hypercall): number {
+  const op = h.lo[0]!;
+  const arg = h.a[1]!;
+  switch (op) {
+    case HVMOP_set_param:
+    case HVMOP_get_param: {
+      const s = new GuestStruct(h.g, XenHvmParamLayout, arg);
+      if (!s.load()) return -XEN_EFAULT;
+      if (!isSelf(d, s.get('domid'))) return -XEN_ESRCH;
+      const index = s.get('index');
+      if (index >= HVM_NR_PARAMS) return -XEN_EINVAL;
+      if (op === HVMOP_set_param) {
+        if (index !== HVM_PARAM_CALLBACK_IRQ) return -XEN_EPERM;
+        d.latchShinfoAbi(h.abi);
+        return setCallbackIrq(d, s.get('value'));
+      }
+      if (!d.console && (index === HVM_PARAM_CONSOLE_PFN || index === HVM_PARAM_CONSOLE_EVTCHN)) return -XEN_EINVAL;
+      s.set('value', d.params[index]!);
+      return s.storeField('value') ? 0 : -XEN_EFAULT;
+    }
+    case HVMOP_set_evtchn_upcall_vector: {
+      const s = new GuestStruct(h.g, XenHvmEvtchnUpcallVectorLayout, arg);
+      if (!s.load()) return -XEN_EFAULT;
+      const vcpu = s.get('vcpu'), vector = s.get('vector');
+      if (vector < 0x10 || vcpu >= d.machine.cpus.length) return -XEN_EINVAL;
+      d.upcallVector[vcpu] = vector;
+      return 0;
+    }
+    case HVMOP_get_time: {
+      const b = new Uint8Array(8);
+      const ns = d.machine.platform.clock.nowNs();
+      const dv = new DataView(b.buffer);
+      dv.setUint32(0, ns % TWO32, true);
+      dv.setUint32(4, Math.floor(ns / TWO32), true);
+      return h.g.write(arg, b) ? 0 : -XEN_EFAULT;
+    }
+    case HVMOP_pagetable_dying:
+      return -XEN_ENOSYS;
+    default:
+      return -XEN_ENOSYS;
+  }
+}
