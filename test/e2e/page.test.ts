@@ -43,7 +43,8 @@ async function waitForText(page: Page, id: string, needle: string, timeout = 30_
 
 describe.skipIf(!existsSync(CHROMIUM))('the page in Chromium', () => {
   beforeAll(async () => {
-    if (!existsSync(join(ROOT, 'dist/index.html'))) execFileSync('npx', ['vite', 'build'], { cwd: ROOT, stdio: 'ignore' });
+    // Always test the current sources: a stale dist/ would test yesterday's page.
+    execFileSync('npx', ['vite', 'build'], { cwd: ROOT, stdio: 'ignore' });
     server = await preview({ root: ROOT, logLevel: 'silent', preview: { host: '127.0.0.1', port: 0, strictPort: false, open: false } });
     base = server.resolvedUrls!.local[0]!;
     browser = await chromium.launch({
@@ -169,4 +170,28 @@ describe.skipIf(!existsSync(CHROMIUM))('the page in Chromium', () => {
       }
     });
   }
+
+  it('data written to the PV disk is still there after a reload', async (t) => {
+    const demo = manifest.demos.find((d) => d.id === 'xen-shim-linux')!;
+    const first = await open(base);
+    try {
+      const note = first.page.locator('li.demo[data-demo="xen-shim-linux"] .not-yet');
+      if ((await note.count()) === 1) t.skip((await note.textContent())!);
+      await first.page.locator('li.demo[data-demo="xen-shim-linux"]').getByRole('button', { name: 'Boot' }).click();
+      await waitForText(first.page, demo.console!, '# ', 110_000);
+      await first.page.locator(`#panel-${demo.console} .xterm`).click();
+      await first.page.keyboard.type('echo kept-across-reload > /mnt/xentab-e2e && sync && echo WROTE-$((6*7))');
+      await first.page.keyboard.press('Enter');
+      await waitForText(first.page, demo.console!, 'WROTE-42');
+      await first.page.reload();
+      await first.page.waitForFunction(() => window.__xentab?.ready === true);
+      await waitForText(first.page, demo.console!, '# ', 110_000);
+      await first.page.locator(`#panel-${demo.console} .xterm`).click();
+      await first.page.keyboard.type('cat /mnt/xentab-e2e');
+      await first.page.keyboard.press('Enter');
+      await waitForText(first.page, demo.console!, 'kept-across-reload\n');
+    } finally {
+      await first.ctx.close();
+    }
+  });
 });
