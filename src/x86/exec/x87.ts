@@ -39,6 +39,7 @@ import {
   ff2xm1,
   fcmov,
   ffreep,
+  fstpAlias,
   setLastInstruction,
   FMT_F32,
   FMT_F64,
@@ -167,7 +168,7 @@ function registerForm(c: Cpu, dv: DataView, b: number, op: number, reg: number, 
         case 0: return fldReg(dv, b, i);
         case 1: return fxch(dv, b, i);
         case 2: return; // FNOP
-        case 3: return fstReg(dv, b, i, true); // undocumented alias of FSTP
+        case 3: return fstpAlias(dv, b, i); // undocumented alias of FSTP
         case 4:
           if (i === 0) return unary(dv, b, UN_CHS);
           if (i === 1) return unary(dv, b, UN_ABS);
@@ -239,7 +240,9 @@ function registerForm(c: Cpu, dv: DataView, b: number, op: number, reg: number, 
 }
 
 function comi(c: Cpu, dv: DataView, b: number, i: number, quiet: boolean, popAfter: boolean): void {
-  if (compareReg(dv, b, i, quiet, popAfter ? 1 : 0, true)) setFlagsMasked(c, ZF | PF | CF | OF | SF | AF, comiEflags());
+  // EFLAGS are written even when an unmasked exception suppresses the pop (as the host does).
+  compareReg(dv, b, i, quiet, popAfter ? 1 : 0, true);
+  setFlagsMasked(c, ZF | PF | CF | OF | SF | AF, comiEflags());
 }
 
 /** Convert the memory source operand of an arithmetic/compare/load form into fx. */

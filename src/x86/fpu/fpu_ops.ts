@@ -27,7 +27,7 @@ import {
   INDEFINITE_HI,
   INDEFINITE_LO,
 } from './float80.ts';
-import { add, mul, div, sqrt, compare, examine, roundToInt, scale, extract, xtractExp, remainder, loadConstant, CMP_UN, CMP_EQ, CMP_LT } from './softfloat80.ts';
+import { add, mul, div, sqrt, compare, examine, roundToInt, scale, extract, xtractExp, remainder, loadConstant, CMP_UN, CMP_EQ, CMP_LT, REM_CC_UNCHANGED } from './softfloat80.ts';
 import { trig, second, patan, yl2x, yl2xp1, f2xm1, TRIG_SINCOS, TRIG_TAN } from './transcendental.ts';
 import { mem, extToFloat32, extToFloat64, extToInt, extToBcd } from './convert.ts';
 import {
@@ -236,8 +236,9 @@ function finishCompare(dv: DataView, b: number, cc: number, flags: number, pops:
   const unmasked = faulted ? (cw & FSW_IE) === 0 : (flags & ~cw & PRE_EXC) !== 0;
   // The condition codes are written even when an unmasked exception suppresses the pop.
   if (eflags) {
+    // FCOMI/FUCOMI leave C1 alone (except the stack-fault C1 = 0 set before); EFLAGS are
+    // written even when an unmasked exception suppresses the pop (measured on the host).
     lastEflags = ccToEflags(cc);
-    setCC(dv, b, FSW_C1, 0);
   } else {
     setCC(dv, b, FSW_C0 | FSW_C1 | FSW_C2 | FSW_C3, cc);
   }
@@ -312,6 +313,19 @@ export function fldConst(dv: DataView, b: number, which: number): void {
   loadConstant(getFcw(dv, b), CONSTS[k]!, CONSTS[k + 1]!, CONSTS[k + 2]!, CONSTS[k + 3]!);
   setCC(dv, b, FSW_C1, 0);
   push(dv, b, fx.se, fx.hi, fx.lo);
+}
+
+/**
+ * D9 D8+i, the undocumented alias of FSTP ST(i): with ST0 empty the host raises no stack
+ * fault; it copies ST0's register and tag (empty) to ST(i) and pops.
+ */
+export function fstpAlias(dv: DataView, b: number, i: number): void {
+  if (!isEmpty(dv, b, 0)) return fstReg(dv, b, i, true);
+  readSt(dv, b, 0);
+  writeSt(dv, b, i, fx.se, fx.hi, fx.lo);
+  freeSt(dv, b, i);
+  setCC(dv, b, FSW_C1, 0);
+  pop(dv, b);
 }
 
 /** FST/FSTP ST(i). */
@@ -520,7 +534,9 @@ export function fscale(dv: DataView, b: number): void {
 /** FPREM (ieee = false) and FPREM1 (ieee = true): ST0 = partial remainder of ST0 / ST1. */
 export function fprem(dv: DataView, b: number, ieee: boolean): void {
   if (isEmpty(dv, b, 0) || isEmpty(dv, b, 1)) {
-    if (underflowTo(dv, b, 0)) setCC(dv, b, FSW_C0 | FSW_C2 | FSW_C3, 0);
+    // Stack underflow: C1 = 0, C2 = 0, C0/C3 unchanged (measured on the host).
+    underflowTo(dv, b, 0);
+    setCC(dv, b, FSW_C2, 0);
     return;
   }
   readA(dv, b, 0);
@@ -528,6 +544,13 @@ export function fprem(dv: DataView, b: number, ieee: boolean): void {
   fx.flags = 0;
   remainder(getFcw(dv, b), aSe, aHi, aLo, bSe, bHi, bLo, ieee);
   const cc = fx.cc;
+  // NaN or invalid operands clear C1 and C2 and leave C0/C3, even when IE is unmasked
+  // (measured on the host).
+  if (cc === REM_CC_UNCHANGED) {
+    setCC(dv, b, FSW_C2, 0);
+    commitReg(dv, b, 0);
+    return;
+  }
   if (commitReg(dv, b, 0)) setCC(dv, b, FSW_C0 | FSW_C1 | FSW_C2 | FSW_C3, cc);
 }
 
@@ -592,10 +615,12 @@ export { TRIG_SIN, TRIG_COS, TRIG_SINCOS, TRIG_TAN } from './transcendental.ts';
 export function ftrig(dv: DataView, b: number, kind: number): void {
   const pushes = kind === TRIG_SINCOS || kind === TRIG_TAN;
   if (isEmpty(dv, b, 0)) {
+    setCC(dv, b, FSW_C2, 0);
     if (underflowTo(dv, b, 0) && pushes) push(dv, b, INDEFINITE_SE, INDEFINITE_HI, INDEFINITE_LO);
     return;
   }
   if (pushes && !isEmpty(dv, b, 7)) {
+    setCC(dv, b, FSW_C2, 0);
     stackFault(dv, b, true);
     if (getFcw(dv, b) & FSW_IE) {
       writeSt(dv, b, 0, INDEFINITE_SE, INDEFINITE_HI, INDEFINITE_LO);
@@ -653,7 +678,7 @@ export function fcmov(dv: DataView, b: number, i: number, cond: boolean): void {
     underflowTo(dv, b, 0);
     return;
   }
-  setCC(dv, b, FSW_C1, 0);
+  // C1 is only written on a stack fault.
   if (!cond) return;
   readSt(dv, b, i);
   writeSt(dv, b, 0, fx.se, fx.hi, fx.lo);

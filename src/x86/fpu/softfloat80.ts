@@ -764,12 +764,16 @@ export function intToExtended(v: number): void {
 // the remainder is complete (C2 = 0) and the low three quotient bits go to C0 (Q2), C3 (Q1),
 // C1 (Q0); otherwise a partial reduction by a power-of-two multiple of ST1 leaves C2 = 1.
 
+/** fx.cc value after FPREM/FPREM1 on NaN or invalid operands: C0 and C3 keep their values. */
+export const REM_CC_UNCHANGED = -1;
+
 export function remainder(cw: number, aSe: number, aHi: number, aLo: number, bSe: number, bHi: number, bLo: number, ieee: boolean): void {
-  fx.cc = 0;
+  fx.cc = REM_CC_UNCHANGED;
   const ca = classify(aSe, aHi, aLo);
   const cb = classify(bSe, bHi, bLo);
   if (nanCheck2(aSe, aHi, aLo, ca, bSe, bHi, bLo, cb)) return;
   if (ca === CLS_INF || cb === CLS_ZERO) return invalid();
+  fx.cc = 0;
   if (isDenormalClass(ca) || isDenormalClass(cb)) fx.flags |= FSW_DE;
   const sa = aSe >>> 15;
   if (ca === CLS_ZERO) return setResult3(aSe, aHi, aLo);

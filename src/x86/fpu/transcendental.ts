@@ -527,12 +527,13 @@ export function yl2x(cw: number, ySe: number, yHi: number, yLo: number, xSe: num
   const sy = ySe >>> 15,
     sx = xSe >>> 15;
   if (sx && cx !== CLS_ZERO) return invalid();
-  if (isDen(cy) || isDen(cx)) fx.flags |= FSW_DE;
+  // x = 0 is decided before the denormal check (a denormal y reports ZE alone).
   if (cx === CLS_ZERO) {
     if (cy === CLS_ZERO) return invalid();
     if (cy !== CLS_INF) fx.flags |= FSW_ZE;
     return setInf(sy ^ 1);
   }
+  if (isDen(cy) || isDen(cx)) fx.flags |= FSW_DE;
   if (cx === CLS_INF) {
     if (cy === CLS_ZERO) return invalid();
     return setInf(sy);
@@ -601,6 +602,7 @@ export function yl2xp1(cw: number, ySe: number, yHi: number, yLo: number, xSe: n
     fx.lo = 0;
     return;
   }
+  if (cy === CLS_INF) return setInf(sy ^ sx);
   // x <= -1 is outside the domain: the host returns x itself, inexact.
   if (sx && (xSe & EXP_MAX) >= BIAS) {
     fx.flags |= FSW_PE;
@@ -609,7 +611,6 @@ export function yl2xp1(cw: number, ySe: number, yHi: number, yLo: number, xSe: n
     fx.lo = xLo >>> 0;
     return;
   }
-  if (cy === CLS_INF) return setInf(sy ^ sx);
   bf.fromExtended(A, xSe, xHi, xLo);
   let e = 0;
   if (bf.exponent(A) >= -60) {

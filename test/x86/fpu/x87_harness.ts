@@ -60,7 +60,7 @@ function ordinal(dv: DataView, o: number): bigint | undefined {
   return (BigInt(e - 1) << 63n) + sig;
 }
 
-function withinOneUlp(h: DataView, ho: number, l: DataView, lo: number): boolean {
+export function withinOneUlp(h: DataView, ho: number, l: DataView, lo: number): boolean {
   if ((h.getUint16(ho + 8, true) ^ l.getUint16(lo + 8, true)) & 0x8000) return false;
   const a = ordinal(h, ho),
     b = ordinal(l, lo);
