@@ -20,6 +20,7 @@ import { BCD, BOUND, CLFLUSH, FLAGOP, LAHF, RDRAND, SAHF } from './misc.ts';
 import { IN, OUT } from './io.ts';
 import { CPUID } from './cpuid.ts';
 import { HLT, MOVSEG, POPSEG, RDMSR, VMCALL, WRMSR } from './system.ts';
+import { SSE } from './sse.ts';
 import { X87 } from './x87.ts';
 
 export function execute(c: Cpu, d: DecodedInsn): void {
@@ -94,6 +95,7 @@ export function execute(c: Cpu, d: DecodedInsn): void {
     case Ex.RDMSR: RDMSR(c); return;
     case Ex.WRMSR: WRMSR(c); return;
     case Ex.BOUND: BOUND(c, d); return;
+    case Ex.SSE: SSE(c, d); return;
     case Ex.X87: X87(c, d); return;
     default: c.raiseUD(); return; // Ex.INVALID, Ex.PENDING, Ex.UD
   }

@@ -23,11 +23,12 @@
 // and F3, the last of F2/F3 wins if present, else 66; a row with prefix `Any` ignores them.
 
 import { TABLE_BASE } from './table_base.ts';
+import { TABLE_SSE } from './table_sse.ts';
 import { TABLE_X87 } from './table_x87.ts';
 import { Attr, Mod, Mp } from './table_types.ts';
 import type { OpcodeEntry } from './table_types.ts';
 
-export const OPCODES: readonly OpcodeEntry[] = [...TABLE_BASE, ...TABLE_X87];
+export const OPCODES: readonly OpcodeEntry[] = [...TABLE_BASE, ...TABLE_X87, ...TABLE_SSE];
 
 // ---- Operand plans (parsed once at load from the SDM letters)
 
@@ -132,9 +133,9 @@ export function planOf(e: OpcodeEntry): EntryPlan {
     if (t === '1') { ops.push({ kind: Ok.IMM, regSrc: RegSrc.NONE, fixed: 1, width: Ow.B }); continue; }
     const a = t[0]!, w = widthOf(t.slice(1));
     switch (a) {
-      case 'E': hasModrm = true; ops.push({ kind: Ok.RM, regSrc: RegSrc.MODRM_RM, fixed: 0, width: w }); break;
-      case 'G': hasModrm = true; ops.push({ kind: Ok.REG, regSrc: RegSrc.MODRM_REG, fixed: 0, width: w }); break;
-      case 'R': hasModrm = true; ops.push({ kind: Ok.REG, regSrc: RegSrc.MODRM_RM, fixed: 0, width: w }); break;
+      case 'E': case 'W': case 'Q': hasModrm = true; ops.push({ kind: Ok.RM, regSrc: RegSrc.MODRM_RM, fixed: 0, width: w }); break;
+      case 'G': case 'V': case 'P': hasModrm = true; ops.push({ kind: Ok.REG, regSrc: RegSrc.MODRM_REG, fixed: 0, width: w }); break;
+      case 'R': case 'U': case 'N': hasModrm = true; ops.push({ kind: Ok.REG, regSrc: RegSrc.MODRM_RM, fixed: 0, width: w }); break;
       case 'M': hasModrm = true; ops.push({ kind: Ok.MEM, regSrc: RegSrc.MODRM_RM, fixed: 0, width: t === 'M' ? Ow.OTHER : w }); break;
       case 'S': hasModrm = true; ops.push({ kind: Ok.SREG, regSrc: RegSrc.MODRM_REG, fixed: 0, width: Ow.W }); break;
       case 'C': case 'D': hasModrm = true; ops.push({ kind: Ok.IMPLICIT, regSrc: RegSrc.MODRM_REG, fixed: 0, width: w }); break;
