@@ -44,10 +44,18 @@ export class FrameBatcher {
     private readonly periodMs = FRAME_MS,
   ) {}
 
+  private lastId = '';
+  private lastQueue: ByteQueue | null = null;
+
   consoleByte(console: string, byte: number): void {
-    let q = this.consoles.get(console);
-    if (!q) this.consoles.set(console, (q = new ByteQueue()));
-    q.push(byte);
+    // Bytes come in runs from one console: skip the map lookup for the common case.
+    if (console !== this.lastId || this.lastQueue === null) {
+      let q = this.consoles.get(console);
+      if (!q) this.consoles.set(console, (q = new ByteQueue()));
+      this.lastId = console;
+      this.lastQueue = q;
+    }
+    this.lastQueue.push(byte);
   }
 
   traceEvent(e: TraceEvent): void {
