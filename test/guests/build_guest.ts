@@ -42,7 +42,15 @@ export function buildGuest(spec: GuestSpec): string {
   const out = spec.flat ? join(CACHE, `${spec.name}-${tag}.bin`) : elf;
   if (existsSync(out)) return out;
   const tmp = `${elf}.tmp`;
-  execFileSync(
+  const run = (cmd: string, args: string[]) => {
+    try {
+      execFileSync(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    } catch (e) {
+      const err = e as { stderr?: Buffer };
+      throw new Error(`building ${spec.name} failed:\n${err.stderr?.toString() ?? String(e)}`);
+    }
+  };
+  run(
     'gcc',
     [
       '-m32', '-march=i686', '-ffreestanding', '-fno-pic', '-fno-pie', '-no-pie', '-nostdlib', '-static', '-O2',
@@ -52,11 +60,10 @@ export function buildGuest(spec: GuestSpec): string {
       '-o', tmp,
       ...spec.sources.map((s) => join(GUEST_DIR, s)),
     ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   renameSync(tmp, elf);
   if (spec.flat) {
-    execFileSync('objcopy', ['-O', 'binary', elf, `${out}.tmp`]);
+    run('objcopy', ['-O', 'binary', elf, `${out}.tmp`]);
     renameSync(`${out}.tmp`, out);
   }
   return out;
@@ -71,3 +78,4 @@ export const ENTRY_STATE: GuestSpec = { name: 'entry_state', sources: ['start32.
 export const DEVICES: GuestSpec = { name: 'devices', sources: ['start32.S', 'devices.c'], defines: ['MULTIBOOT'] };
 export const INTERRUPTS: GuestSpec = { name: 'interrupts', sources: ['start32.S', 'idt32.S', 'interrupts.c'], defines: ['MULTIBOOT'] };
 export const SMP: GuestSpec = { name: 'smp', sources: ['start32.S', 'smp_tramp.S', 'smp.c'], defines: ['MULTIBOOT'] };
+export const EXCEPTIONS: GuestSpec = { name: 'exceptions', sources: ['start32.S', 'exc32.S', 'exceptions.c'], defines: ['MULTIBOOT'] };
