@@ -208,6 +208,12 @@ export class GuestStruct {
     }
   }
 
+  /** Low and high 32 bits of a 64-bit member (for values that do not fit a double, like CALLBACK_IRQ). */
+  halves(path: string): [number, number] {
+    const o = this.field(path).offset, v = this.view!;
+    return [v.u32(o), v.u32(o + 4)];
+  }
+
   set(path: string, value: number, index = 0): void {
     const f = this.field(path), v = this.view!;
     const o = f.offset + index * f.elemSize;

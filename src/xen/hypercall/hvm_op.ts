@@ -30,9 +30,7 @@ const TWO32 = 4294967296;
 const PLATFORM_INTX_GSI = 10;
 
 /** Decode HVM_PARAM_CALLBACK_IRQ's value (type in bits 63:56) into the domain's callback. */
-export function setCallbackIrq(d: XenDomain, value: number): number {
-  const hi = Math.floor(value / TWO32);
-  const lo = value - hi * TWO32;
+export function setCallbackIrq(d: XenDomain, lo: number, hi: number): number {
   const type = (hi >>> 24) & 0xff;
   switch (type) {
     case HVM_PARAM_CALLBACK_TYPE_GSI:
@@ -49,7 +47,7 @@ export function setCallbackIrq(d: XenDomain, value: number): number {
     default:
       break; // unknown types are accepted and ignored (Xen compatible)
   }
-  d.params[HVM_PARAM_CALLBACK_IRQ] = value;
+  d.params[HVM_PARAM_CALLBACK_IRQ] = lo + (hi & 0xffffff) * TWO32; // the type lives in callback
   return 0;
 }
 
@@ -67,7 +65,8 @@ export function hvmOp(d: XenDomain, h: Hypercall): number {
       if (op === HVMOP_set_param) {
         if (index !== HVM_PARAM_CALLBACK_IRQ) return -XEN_EPERM;
         d.latchShinfoAbi(h.abi);
-        return setCallbackIrq(d, s.get('value'));
+        const [lo, hi] = s.halves('value');
+        return setCallbackIrq(d, lo, hi);
       }
       if (!d.console && (index === HVM_PARAM_CONSOLE_PFN || index === HVM_PARAM_CONSOLE_EVTCHN)) return -XEN_EINVAL;
       s.set('value', d.params[index]!);
