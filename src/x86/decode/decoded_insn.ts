@@ -50,4 +50,6 @@ export class DecodedInsn {
   rex = 0;
   /** Fault the decoder found (6 = #UD, 13 = #GP), raised at execution; -1 none. */
   fault = -1;
+  /** The decoded instruction that follows this one in the same page (fall-through link), or null. */
+  link: DecodedInsn | null = null;
 }
