@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Machine as MachineT } from '../../src/machine/machine.ts';
-import { buildGuest, DEVICES, ENTRY_STATE, EXCEPTIONS, INTERRUPTS, SMP, haveGcc32, MULTIBOOT_AOUT_INFO, MULTIBOOT_INFO, PVH_INFO, type GuestSpec } from '../guests/build_guest.ts';
+import { buildGuest, DEVICES, ENTRY_STATE, EXCEPTIONS, INTERRUPTS, LONGMODE, SMP, haveGcc32, MULTIBOOT_AOUT_INFO, MULTIBOOT_INFO, PVH_INFO, type GuestSpec } from '../guests/build_guest.ts';
 import { haveQemu, runQemu } from './loader/qemu_run.ts';
 
 /** The CPU is being written in parallel; until its run loop loads, these tests are skipped. */
@@ -126,6 +126,16 @@ describe.skipIf(!ready)('test kernels: xentab vs QEMU TCG', () => {
     };
     const qemuLines = q.out.trim().split('\n').map((l) => sdm[l.split(':')[0]!] ?? l);
     expect(r.lines).toEqual(qemuLines);
+  });
+
+  it('longmode (PAE + LME + paging, 64-bit code, #GP non-canonical, NX #PF, SYSRET/SYSCALL) prints the same lines', (ctx) => {
+    const r = boot(LONGMODE, '', [], dir);
+    // Needs LGDT, CR4/EFER/CR0 writes and long mode: CPU part 2. Until then #UD.
+    if (r.reason === 'exception' && r.m.lastException?.vector === 6) ctx.skip();
+    const q = runQemu(['-m', '128', '-kernel', r.path], dir);
+    expect(q.status).toBe(1);
+    expect(r.reason).toBe('exit');
+    expect(r.lines).toEqual(q.out.trim().split('\n'));
   });
 
   it('pvh_info prints the same lines', () => {
