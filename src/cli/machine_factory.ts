@@ -1,12 +1,16 @@
 // Builds the machine a config describes (src/machine/machine.ts) and drives it for the headless
 // host: serial ports, the 0xe9 debug console and isa-debug-exit are connected to their chardevs,
 // and the run loop runs in slices that yield to the event loop so stdin, --timeout and C-a x
-// are served. Xen guests wait for the Xen layer: createMachine refuses them with a reason.
+// are served. Xen guests (-accel …,xen-version=) get a XenDomain (src/xen): the xen-console
+// chardev is the primary console ring, console_io output goes to the log (stderr).
 import type { DeviceConfig, MachineConfig } from '../machine/config.ts';
 import { xenEnabled } from '../machine/config.ts';
 import type { Machine } from '../machine/machine.ts';
 import { EXIT_GUEST_EXCEPTION } from './cli_error.ts';
 import type { HeadlessMachine, LoadedImages } from './headless_host.ts';
+import { XenDomain } from '../xen/xen_domain.ts';
+import { xenConsoleChardev, xenOptionsFromConfig, xenOverlayPages } from '../xen/xen_config.ts';
+import { formatTraceEvent, traceFilter } from '../xen/trace_events.ts';
 
 /** The config is fine, but this machine cannot be built yet; the message says why. */
 export class UnsupportedMachine extends Error {}
@@ -34,9 +38,9 @@ function tscKHz(config: MachineConfig): number {
 }
 
 export async function createMachine(config: MachineConfig, images: LoadedImages, log: (text: string) => void): Promise<HeadlessMachine> {
-  if (xenEnabled(config)) throw new UnsupportedMachine('the Xen HVM guest interface (src/xen) is not connected to the machine yet');
+  const xen = xenEnabled(config);
   if (!config.boot.kernel || !images.kernel) throw new UnsupportedMachine('there is no BIOS yet: give a PVH or multiboot kernel with -kernel');
-  const xenDevice = config.devices.find((d) => d.driver.startsWith('xen-'));
+  const xenDevice = config.devices.find((d) => d.driver.startsWith('xen-') && !(xen && d.driver === 'xen-console'));
   if (xenDevice) throw new UnsupportedMachine(`device ${xenDevice.driver} needs the Xen interface`);
   if (config.drives.length > 0) throw new UnsupportedMachine('disks (-drive) are not connected to the machine yet');
 
@@ -56,6 +60,9 @@ export async function createMachine(config: MachineConfig, images: LoadedImages,
   const now = new Date();
   const kernel = images.kernel;
   const kernelPath = config.boot.kernel.path;
+  const xenChardev = xenConsoleChardev(config);
+  const traced = traceFilter(config.trace.patterns);
+  let domain: XenDomain | null = null;
   // A reset (without -no-reboot) builds the machine again, as a power cycle: same images, RTC base.
   const build = (): Machine => {
     const machine: Machine = new MachineClass(
@@ -69,6 +76,7 @@ export async function createMachine(config: MachineConfig, images: LoadedImages,
         debugcon: debugcon ? { iobase: debugcon.iobase } : null,
         debugExit: debugExit ? { iobase: debugExit.iobase, iosize: debugExit.iosize } : null,
         pcTestdev: config.devices.some((d) => d.driver === 'pc-testdev'),
+        ...(xen ? { overlayPoolPages: xenOverlayPages(config) } : {}),
       },
       {
         serialOut: (i, b) => emit(serials[i]!.chardev, b),
@@ -77,6 +85,20 @@ export async function createMachine(config: MachineConfig, images: LoadedImages,
         resetRequest: () => undefined,
       },
     );
+    if (xen) {
+      // Before bootKernel: the domain reserves its special pages in the E820 the loader hands on.
+      domain = new XenDomain(machine, xenOptionsFromConfig(config, rtcEpochSeconds(config.rtc.base, now.getTime(), now.getTimezoneOffset())), {
+        consoleOut: (b) => {
+          if (xenChardev) for (const byte of b) emit(xenChardev, byte);
+        },
+        consoleIoOut: (b) => log(String.fromCharCode(...b)),
+      });
+      if (config.trace.patterns.length > 0) {
+        domain.trace.attach((ev) => {
+          if (traced(ev.name)) log(`${formatTraceEvent(ev)}\n`);
+        });
+      }
+    }
     try {
       machine.bootKernel({
         kernel,
@@ -89,7 +111,7 @@ export async function createMachine(config: MachineConfig, images: LoadedImages,
     }
     return machine;
   };
-  return new MachineRunner(config, build, serials, pending, log);
+  return new MachineRunner(config, build, serials, pending, log, () => domain, xenChardev);
 }
 
 class MachineRunner implements HeadlessMachine {
@@ -105,6 +127,8 @@ class MachineRunner implements HeadlessMachine {
     private readonly serials: Array<Extract<DeviceConfig, { driver: 'isa-serial' }>>,
     private readonly pending: Map<string, number[]>,
     private readonly log: (text: string) => void,
+    private readonly xenDomain: () => XenDomain | null = () => null,
+    private readonly xenChardev: string | null = null,
   ) {
     this.input = serials.map(() => []);
     this.machine = build();
@@ -115,6 +139,7 @@ class MachineRunner implements HeadlessMachine {
   }
 
   chardevInput(chardev: string, bytes: Uint8Array): void {
+    if (chardev === this.xenChardev) this.xenDomain()?.consoleInput(bytes);
     this.serials.forEach((s, i) => {
       if (s.chardev === chardev) this.input[i]!.push(...bytes);
     });
@@ -167,6 +192,9 @@ class MachineRunner implements HeadlessMachine {
           this.machine = this.build();
           await turn(0);
           break;
+        case 'poweroff':
+          // ACPI S5 or Xen SCHEDOP_shutdown: QEMU exits with status 0.
+          return 0;
         case 'exception': {
           const e = this.machine.lastException;
           this.log(`xentab: vCPU ${e?.cpu} stopped on exception ${e?.vector} (error code ${e?.error}) at rip 0x${e?.rip.toString(16)}\n`);
