@@ -56,6 +56,13 @@ export interface KernelBoot {
 }
 
 const I = (off: number): number => off >> 2;
+/**
+ * A flat GDT like the one QEMU's multiboot option ROM leaves GDTR pointing at (null, 0x08 code,
+ * 0x10 data), so a kernel that reloads segments before its own LGDT still works. It lives in the
+ * reserved BIOS area, above our ACPI tables.
+ */
+export const BOOT_GDT_ADDR = 0xff000;
+const BOOT_GDT = [0, 0, 0x0000ffff, 0x00cf9b00, 0x0000ffff, 0x00cf9300];
 /** Instructions per vCPU turn when several are runnable. */
 const QUANTUM = 4096;
 const TWO32 = 0x1_0000_0000;
@@ -193,6 +200,11 @@ export class Machine implements CpuBus {
     s[I(L.RIP)] = e.eip | 0;
     s[I(L.RIP) + 1] = 0;
     s[I(L.RFLAGS)] = 0x2;
+    // GDTR: the flat boot GDT (CS = 0x08 and the data selectors = 0x10 match it).
+    BOOT_GDT.forEach((w, k) => this.platform.mem.write32(BOOT_GDT_ADDR + 4 * k, w));
+    s[I(L.GDTR)] = BOOT_GDT_ADDR;
+    s[I(L.GDTR) + 1] = 0;
+    s[I(L.GDTR) + 2] = BOOT_GDT.length * 4 - 1;
     // TR: a 32-bit busy TSS, base 0, limit 0x67 (PVH ABI).
     const tr = I(L.SEG) + L.TR * (L.SEG_STRIDE >> 2);
     s[tr + (L.SEG_SELECTOR >> 2)] = 0;
