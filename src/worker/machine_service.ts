@@ -108,8 +108,13 @@ export class MachineService implements WorkerControl {
       const bad = checkImageRef(img);
       if (bad) problems.push(bad);
     }
+    const input: unknown = spec.input;
+    if (input !== undefined && (!Array.isArray(input) || !input.every((s) => typeof s?.send === 'string' && (typeof s.after === 'string' || Number.isSafeInteger(s.after))))) {
+      problems.push('input: expected steps of { after: text or instruction count, send: text }');
+    }
     if (problems.length > 0) throw new Error(`this machine config is not valid: ${problems.slice(0, 5).join('; ')}`);
     this.dispose();
+    this.spec = null; // a failed create leaves nothing that reset() could rebuild
     const gen = ++this.generation;
     const reason = unsupportedReason(spec.config);
     if (reason !== null) {
