@@ -65,7 +65,7 @@ export function vcpuOp(d: XenDomain, h: Hypercall): number {
     case VCPUOP_register_runstate_memory_area: {
       const s = new GuestStruct(h.g, VcpuRegisterRunstateMemoryAreaLayout, arg);
       if (!s.load()) return -XEN_EFAULT;
-      const va = s.get('v');
+      const va = s.get('addr.v');
       if (va === 0) { d.runstateArea[vcpu] = -1; return 0; }
       const pa = linearToPhys(h.cpu, d.mem, va, true);
       if (pa < 0) return -XEN_EFAULT;
@@ -76,7 +76,7 @@ export function vcpuOp(d: XenDomain, h: Hypercall): number {
     case VCPUOP_register_vcpu_time_memory_area: {
       const s = new GuestStruct(h.g, VcpuRegisterTimeMemoryAreaLayout, arg);
       if (!s.load()) return -XEN_EFAULT;
-      const va = s.get('v');
+      const va = s.get('addr.v');
       if (va === 0) return 0;
       const pa = linearToPhys(h.cpu, d.mem, va, true);
       if (pa < 0 || (pa % 4096) + 32 > 4096) return -XEN_EFAULT;
