@@ -23,6 +23,7 @@ import { PcTestdev, PC_TESTDEV_IOMEM_BASE, PC_TESTDEV_IOMEM_SIZE } from './pc_te
 import { PciBus } from './pci.ts';
 import { Pic8259 } from './pic_8259.ts';
 import { Pit8254 } from './pit_8254.ts';
+import { Port92, PORT92 } from './port92.ts';
 import { RtcCmos } from './rtc_cmos.ts';
 import { Uart16550 } from './uart_16550.ts';
 import { VirtualClock } from './virtual_clock.ts';
@@ -156,6 +157,8 @@ export class PcPlatform {
       this.mmio.register(PC_TESTDEV_IOMEM_BASE, PC_TESTDEV_IOMEM_SIZE, t);
       this.testdev = t;
     }
+
+    this.io.register(PORT92, 1, new Port92(() => this.host.resetRequest()));
 
     // QEMU's fw_cfg: selector, data, DMA address.
     this.fwCfg = new FwCfg(this.mem, { ramBytes: spec.ramBytes, cpus: spec.cpus });

@@ -272,6 +272,7 @@ void guest_main(u32 eax, u32 ebx) {
   pmtimer_tests();
   acpi_pm_tests();
   fw_cfg_tests();
+  field("port92", inb(0x92), 2);
   puts_serial("done\n");
   qemu_exit(0);
 }

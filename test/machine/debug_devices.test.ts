@@ -80,3 +80,16 @@ describe('ACPI PM1 registers', () => {
     expect(bus.in(0x604, 2) & 0x2000).toBe(0); // SLP_EN reads as 0
   });
 });
+
+describe('port 0x92', () => {
+  it('reads A20 enabled and resets on a rising bit 0', async () => {
+    const { Port92 } = await import('../../src/machine/port92.ts');
+    let resets = 0;
+    const p = new Port92(() => resets++);
+    expect(p.portIn()).toBe(0x02);
+    p.portOut(0x92, 1, 0x00);
+    expect(p.portIn()).toBe(0x02); // A20 stays on
+    p.portOut(0x92, 1, 0x03);
+    expect(resets).toBe(1);
+  });
+});
