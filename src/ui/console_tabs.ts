@@ -62,14 +62,14 @@ export class ConsoleTabs {
     for (const r of routes) {
       const tab = document.createElement('button');
       tab.type = 'button';
-      tab.role = 'tab';
+      tab.setAttribute('role', 'tab');
       tab.id = `tab-${r.id}`;
       tab.textContent = r.label;
       tab.setAttribute('aria-controls', `panel-${r.id}`);
       tab.addEventListener('click', () => this.show(r.id, true));
       this.tablist.append(tab);
       const panel = document.createElement('div');
-      panel.role = 'tabpanel';
+      panel.setAttribute('role', 'tabpanel');
       panel.id = `panel-${r.id}`;
       panel.className = 'console-panel';
       panel.setAttribute('aria-labelledby', tab.id);

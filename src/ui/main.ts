@@ -146,7 +146,9 @@ linkButton.addEventListener('click', () => {
     (fragment) => {
       const url = page + fragment;
       hook.lastLink = url;
-      return navigator.clipboard?.writeText(url).then(
+      // No clipboard outside secure contexts (plain http on a LAN): show the link instead.
+      if (!navigator.clipboard) return say(`Copy this link: ${url}`);
+      return navigator.clipboard.writeText(url).then(
         () => say(`Link copied (${url.length} characters): it boots this machine and types what you typed.`),
         () => say(`Copy this link: ${url}`),
       );
