@@ -19,17 +19,129 @@ import {
   DEFAULT_NAN64_HI,
   env,
   f32Bits,
+  f32FromBits,
+  f64FromBits,
   f64ToR64,
   FMT32,
   FMT64,
   OP_DIV,
+  OP_MUL,
   OP_SQRT,
+  OP_SUB,
   r64,
 } from './fp_kernel.ts';
-import { MXCSR_DE, MXCSR_IE } from './mxcsr.ts';
+import { MXCSR_DE, MXCSR_IE, MXCSR_PE, RC_NEAREST } from './mxcsr.ts';
+
+// ---- fast path ----------------------------------------------------------------------------------------
+// Round-to-nearest with operands in [2^-400, 2^401) (every binary32 normal) and a normal result:
+// no exception but PE is possible, and one double operation gives the answer. For binary32,
+// rounding the double result again is exact for + - * / sqrt (53 >= 2·24 + 2), and exactness is
+// checked with products that are exact in double. For binary64, TwoSum / TwoProduct give the
+// exact error. Anything else (directed rounding, specials, tiny or huge values) takes the
+// general path.
+
+let fastHit = false;
+const MIN_NORMAL32 = 1.1754943508222875e-38;
+const MAX32 = 3.4028234663852886e38;
+
+function fast32(op: number, a: number, b: number): number {
+  fastHit = false;
+  const eb = (b >>> 23) & 0xff;
+  if (eb === 0 || eb === 0xff) return 0;
+  const vb = f32FromBits(b);
+  let res: number;
+  let inexact: boolean;
+  if (op === OP_SQRT) {
+    if (vb < 0) return 0;
+    res = Math.fround(Math.sqrt(vb));
+    inexact = res * res !== vb;
+  } else {
+    const ea = (a >>> 23) & 0xff;
+    if (ea === 0 || ea === 0xff) return 0;
+    const va = f32FromBits(a);
+    if (op === OP_DIV) {
+      res = Math.fround(va / vb);
+      inexact = res * vb !== va;
+    } else if (op === OP_MUL) {
+      const t = va * vb;
+      res = Math.fround(t);
+      inexact = res !== t;
+    } else {
+      const y = op === OP_SUB ? -vb : vb;
+      const t = va + y;
+      const bb = t - va;
+      if (va - (t - bb) + (y - bb) !== 0) return 0; // the sum itself was rounded: general path
+      res = Math.fround(t);
+      inexact = res !== t;
+    }
+  }
+  const m = res < 0 ? -res : res;
+  if (!(m >= MIN_NORMAL32 && m <= MAX32)) return 0;
+  if (inexact) env.post |= MXCSR_PE;
+  fastHit = true;
+  return f32Bits(res);
+}
+
+const LOW = 3.872591914849318e-121; // 2^-400
+const HIGH = 5.164499756173817e120; // 2^400
+
+function productErr(a: number, b: number, p: number): number {
+  const ca = 134217729 * a;
+  const ah = ca - (ca - a);
+  const al = a - ah;
+  const cb = 134217729 * b;
+  const bh = cb - (cb - b);
+  const bl = b - bh;
+  return ah * bh - p + ah * bl + al * bh + al * bl;
+}
+
+function inRange(x: number): boolean {
+  const m = x < 0 ? -x : x;
+  return m >= LOW && m < HIGH;
+}
+
+/** Fast binary64 lane into r64; fastHit tells whether it applied. */
+function fast64(op: number, alo: number, ahi: number, blo: number, bhi: number): void {
+  fastHit = false;
+  const vb = f64FromBits(blo, bhi);
+  if (!inRange(vb)) return;
+  let res: number;
+  let inexact: boolean;
+  if (op === OP_SQRT) {
+    if (vb < 0) return;
+    res = Math.sqrt(vb);
+    const p = res * res;
+    inexact = vb - p - productErr(res, res, p) !== 0;
+  } else {
+    const va = f64FromBits(alo, ahi);
+    if (!inRange(va)) return;
+    if (op === OP_DIV) {
+      res = va / vb;
+      const p = res * vb;
+      inexact = va - p - productErr(res, vb, p) !== 0;
+    } else if (op === OP_MUL) {
+      res = va * vb;
+      inexact = productErr(va, vb, res) !== 0;
+    } else {
+      const y = op === OP_SUB ? -vb : vb;
+      res = va + y;
+      if (!inRange(res)) return; // cancellation to a tiny or zero result: general path
+      const bb = res - va;
+      inexact = va - (res - bb) + (y - bb) !== 0;
+    }
+  }
+  if (inexact) env.post |= MXCSR_PE;
+  fastHit = true;
+  f64ToR64(res);
+}
+
 
 /** Binary32 a op b (OP_SQRT: sqrt b). */
 export function arith32(op: number, a: number, b: number): number {
+  if (env.rc === RC_NEAREST) {
+    const r = fast32(op, a, b);
+    if (fastHit) return r;
+  }
   const ca = op === OP_SQRT ? C_ZERO : class32(a);
   const va = cv;
   const cb = class32(b);
@@ -46,6 +158,10 @@ export function arith32(op: number, a: number, b: number): number {
 
 /** Binary64 a op b into r64 (OP_SQRT: sqrt b). */
 export function arith64(op: number, alo: number, ahi: number, blo: number, bhi: number): void {
+  if (env.rc === RC_NEAREST) {
+    fast64(op, alo, ahi, blo, bhi);
+    if (fastHit) return;
+  }
   const ca = op === OP_SQRT ? C_ZERO : class64(alo, ahi);
   const va = cv;
   const cb = class64(blo, bhi);
