@@ -1,12 +1,16 @@
 // Machine assembly shared by the page's worker and (when it adopts it) the CLI: a MachineConfig
-// plus the image bytes it names become a booted src/machine Machine whose character devices
-// are routed to chardev ids. Host-free: the caller passes the wall-clock epoch for `-rtc base=utc`
-// and receives output bytes through a callback, so the same code runs in a worker and in Node.
-// Xen guests wait for the Xen layer: assembly refuses them with a reason the page can show.
+// plus the image bytes it names become a booted src/machine Machine — with a src/xen XenDomain
+// when the config asks for the Xen interface — whose character devices are routed to chardev
+// ids (the hypervisor's console_io log to the pseudo-chardev `xen-log`). Host-free: the caller
+// passes the wall-clock epoch for `-rtc base=utc` and receives output bytes through a callback,
+// so the same code runs in a worker and in Node. What this build cannot run yet (PV disks and
+// network) is refused with a reason the page can show.
 import type { DeviceConfig, MachineConfig } from '../machine/config.ts';
 import { xenEnabled } from '../machine/config.ts';
 import { Machine } from '../machine/machine.ts';
 import type { PcSpec } from '../machine/pc_platform.ts';
+import { xenConsoleChardev, xenOptionsFromConfig, xenOverlayPages } from '../xen/xen_config.ts';
+import { XenDomain } from '../xen/xen_domain.ts';
 
 /** The config is valid, but this build cannot run it yet; the message says what is missing. */
 export class UnsupportedMachine extends Error {}
@@ -54,12 +58,15 @@ function tscKHz(config: MachineConfig): number {
   return Number.isSafeInteger(hz) && hz >= 1000 ? Math.floor(hz / 1000) : DEFAULT_TSC_KHZ;
 }
 
+/** The pseudo-chardev that carries the hypervisor's console_io log. */
+export const XEN_LOG = 'xen-log';
+
 /** Why this build cannot run `config`, or null when it can. */
 export function unsupportedReason(config: MachineConfig): string | null {
-  if (xenEnabled(config)) return 'the Xen HVM guest interface (src/xen) is not connected to the machine yet';
   if (!config.boot.kernel) return 'there is no BIOS yet: the machine boots only a PVH or multiboot kernel';
-  const xenDevice = config.devices.find((d) => d.driver.startsWith('xen-'));
-  if (xenDevice) return `device ${xenDevice.driver} needs the Xen interface`;
+  const xenDevice = config.devices.find((d) => d.driver.startsWith('xen-') && d.driver !== 'xen-console');
+  if (xenDevice) return `the ${xenDevice.driver} backend is not written yet`;
+  if (!xenEnabled(config) && config.devices.some((d) => d.driver === 'xen-console')) return 'xen-console needs -accel kvm,xen-version=…';
   if (config.drives.length > 0) return 'disks are not connected to the machine yet';
   return null;
 }
@@ -72,7 +79,7 @@ export function consoleRoutes(config: MachineConfig): ConsoleRoute[] {
     if (d.driver === 'xen-console') routes.push({ id: d.chardev, kind: 'xen-console', label: `hvc${hvc++} (${d.chardev})`, input: true });
   }
   // The hypervisor's console_io log (XEN_CONSOLE_WRITE and its own messages): output only.
-  if (xenEnabled(config)) routes.push({ id: 'xen-log', kind: 'xen-log', label: 'Xen log (console_io)', input: false });
+  if (xenEnabled(config)) routes.push({ id: XEN_LOG, kind: 'xen-log', label: 'Xen log (console_io)', input: false });
   for (const s of serialDevices(config)) routes.push({ id: s.chardev, kind: 'serial', label: `COM${s.index + 1} (${s.chardev})`, input: true });
   for (const d of config.devices) {
     if (d.driver === 'isa-debugcon') routes.push({ id: d.chardev, kind: 'debugcon', label: `debugcon 0x${d.iobase.toString(16)} (${d.chardev})`, input: false });
@@ -104,6 +111,8 @@ export function platformSpec(config: MachineConfig, epochSeconds: number): Omit<
 
 export interface AssembledMachine {
   machine: Machine;
+  /** The Xen interface, when the config enables it. */
+  xen: XenDomain | null;
   consoles: ConsoleRoute[];
   /** How the kernel was entered. */
   bootKind: 'multiboot' | 'pvh';
@@ -130,7 +139,8 @@ export function assembleMachine(
   if (images.modules.length !== config.boot.modules.length) throw new UnsupportedMachine('module images do not match the config');
   const serials = serialDevices(config);
   const debugcon = config.devices.find((d): d is Debugcon => d.driver === 'isa-debugcon') ?? null;
-  const machine = new Machine(platformSpec(config, epochSeconds), {
+  const spec = platformSpec(config, epochSeconds);
+  const machine = new Machine(xenEnabled(config) ? { ...spec, overlayPoolPages: xenOverlayPages(config) } : spec, {
     serialOut: (i, b) => output(serials[i]!.chardev, b),
     debugconOut: (b) => {
       if (debugcon) output(debugcon.chardev, b);
@@ -138,6 +148,18 @@ export function assembleMachine(
     debugExit: () => undefined,
     resetRequest: () => undefined,
   });
+  // The domain reserves its special pages in the E820 map, so it comes before the boot loader.
+  const hvc = xenConsoleChardev(config);
+  const xen = xenEnabled(config)
+    ? new XenDomain(machine, xenOptionsFromConfig(config, epochSeconds), {
+        consoleOut: (bytes) => {
+          if (hvc !== null) for (const b of bytes) output(hvc, b);
+        },
+        consoleIoOut: (bytes) => {
+          for (const b of bytes) output(XEN_LOG, b);
+        },
+      })
+    : null;
   let bootKind: 'multiboot' | 'pvh';
   try {
     bootKind = machine.bootKernel({
@@ -152,13 +174,20 @@ export function assembleMachine(
   const uartsOf = (chardev: string) => serials.flatMap((s, i) => (s.chardev === chardev ? [machine.platform.serials[i]!] : []));
   return {
     machine,
+    xen,
     consoles: consoleRoutes(config),
     bootKind,
     inputSpace: (chardev) => {
+      // The primary console queues typed bytes itself and feeds the ring as the guest makes room.
+      if (xen !== null && chardev === hvc) return 4096;
       const u = uartsOf(chardev)[0];
       return u ? u.rxSpace() : 0;
     },
     input: (chardev, bytes) => {
+      if (xen !== null && chardev === hvc) {
+        xen.consoleInput(bytes);
+        return bytes.length;
+      }
       const u = uartsOf(chardev)[0];
       return u ? u.receive(bytes) : 0;
     },

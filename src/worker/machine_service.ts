@@ -6,6 +6,7 @@
 import { checkMachineConfig } from '../machine/config.ts';
 import type { StopReason } from '../machine/machine.ts';
 import * as xenAbi from '../xen/abi/xen.ts';
+import type { XenTraceEvent } from '../xen/trace_events.ts';
 import { assembleMachine, rtcEpochSeconds, UnsupportedMachine, unsupportedReason, type AssembledMachine } from './assemble.ts';
 import { FrameBatcher } from './frame_batcher.ts';
 import pkg from '../../package.json' with { type: 'json' };
@@ -77,7 +78,11 @@ export class MachineService implements WorkerControl {
   private readonly inputQueues = new Map<string, number[]>();
   private log: InputEvent[] = [];
   private busyMs = 0;
-  private window = { at: 0, instructions: 0, busyMs: 0, mips: 0 };
+  private window = { at: 0, instructions: 0, busyMs: 0, mips: 0, hypercalls: 0, evtchn: 0, hypercallRate: 0, evtchnRate: 0 };
+  /** Totals since boot, counted from the Xen layer's trace events. */
+  private hypercalls = 0;
+  private evtchnSends = 0;
+  private traceSeq = 0;
   private filter: TraceFilter = { enabled: false, match: '', pauseOn: null };
   private generation = 0;
   /** Input steps still to type (a share link's script), and the output they wait for. */
@@ -188,7 +193,13 @@ export class MachineService implements WorkerControl {
     this.exitStatus = null;
     this.internalError = null;
     this.busyMs = 0;
-    this.window = { at: this.host.sched.now(), instructions: 0, busyMs: 0, mips: 0 };
+    this.hypercalls = 0;
+    this.evtchnSends = 0;
+    this.traceSeq = 0;
+    this.window = { at: this.host.sched.now(), instructions: 0, busyMs: 0, mips: 0, hypercalls: 0, evtchn: 0, hypercallRate: 0, evtchnRate: 0 };
+    // The status bar counts hypercalls and notifications, so the Xen layer always has a sink;
+    // events reach the page only when the trace panel records (observing never changes the guest).
+    asm.xen?.trace.attach((ev) => this.xenEvent(ev));
     const m = asm.machine;
     const runnable: Runnable = {
       run: (budget, idle) => {
@@ -228,8 +239,7 @@ export class MachineService implements WorkerControl {
       cfg.icount.sleep ? 'wall' : 'skip',
     );
     this.setState('paused', null);
-    // The Xen layer is what emits trace events; no machine has it yet.
-    return { name: cfg.name, consoles: asm.consoles, bootKind: asm.bootKind, traceSource: false };
+    return { name: cfg.name, consoles: asm.consoles, bootKind: asm.bootKind, traceSource: asm.xen !== null };
   }
 
   start(): void {
@@ -270,8 +280,8 @@ export class MachineService implements WorkerControl {
       instructions: m ? m.totalInstructions() : 0,
       virtualNs: m ? m.clock.nowNs() : 0,
       mips: this.window.mips,
-      hypercallsPerSec: null, // no Xen layer in the machine yet
-      evtchnPerSec: null,
+      hypercallsPerSec: this.asm?.xen ? this.window.hypercallRate : null,
+      evtchnPerSec: this.asm?.xen ? this.window.evtchnRate : null,
       sectorsRead: null,
       sectorsWritten: null,
       exitStatus: this.exitStatus,
@@ -289,9 +299,34 @@ export class MachineService implements WorkerControl {
     this.filter = { enabled: !!filter.enabled, match: String(filter.match ?? ''), pauseOn: filter.pauseOn ? String(filter.pauseOn) : null };
   }
 
-  /** Where the Xen layer's trace events enter (DESIGN.md invariant 7); filtering never changes the guest. */
+  /** A Xen trace event: counted for the status bar, and passed on when the panel records. */
+  private xenEvent(ev: XenTraceEvent): void {
+    if (ev.name === 'kvm_xen_hypercall') this.hypercalls++;
+    else if (ev.name === 'xen_evtchn_send') this.evtchnSends++;
+    if (!this.filter.enabled && this.filter.pauseOn === null) return;
+    const a = ev.args;
+    const isCall = ev.name === 'kvm_xen_hypercall';
+    const subject = isCall ? String(a['name']) : a['port'] !== undefined ? `port ${a['port']}` : String(a['path'] ?? a['type'] ?? '');
+    const args = Object.entries(a)
+      .filter(([k]) => k !== 'name' && k !== 'ret')
+      .map(([k, v]) => `${k}=${typeof v === 'number' && !['port', 'vcpu', 'cpl', 'nr'].includes(k) ? `0x${v.toString(16)}` : String(v)}`)
+      .join(' ');
+    this.traceSink({
+      seq: ++this.traceSeq,
+      icount: ev.icount,
+      vcpu: ev.vcpu,
+      layer: ev.layer,
+      kind: ev.name,
+      name: subject,
+      args,
+      ret: typeof a['ret'] === 'number' ? a['ret'] : null,
+      flowId: ev.flow,
+    });
+  }
+
+  /** Where trace events enter the stream (DESIGN.md invariant 7); filtering never changes the guest. */
   traceSink(e: TraceEvent): void {
-    if (this.filter.pauseOn !== null && e.kind === 'hypercall' && e.name === this.filter.pauseOn) {
+    if (this.filter.pauseOn !== null && e.kind === 'kvm_xen_hypercall' && e.name === this.filter.pauseOn) {
       this.asm?.machine.requestStop('requested');
       this.loop?.pause();
       this.message = `paused after hypercall ${e.name}`;
@@ -410,6 +445,9 @@ export class MachineService implements WorkerControl {
     if (r === 'exit') {
       this.exitStatus = m?.exitStatus ?? 0;
       this.setState('exited', `The guest exited with status ${this.exitStatus}.`);
+    } else if (r === 'poweroff') {
+      this.exitStatus = 0;
+      this.setState('exited', 'The guest powered off.');
     } else if (r === 'reset') {
       if (this.spec?.config.noReboot) {
         this.setState('exited', 'The guest reset the machine (-no-reboot).');
@@ -441,7 +479,17 @@ export class MachineService implements WorkerControl {
       const instr = this.asm ? this.asm.machine.totalInstructions() : 0;
       const busy = this.busyMs - this.window.busyMs;
       if (dt >= STATUS_MS) {
-        this.window = { at: now, instructions: instr, busyMs: this.busyMs, mips: busy > 0 ? (instr - this.window.instructions) / busy / 1000 : 0 };
+        const w = this.window;
+        this.window = {
+          at: now,
+          instructions: instr,
+          busyMs: this.busyMs,
+          mips: busy > 0 ? (instr - w.instructions) / busy / 1000 : 0,
+          hypercalls: this.hypercalls,
+          evtchn: this.evtchnSends,
+          hypercallRate: ((this.hypercalls - w.hypercalls) * 1000) / dt,
+          evtchnRate: ((this.evtchnSends - w.evtchn) * 1000) / dt,
+        };
       }
       this.batcher.setStatus(this.counters());
     }

@@ -109,7 +109,7 @@ export interface TraceEvent {
   icount: number;
   vcpu: number;
   layer: 'guest' | 'shim' | 'xen';
-  /** QEMU trace-events style name: `hypercall`, `xenstore_write`, `evtchn_send`, … */
+  /** The Xen layer's event name, QEMU trace-events style: `kvm_xen_hypercall`, `xen_evtchn_send`, `xenstore_request`, … */
   kind: string;
   /** For hypercalls the hypercall name (`event_channel_op`); else a short subject. */
   name: string;

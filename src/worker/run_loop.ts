@@ -120,7 +120,7 @@ export class RunLoop {
     const t0 = this.sched.now();
     const r = this.target.run(n, 'return');
     this.hooks.afterSlice(r, this.target.instructions() - before, this.sched.now() - t0);
-    if (r === 'exit' || r === 'reset' || r === 'exception') this.stop(r);
+    if (r === 'exit' || r === 'reset' || r === 'poweroff' || r === 'exception') this.stop(r);
     return r;
   }
 

@@ -135,7 +135,7 @@ describe('machine worker API (comlink + stream port, serial echo guest)', () => 
       const b = await page.api.step(1000);
       expect(b.instructions - a.instructions).toBe(1000); // the guest spins on the UART: it never halts
       expect(b.virtualNs).toBeGreaterThan(a.virtualNs);
-      expect(b.hypercallsPerSec).toBeNull(); // no Xen layer: the status bar shows a dash, not a fake zero
+      expect(b.hypercallsPerSec).toBeNull(); // not a Xen guest: the status bar shows a dash, not a fake zero
       await page.api.reset();
       expect((await page.api.counters()).instructions).toBe(0);
       page.text.clear();
@@ -240,9 +240,9 @@ describe('machine worker API (comlink + stream port, serial echo guest)', () => 
       await page.api.setTraceFilter({ enabled: true, match: 'evtchn', pauseOn: 'sched_op' });
       const ev = (seq: number, kind: string, name: string) => ({ seq, icount: seq, vcpu: 0, layer: 'xen' as const, kind, name, args: '', ret: 0, flowId: seq });
       page.service.traceSink(ev(1, 'evtchn_send', 'port 3'));
-      page.service.traceSink(ev(2, 'hypercall', 'xen_version'));
+      page.service.traceSink(ev(2, 'kvm_xen_hypercall', 'xen_version'));
       expect((await page.api.counters()).state).not.toBe('paused');
-      page.service.traceSink(ev(3, 'hypercall', 'sched_op'));
+      page.service.traceSink(ev(3, 'kvm_xen_hypercall', 'sched_op'));
       const s = await page.api.counters();
       expect([s.state, s.message]).toEqual(['paused', 'paused after hypercall sched_op']);
       await vi.waitFor(() => expect(page.frames.flatMap((f) => f.trace).map((e) => e.seq)).toEqual([1]));
@@ -266,7 +266,7 @@ describe('machine worker API (comlink + stream port, serial echo guest)', () => 
     const page = new Page(base);
     try {
       const shim = manifest.demos.find((d) => d.id === 'xen-shim-linux')!;
-      await expect(page.api.create({ config: shim.config, images: shim.images })).rejects.toThrow(/Xen HVM guest interface/);
+      await expect(page.api.create({ config: shim.config, images: shim.images })).rejects.toThrow(/the xen-disk backend is not written yet/);
       expect(page.progress).toEqual([]);
       expect((await page.api.counters()).message).toMatch(/cannot run in this build yet/);
     } finally {
