@@ -306,9 +306,10 @@ export class MachineService implements WorkerControl {
     if (!this.filter.enabled && this.filter.pauseOn === null) return;
     const a = ev.args;
     const isCall = ev.name === 'kvm_xen_hypercall';
-    const subject = isCall ? String(a['name']) : a['port'] !== undefined ? `port ${a['port']}` : String(a['path'] ?? a['type'] ?? '');
+    const subjectKey = isCall ? 'name' : a['port'] !== undefined ? 'port' : a['path'] !== undefined ? 'path' : a['type'] !== undefined ? 'type' : '';
+    const subject = subjectKey === 'port' ? `port ${a['port']}` : subjectKey ? String(a[subjectKey]) : '';
     const args = Object.entries(a)
-      .filter(([k]) => k !== 'name' && k !== 'ret')
+      .filter(([k]) => k !== subjectKey && k !== 'ret')
       .map(([k, v]) => `${k}=${typeof v === 'number' && !['port', 'vcpu', 'cpl', 'nr'].includes(k) ? `0x${v.toString(16)}` : String(v)}`)
       .join(' ');
     this.traceSink({

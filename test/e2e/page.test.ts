@@ -153,7 +153,7 @@ describe.skipIf(!existsSync(CHROMIUM))('the page in Chromium', () => {
   }
 
   for (const id of ['grub-pvh', 'xen-shim-linux']) {
-    it(`boots ${id} to its prompt`, async (t) => {
+    it(`boots ${id} to its prompt, answers typed input, and traces it`, async (t) => {
       const demo = manifest.demos.find((d) => d.id === id)!;
       const { ctx, page, errors } = await open(base);
       try {
@@ -161,8 +161,23 @@ describe.skipIf(!existsSync(CHROMIUM))('the page in Chromium', () => {
         // Skipped only while the page itself says this build cannot run it, with its reason.
         if ((await note.count()) === 1) t.skip((await note.textContent())!);
         await page.locator(`li.demo[data-demo="${id}"]`).getByRole('button', { name: 'Boot' }).click();
-        const prompt = id === 'grub-pvh' ? 'grub>' : '# ';
+        const prompt = id === 'grub-pvh' ? 'grub> ' : '# ';
         await waitForText(page, demo.console!, prompt, 110_000);
+        expect(await page.getByRole('tab', { name: /^hvc0/ }).getAttribute('aria-selected')).toBe('true');
+        await page.locator('#trace-enabled').check();
+        await page.locator(`#panel-${demo.console} .xterm`).click();
+        await page.keyboard.type(demo.try!.type.replace('\r', ''));
+        await page.keyboard.press('Enter');
+        await page.waitForFunction(
+          ([c, want]) => (window.__xentab.consoleText(c!) ?? '').split('\n').some((l) => l.trimEnd() === want),
+          [demo.console, demo.try!.expect] as const,
+          { timeout: 60_000 },
+        );
+        // The Xen layer's events reach the trace panel (the typed bytes travel by event channel).
+        await page.waitForFunction(() => document.querySelectorAll('.trace-list li').length > 0, null, { timeout: 10_000 });
+        expect(await page.locator('.trace-list li').first().textContent()).toMatch(/xen_|kvm_xen_/);
+        expect(await page.locator('[data-stat=hypercalls]').textContent()).not.toBe('—');
+        mkdirSync(RESULTS, { recursive: true });
         await page.screenshot({ path: join(RESULTS, `page-${id}.png`) });
         expect(errors).toEqual([]);
       } finally {
