@@ -15,8 +15,11 @@ import { CC_OP, CC_RES, CC_SRC1, CC_SRC2, LAZY_MASK, RFLAGS } from './state_layo
 export const CF = 0x0001, PF = 0x0004, AF = 0x0010, ZF = 0x0040, SF = 0x0080, TF = 0x0100, IF = 0x0200, DF = 0x0400, OF = 0x0800;
 export const ARITH = CF | PF | AF | ZF | SF | OF;
 
-/** Lazy operation kinds (CC_OP = kind << 2 | size code). */
-export const CC_ADD = 0, CC_SUB = 1, CC_LOGIC = 2;
+/**
+ * Lazy operation kinds (CC_OP = kind << 2 | size code). ADC/SBB use the ADD/SUB formulas but
+ * their own kinds, so condition tests may treat a SUB record as a plain comparison of its operands.
+ */
+export const CC_ADD = 0, CC_SUB = 1, CC_LOGIC = 2, CC_ADC = 3, CC_SBB = 4;
 
 // int32 indices into the state view
 const I_FLAGS = RFLAGS >> 2, I_MASK = LAZY_MASK >> 2, I_OP = CC_OP >> 2;
@@ -71,7 +74,7 @@ function lazyFlags(c: Cpu, want: number): number {
     let a = aLo, b = bLo, r = rLo;
     const top = TOP[size]!;
     if (size === 3) { a = s[I_S1 + 1]!; b = s[I_S2 + 1]!; r = s[I_RES + 1]!; }
-    if (kind === CC_ADD) {
+    if (kind === CC_ADD || kind === CC_ADC) {
       if ((((a & b) | ((a | b) & ~r)) >>> top) & 1) f |= CF;
       if ((((a ^ r) & (b ^ r)) >>> top) & 1) f |= OF;
     } else {
@@ -152,6 +155,25 @@ function flagsFor(c: Cpu, want: number): number {
 
 /** Condition codes (SDM Vol 1 App. B, Table B-1) by encoding 0–15. */
 export function testCC(c: Cpu, cc: number): boolean {
+  const s = c.s32;
+  // Fast path: all six flags come from a 32-bit SUB/CMP record, so the condition is a direct
+  // comparison of its operands (the common CMP + Jcc pair).
+  if (s[I_MASK] === ARITH && s[I_OP] === ((CC_SUB << 2) | 2)) {
+    const a = s[I_S1]!, b = s[I_S2]!;
+    switch (cc) {
+      case 2: return (a >>> 0) < (b >>> 0);
+      case 3: return (a >>> 0) >= (b >>> 0);
+      case 4: return a === b;
+      case 5: return a !== b;
+      case 6: return (a >>> 0) <= (b >>> 0);
+      case 7: return (a >>> 0) > (b >>> 0);
+      case 12: return a < b;
+      case 13: return a >= b;
+      case 14: return a <= b;
+      case 15: return a > b;
+      default: break;
+    }
+  }
   let r: boolean;
   switch (cc >> 1) {
     case 0: r = flagsFor(c, OF) !== 0; break;

@@ -3,7 +3,7 @@
 
 import type { Cpu } from '../cpu.ts';
 import type { DecodedInsn } from '../decode/decoded_insn.ts';
-import { ARITH, CC_ADD, CC_LOGIC, CC_SUB, CF, OF, ZF, getCF, getFlag, saveCF, setFlagsMasked, setLazy, setLazy64 } from '../flags.ts';
+import { ARITH, CC_ADC, CC_ADD, CC_LOGIC, CC_SBB, CC_SUB, CF, OF, ZF, getCF, getFlag, saveCF, setFlagsMasked, setLazy, setLazy64 } from '../flags.ts';
 import { K_MEM, K_REG, readDst, readDstRmw, readSrc, writeDst } from './operands.ts';
 
 let rh = 0; // high half of the last 64-bit result
@@ -17,14 +17,14 @@ function aluOp(c: Cpu, op: number, size: number, a: number, ah: number, b: numbe
         const cin = op === 2 ? getCF(c) : 0;
         const sum = (a >>> 0) + (b >>> 0) + cin;
         r = sum | 0; rh = (ah + bh + (sum > 0xffffffff ? 1 : 0)) | 0;
-        setLazy64(c, CC_ADD, a, ah, b, bh, r, rh, ARITH);
+        setLazy64(c, op === 2 ? CC_ADC : CC_ADD, a, ah, b, bh, r, rh, ARITH);
         return r;
       }
       case 3: case 5: case 7: { // SBB, SUB, CMP
         const cin = op === 3 ? getCF(c) : 0;
         const dif = (a >>> 0) - (b >>> 0) - cin;
         r = dif | 0; rh = (ah - bh - (dif < 0 ? 1 : 0)) | 0;
-        setLazy64(c, CC_SUB, a, ah, b, bh, r, rh, ARITH);
+        setLazy64(c, op === 3 ? CC_SBB : CC_SUB, a, ah, b, bh, r, rh, ARITH);
         return r;
       }
       case 1: r = a | b; rh = ah | bh; break;
@@ -36,8 +36,8 @@ function aluOp(c: Cpu, op: number, size: number, a: number, ah: number, b: numbe
   }
   switch (op) {
     case 0: r = (a + b) | 0; setLazy(c, CC_ADD, size, a, b, r, ARITH); return r;
-    case 2: r = (a + b + getCF(c)) | 0; setLazy(c, CC_ADD, size, a, b, r, ARITH); return r;
-    case 3: r = (a - b - getCF(c)) | 0; setLazy(c, CC_SUB, size, a, b, r, ARITH); return r;
+    case 2: r = (a + b + getCF(c)) | 0; setLazy(c, CC_ADC, size, a, b, r, ARITH); return r;
+    case 3: r = (a - b - getCF(c)) | 0; setLazy(c, CC_SBB, size, a, b, r, ARITH); return r;
     case 5: case 7: r = (a - b) | 0; setLazy(c, CC_SUB, size, a, b, r, ARITH); return r;
     case 1: r = a | b; break;
     case 4: r = a & b; break;
