@@ -310,8 +310,9 @@ export function mul(cw: number, aSe: number, aHi: number, aLo: number, bSe: numb
 // FDIV
 
 /**
- * Bit-serial division of 64-bit significands (both with bit 63 set): the 96-bit quotient
- * floor(n / d * 2^95) goes to w.s2:s1:s0 with a non-zero remainder jammed into s0 bit 0.
+ * Bit-serial division of 64-bit significands (both with bit 63 set): 66 quotient bits
+ * (64 + guard + round; a non-zero remainder is the sticky bit), left-aligned into
+ * w.s2:s1:s0 so that w = floor(n / d * 2^95) up to the jammed low bits.
  */
 function divSig(nh: number, nl: number, dh: number, dl: number): void {
   let rTop = 0, // bit 64 of the partial remainder
@@ -320,7 +321,7 @@ function divSig(nh: number, nl: number, dh: number, dl: number): void {
   let q2 = 0,
     q1 = 0,
     q0 = 0;
-  for (let i = 0; i < 96; i++) {
+  for (let i = 0; i < 66; i++) {
     let bit = 0;
     if (rTop || rh > dh || (rh === dh && rl >= dl)) {
       let l = rl - dl;
@@ -338,9 +339,9 @@ function divSig(nh: number, nl: number, dh: number, dl: number): void {
     rh = ((rh << 1) | (rl >>> 31)) >>> 0;
     rl = (rl << 1) >>> 0;
   }
-  w.s2 = q2;
-  w.s1 = q1;
-  w.s0 = (q0 | (rTop | rh | rl ? 1 : 0)) >>> 0;
+  w.s2 = ((q2 << 30) | (q1 >>> 2)) >>> 0;
+  w.s1 = ((q1 << 30) | (q0 >>> 2)) >>> 0;
+  w.s0 = ((q0 << 30) | (rTop | rh | rl ? 1 : 0)) >>> 0;
 }
 
 export function div(cw: number, aSe: number, aHi: number, aLo: number, bSe: number, bHi: number, bLo: number): void {
