@@ -100,11 +100,13 @@ function runEmu(c: HostCase): { fx: Uint8Array; gpr: BigUint64Array; rflags: num
   cpu.s16[(FPU + 80) / 2] = 0x037f;
   cpu.s16[(FPU + 82) / 2] = 0;
   cpu.s8[FPU + 84] = 0;
-  m.load(DATA_BASE, c.state.mem);
-  const code = new Uint8Array(0x4000);
+  // The windows are contiguous in the Memory (FlatMachine allocates pages in order): block copies.
+  const dataHost = m.host(DATA_BASE);
+  m.u8.set(c.state.mem, dataHost);
+  const code = new Uint8Array(32);
   code.set(c.code);
-  m.load(CODE_BASE, code);
-  cpu.invalidatePhysicalRange(CODE_BASE, 0x4000);
+  m.u8.set(code, m.host(CODE_BASE));
+  cpu.invalidatePhysicalRange(CODE_BASE, 32);
   cpu.clearException();
   m.bus.unbackedAccess = false;
   cpu.rip = CODE_BASE;
@@ -117,7 +119,7 @@ function runEmu(c: HostCase): { fx: Uint8Array; gpr: BigUint64Array; rflags: num
   for (let rr = 0; rr < 8; rr++) out.set(cpu.s8.subarray(FPU + 8 * rr, FPU + 8 * rr + 8), mm(rr));
   const gpr = new BigUint64Array(16);
   for (let k = 0; k < 16; k++) gpr[k] = (BigInt(s[2 * k + 1]! >>> 0) << 32n) | BigInt(s[2 * k]! >>> 0);
-  return { fx: out, gpr, rflags: getFlags(cpu), mem: m.read(DATA_BASE, DATA_SIZE), vector: m.bus.unbackedAccess ? 14 : vector };
+  return { fx: out, gpr, rflags: getFlags(cpu), mem: m.u8.slice(dataHost, dataHost + DATA_SIZE), vector: m.bus.unbackedAccess ? 14 : vector };
 }
 
 const SIGNAL_OF: Record<number, string> = { 19: 'SIGFPE', 6: 'SIGILL', 13: 'SIGSEGV', 14: 'SIGSEGV', 16: 'SIGFPE', 7: 'SIGSEGV' };
@@ -189,7 +191,7 @@ describe.skipIf(!ready)('SSE rows decoded and executed by the CPU match the host
       const bad: string[] = [];
       let total = 0;
       list.forEach((e, k) => {
-        const r = checkRow(e, caseCount(24), 20000 + OPCODES.indexOf(e) * 7 + k);
+        const r = checkRow(e, caseCount(10), 20000 + OPCODES.indexOf(e) * 7 + k);
         total += r.cases;
         bad.push(...r.bad);
       });
@@ -197,5 +199,63 @@ describe.skipIf(!ready)('SSE rows decoded and executed by the CPU match the host
       if (bad.length) console.log(bad.slice(0, 15).join('\n'));
       expect(bad.length).toBe(0);
     });
+  }
+});
+
+describe.skipIf(!ready)('FXSAVE/FXRSTOR through the CPU match the host CPU', () => {
+  function fxCases(seed: number, opcodeReg: number, rexW: boolean): HostCase[] {
+    const rng = new Rng(seed);
+    const out: HostCase[] = [];
+    for (let i = 0; i < caseCount(60); i++) {
+      const st = emptyHostState();
+      st.fxsave.set(genImage(rng, rng.chance(0.5) ? 'f32' : 'int'));
+      const off = rng.chance(0.85) ? 16 * rng.int(0x1d0) : rng.int(0x1c00);
+      st.gpr[3] = BigInt(DATA_BASE + off);
+      st.gpr[4] = BigInt(DATA_BASE + 0x1f00);
+      if (opcodeReg === 1) {
+        const img = genImage(rng, 'int');
+        const dv = new DataView(img.buffer, img.byteOffset);
+        if (rng.chance(0.2)) dv.setUint32(MXCSR_AT, 0x1f80 | (rng.u32() & 0xffff0000), true);
+        if (off + 512 <= DATA_SIZE) st.mem.set(img, off);
+      }
+      out.push({ mode: 64, code: Uint8Array.from([...(rexW ? [0x48] : []), 0x0f, 0xae, (opcodeReg << 3) | 3]), state: st });
+    }
+    return out;
+  }
+  for (const [name, reg] of [['FXSAVE', 0], ['FXRSTOR', 1]] as const) {
+    for (const rexW of [false, true]) {
+      it(`${name}${rexW ? '64' : ''}: the XMM, MXCSR and MMX parts and the #GP cases agree`, () => {
+        const cases = fxCases(30000 + reg * 2 + (rexW ? 1 : 0), reg, rexW);
+        const host = runOnHost(cases);
+        const bad: string[] = [];
+        cases.forEach((c, i) => {
+          const h = host[i]!;
+          const em = runEmu(c);
+          const es = em.vector < 0 ? 'none' : (SIGNAL_OF[em.vector] ?? `vec${em.vector}`);
+          const p: string[] = [];
+          if ((h.signal === 'SIGBUS' ? 'SIGSEGV' : h.signal) !== es) p.push(`signal host=${h.signal} emu=${es}`);
+          else if (es === 'none') {
+            if (reg === 0) {
+              const base = Number(c.state.gpr[3]! - BigInt(DATA_BASE));
+              // FCW, FSW, abridged FTW; MXCSR, MM/ST and XMM areas (FOP/FIP/FDP are the x87 helper's).
+              // MXCSR_MASK (28..31) is skipped: we model Intel's 0000FFFFh; an AMD host also reports
+              // the misaligned-exception mask bit 17 (0002FFFFh), which xentab does not implement.
+              for (const [a, b] of [[0, 5], [24, 28], [32, 416]] as const) {
+                for (let k = a; k < b; k++) if (h.state.mem[base + k] !== em.mem[base + k]) { p.push(`image+${k} host=${h.state.mem[base + k]} emu=${em.mem[base + k]}`); break; }
+              }
+            } else {
+              const hf = h.state.fxsave;
+              if (hex(hf, MXCSR_AT, 4) !== hex(em.fx, MXCSR_AT, 4)) p.push(`mxcsr host=${hex(hf, MXCSR_AT, 4)} emu=${hex(em.fx, MXCSR_AT, 4)}`);
+              for (let r = 0; r < 16; r++) if (hex(hf, xmm(r), 16) !== hex(em.fx, xmm(r), 16)) p.push(`xmm${r}`);
+              for (let r = 0; r < 8; r++) if (hex(hf, mm(r), 8) !== hex(em.fx, mm(r), 8)) p.push(`mm${r}`);
+            }
+          }
+          if (p.length) bad.push(`${name} rbx=${c.state.gpr[3]!.toString(16)}: ${p.join('; ')}`);
+        });
+        if (bad.length) console.log(bad.slice(0, 10).join('\n'));
+        console.log(`simd-tally exec ${name}${rexW ? '64' : ''} cases=${cases.length} mismatches=${bad.length}`);
+        expect(bad.length).toBe(0);
+      });
+    }
   }
 });
