@@ -13,7 +13,7 @@ export class CliError extends Error {
   }
 }
 
-/** Exit statuses of `npx xentab` (documented in src/cli/README.options.md). */
+/** Exit statuses of `npx xentab` (documented in README.md, "Exit status"). */
 export const EXIT_OK = 0;
 export const EXIT_USAGE = 1;
 export const EXIT_INTERNAL = 2;
