@@ -32,6 +32,8 @@ export class ConsoleView {
       cursorBlink: route.input,
       fontFamily: 'ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace',
       fontSize: 14,
+      // At line height 1.0 the DOM renderer clips underscores in common monospace fonts.
+      lineHeight: 1.15,
       theme: { background: '#101418', foreground: '#d8dee9' },
     });
     this.term.loadAddon(this.fit);
