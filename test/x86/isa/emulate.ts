@@ -61,7 +61,7 @@ export function runInEmulator(c: HostCase): EmuResult {
     if (cpu.rip === end) break;
     const r = cpu.run(1);
     if (m.bus.unbackedAccess) { signal = 'SIGSEGV'; break; }
-    if (r === Exit.EXCEPTION) {
+    if (r !== Exit.BUDGET && cpu.pendingVector >= 0) {
       vector = cpu.pendingVector;
       signal = vector === 0 ? 'SIGFPE' : vector === 6 ? 'SIGILL' : vector === 1 || vector === 3 ? 'SIGTRAP' : 'SIGSEGV';
       break;

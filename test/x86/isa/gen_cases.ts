@@ -113,6 +113,10 @@ function genOne(e: OpcodeEntry, idx: number, plan: (typeof PLANS)[number], mode:
   if (e.prefix === Mp.PF3) bytes.push(0xf3);
   if (e.prefix === Mp.PF2) bytes.push(0xf2);
   const isString = e.family === 'string';
+  // A quarter of 64-bit memory/string cases use the 67h address-size prefix (32-bit addressing:
+  // register upper halves must be ignored, results zero-extended).
+  const addr32 = mode === 64 && (form === 'mem' || isString || e.mnemonic === 'XLAT') && !(e.attrs & Attr.VEX) && r() % 4 === 0;
+  if (addr32) bytes.push(0x67);
   if (isString && (e.attrs & Attr.REP) && r() % 2 === 0) bytes.push(r() % 2 ? 0xf3 : 0xf2);
   let rexW = osz === 64 && !def64 ? 1 : 0;
   let rexR = 0, rexX = 0, rexB = 0;
@@ -171,7 +175,8 @@ function genOne(e: OpcodeEntry, idx: number, plan: (typeof PLANS)[number], mode:
   if (sib >= 0) bytes.push(sib);
   bytes.push(...disp);
   // registers holding pointers
-  if (base >= 0) st.gpr[base] = ptr();
+  const garbageHi = (): bigint => (addr32 ? BigInt(r()) << 32n : 0n);
+  if (base >= 0) st.gpr[base] = ptr() | garbageHi();
   if (index >= 0) st.gpr[index] = BigInt(r() % 0x40);
   // BT* with a register bit offset address memory at ±offset/8: keep it inside the data window
   // (the host's code area and its own memory would read differently from the emulator's).
@@ -196,7 +201,7 @@ function genOne(e: OpcodeEntry, idx: number, plan: (typeof PLANS)[number], mode:
     case Imm.V: immBytes(effOsz === 16 ? 2 : effOsz === 32 ? 4 : 8, rand64(r)); break;
     case Imm.JB: pad = r() % 4; immBytes(1, BigInt(pad)); break;
     case Imm.JZ: pad = r() % 4; immBytes(effOsz === 16 ? 2 : 4, BigInt(pad)); break;
-    case Imm.MOFFS: immBytes(mode === 64 ? 8 : 4, BigInt(DATA_BASE + 0x100 + (r() % 0x100))); break;
+    case Imm.MOFFS: immBytes(mode === 64 && !addr32 ? 8 : 4, BigInt(DATA_BASE + 0x100 + (r() % 0x100))); break;
     default: break;
   }
   // 16-bit jumps truncate EIP to 16 bits: only meaningful in 16-bit code.
@@ -234,8 +239,8 @@ function genOne(e: OpcodeEntry, idx: number, plan: (typeof PLANS)[number], mode:
   }
   if (/^(D0|D1)$/.test(e.opcode.toString(16).toUpperCase()) && e.map === OpMap.Root) count = 1;
   if (isString || e.mnemonic === 'XLAT' || /^MASKMOV/.test(e.mnemonic)) { // implicit DS:rSI / ES:rDI / DS:rBX
-    st.gpr[6] = ptr(); st.gpr[7] = ptr(); st.gpr[3] = e.mnemonic === 'XLAT' ? ptr() : st.gpr[3]!;
-    st.gpr[1] = BigInt(r() % 6);
+    st.gpr[6] = ptr() | garbageHi(); st.gpr[7] = ptr() | garbageHi(); st.gpr[3] = e.mnemonic === 'XLAT' ? ptr() | garbageHi() : st.gpr[3]!;
+    st.gpr[1] = BigInt(r() % 6) | garbageHi();
   }
   if (['LEAVE', 'ENTER'].includes(e.mnemonic)) st.gpr[5] = BigInt(DATA_BASE + 0x1000 + (r() % 0x400));
   if (/^(LOOP|LOOPE|LOOPNE|JRCXZ)$/.test(e.mnemonic)) st.gpr[1] = BigInt(r() % 3) | (r() % 2 ? 0x100000000n : 0n);

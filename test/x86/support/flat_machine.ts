@@ -49,6 +49,9 @@ export class FlatMachine {
       }
     }
     this.cpu = new Cpu(this.memory, 0, this.bus);
+    // No IDT here: stop at the first exception (vector in cpu.pendingVector) instead of
+    // delivering it, whatever the delivery code does.
+    this.cpu.deliverException = (): boolean => false;
   }
 
   /** Host offset of a guest-physical address (must be backed). */
