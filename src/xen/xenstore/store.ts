@@ -363,8 +363,20 @@ export class XenStore {
       throw new XsError('ENOENT');
     }
     const parentPath = parentOf(abs);
-    const parent = this.lookup(tx, parentPath)!;
+    const parent = this.lookup(tx, parentPath);
+    if (!parent) throw new XsError('EINVAL');
+    // In a transaction, copies taken at different times may disagree: a child list naming a child
+    // deleted outside since, or a parent not listing a child created outside since. xenstored
+    // cannot walk such a subtree and answers EIO.
     const removed = new Map<string, readonly XsPerm[]>();
+    if (tx) {
+      this.checkSubtree(tx, abs);
+      if (!parent.children.includes(baseName(abs))) {
+        // xenstored has deleted the subtree by the time it fails to unlink it from the parent.
+        this.removeSubtree(tx, abs, removed);
+        throw new XsError('EIO');
+      }
+    }
     this.removeSubtree(tx, abs, removed);
     const name = baseName(abs);
     this.put(tx, parentPath, { ...parent, children: parent.children.filter((c) => c !== name), gen: this.nextGen++ });
@@ -517,7 +529,13 @@ export class XenStore {
       else this.deleteLive(path);
     }
     this.trace({ name: 'xenstore_transaction_end', domid: conn.domid, txId, commit, result: 'OK' });
-    for (const c of tx.changes) this.fireWatches(c);
+    // Each node changed in the transaction fires once at commit, with its last change.
+    const last = new Map<string, Change>();
+    for (const c of tx.changes) {
+      last.delete(c.path);
+      last.set(c.path, c);
+    }
+    for (const c of last.values()) this.fireWatches(c);
   }
 
   // ---- snapshot ----
@@ -754,6 +772,12 @@ export class XenStore {
 
   private countOwner(domid: number, d: number): void {
     this.ownerCount.set(domid, (this.ownerCount.get(domid) ?? 0) + d);
+  }
+
+  private checkSubtree(tx: Transaction, path: string): void {
+    const n = this.lookup(tx, path);
+    if (!n) throw new XsError('EIO');
+    for (const c of n.children) this.checkSubtree(tx, `${path}/${c}`);
   }
 
   private removeSubtree(tx: Transaction | undefined, path: string, removed: Map<string, readonly XsPerm[]>): void {

@@ -4,7 +4,12 @@
 // The same scripts go to it and to our server, and every reply and watch event must match:
 // - as dom0, over xenstored's Unix socket, against our ring server for domain 0;
 // - as the guest (domain 1, INTRODUCEd to xenstored), through a real xenstore_domain_interface page
-//   shared with xenstored via a MAP_SHARED file, against our ring server for domain 1.
+//   shared with xenstored via a MAP_SHARED file, against our ring server for domain 1;
+// - random sessions of both kinds (XENTAB_XS_DEEP=n for n of each; XENTAB_XS_DUMP=dir writes both
+//   transcripts). With 250 of each, 3 privileged sessions still differ, all in one corner: a
+//   transaction deleting a subtree that other clients changed after the transaction first saw it,
+//   where xenstored's answer depends on how far its walk of stale copies got (EIO, partial deletes).
+//   No guest does this; xenstored itself calls the state "should not happen".
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, readSync, readdirSync, rmSync, writeFileSync, writeSync } from 'node:fs';
@@ -449,6 +454,38 @@ function randomSession(seed: number, domid: number, steps: number): Step[] {
   return out;
 }
 
+/** A random privileged session under /r<seed> (absolute paths only: a socket client has no home). */
+function randomDom0Session(index: number, steps: number): Step[] {
+  const rnd = prng(index * 104729);
+  const pick = <T,>(a: readonly T[]): T => a[rnd() % a.length]!;
+  const base = `/r${index}`;
+  const paths = ['', '/a', '/a/b', '/a/b/c', '/d', '/d/e', '/x-y_z'].map((p) => base + p);
+  const perm = () => `${pick(['n', 'r', 'w', 'b'])}${pick([0, 1, 7777])}`;
+  const out: Step[] = [];
+  let txs = 0;
+  for (let i = 0; i < steps; i++) {
+    const tx = txs > 0 && rnd() % 3 === 0 ? 1 + (rnd() % txs) : 0;
+    const p = pick(paths);
+    const r = rnd() % 16;
+    if (r < 2) out.push([READ, `${p}\0`, tx]);
+    else if (r < 5) out.push([WRITE, `${p}\0${pick(['', 'v', 'x'.repeat(rnd() % 200)])}`, tx]);
+    else if (r < 6) out.push([MKDIR, `${p}\0`, tx]);
+    else if (r < 7) out.push([RM, `${p}\0`, tx]);
+    else if (r < 8) out.push([DIRECTORY, `${p}\0`, tx]);
+    else if (r < 9) out.push([GET_PERMS, `${p}\0`, tx]);
+    else if (r < 10) out.push([SET_PERMS, `${p}\0${perm()}\0${perm()}\0`, tx]);
+    else if (r < 11) out.push([WATCH, `${pick([p, '@releaseDomain'])}\0${pick(['t1', 't2'])}\0`]);
+    else if (r < 12) out.push([UNWATCH, `${p}\0${pick(['t1', 't2'])}\0`]);
+    else if (r < 13) {
+      out.push([TX_START, '\0']);
+      txs++;
+    } else if (r < 14 && txs > 0) out.push([TX_END, `${pick(['T', 'F'])}\0`, 1 + (rnd() % txs)]);
+    else if (r < 15) out.push([DIRECTORY_PART, `${p}\0${pick([0, 2, 100])}\0`, tx]);
+    else out.push([D + WRITE, `${p}\0${pick(['a', 'b'])}`]);
+  }
+  return out;
+}
+
 /** Small quotas so the script reaches them: [xenstored option, value, our XsQuota field]. */
 const QUOTA = { nodesPerDomain: 30, watchesPerConnection: 5, transactionsPerConnection: 3, permsPerNode: 3 };
 const QUOTA_ARGS = ['--entry-nb', '30', '--watch-nb', '5', '--transaction', '3', '--perm-nb', '3'];
@@ -523,9 +560,21 @@ describe.skipIf(!!skipReason)('our XenStore against Xen 4.17 xenstored', () => {
     expect(await transcript(clients[0]!, clients[1]!, GUEST_SCRIPT)).toEqual(real);
   });
 
-  // Each seed is a fresh domain on the same daemon (its page, its port 100 + domid). XENTAB_XS_DEEP=n
-  // runs n sessions instead of 3.
+  // XENTAB_XS_DEEP=n runs n random sessions of each kind instead of 3.
   const sessions = Number(process.env.XENTAB_XS_DEEP ?? 3);
+  it.each(Array.from({ length: sessions }, (_, i) => i + 1))('a random privileged session (seed %i) matches, reply for reply', async (seed) => {
+    const script = randomDom0Session(seed, 250);
+    const real = await transcript(await connect(), await connect(), script);
+    const { clients } = ours(0, 0);
+    const mine = await transcript(clients[0]!, clients[1]!, script);
+    if (process.env.XENTAB_XS_DUMP) {
+      writeFileSync(join(process.env.XENTAB_XS_DUMP, `real-r${seed}.txt`), real.join('\n'));
+      writeFileSync(join(process.env.XENTAB_XS_DUMP, `ours-r${seed}.txt`), mine.join('\n'));
+    }
+    expect(mine).toEqual(real);
+  });
+
+  // Each seed is a fresh domain on the same daemon (its page, its port 100 + domid).
   it.each(Array.from({ length: sessions }, (_, i) => i + 2))('a random session of domain %i matches, reply for reply', async (domid) => {
     const dom0 = await connect();
     writeFileSync(join(dir, `page-${domid}`), new Uint8Array(4096));
