@@ -62,6 +62,7 @@ const resetButton = $<HTMLButtonElement>('#reset');
 const linkButton = $<HTMLButtonElement>('#copy-link');
 const stepButton = $<HTMLButtonElement>('#step');
 const traceStepButton = $<HTMLButtonElement>('#trace-step');
+const traceResumeButton = $<HTMLButtonElement>('#trace-resume');
 /** What is booted: its title, its spec, and the console to show first. */
 let current: { title: string; spec: MachineSpec; console: string | undefined } | null = null;
 
@@ -76,6 +77,7 @@ function showStatus(s: Status): void {
   // Stepping is for a paused machine; the worker ignores it otherwise.
   stepButton.disabled = s.state !== 'paused';
   traceStepButton.disabled = s.state !== 'paused';
+  traceResumeButton.disabled = s.state !== 'paused';
   if (s.message && (s.state === 'crashed' || s.state === 'exited' || s.state === 'paused')) say(s.message, s.state === 'crashed');
 }
 
