@@ -30,7 +30,7 @@ describe.skipIf(!enabled)('GRUB PVH on the Xen interface', () => {
     x.d.consoleInput(Array.from('echo hello\r', (c) => c.charCodeAt(0)));
     runUntil('hello\n', 200_000_000);
     // GRUB's xen console ends lines with "\n\r".
-    expect(String.fromCharCode(...x.consoleOut.slice(before))).toMatch(/\nhello\n/);
+    expect(String.fromCharCode(...x.consoleOut.slice(before))).toMatch(/\n\rhello\n\r/);
     x.d.consoleInput(Array.from('halt\r', (c) => c.charCodeAt(0)));
     let r = '';
     for (let i = 0; i < 200 && r !== 'poweroff'; i++) r = x.m.run(2_000_000);
