@@ -43,11 +43,18 @@ type Handler = (c: Cpu, d: DecodedInsn) => void;
 
 // ---- state access -----------------------------------------------------------------------------------
 
+/** One SimdRegs per vCPU (views over the shared Memory; rebuilt if the buffer was replaced). */
+const regsOf = new WeakMap<Cpu, SimdRegs>();
 let regsCpu: Cpu | null = null;
 let regs: SimdRegs = new SimdRegs(new ArrayBuffer(16), 0);
 function R(c: Cpu): SimdRegs {
   if (c !== regsCpu || regs.u8.buffer !== c.m8.buffer) {
-    regs = new SimdRegs(c.m8.buffer, c.stateBase + L.MXCSR);
+    let r = regsOf.get(c);
+    if (r === undefined || r.u8.buffer !== c.m8.buffer) {
+      r = new SimdRegs(c.m8.buffer, c.stateBase + L.MXCSR);
+      regsOf.set(c, r);
+    }
+    regs = r;
     regsCpu = c;
   }
   return regs;
