@@ -5,7 +5,9 @@
 // The server sees the page through an abstract view (a Uint8Array over the guest page and a notify
 // callback), so it runs without the rest of Xen. Call process() when the guest signals the store
 // event channel (and at SCHEDOP_yield: GRUB polls). It consumes whole requests, answers them in
-// order, and streams replies and watch events as the guest frees ring space.
+// order, and streams replies and watch events as the guest frees ring space. A watch event caused
+// by another client (the toolstack, a backend) is written to the ring and notified at once; new
+// requests are only read in process(), never from inside another client's store call.
 //
 // Guest-controlled input never throws out of process(): malformed messages get an XS_ERROR reply;
 // a payload longer than XENSTORE_PAYLOAD_MAX or ring indices more than a ring apart are fatal for
