@@ -335,7 +335,8 @@ describe('xs_wire fuzz', () => {
     const words = ['', 'device', 'data', 'data/x', '/', '/local/domain/1', '@releaseDomain', 'a//b', 'T', 'F', 'n1', 'r0', '0', '4096', '..'];
     let replies = 0;
     let fatalRounds = 0;
-    for (let round = 0; round < 150; round++) {
+    const ROUNDS = 150;
+    for (let round = 0; round < ROUNDS; round++) {
       const { store, dom0, g, server } = setup();
       // Half the rounds never corrupt the framing, so they exercise the request handlers at length.
       const framingOnly = round % 2 === 0;
@@ -371,7 +372,7 @@ describe('xs_wire fuzz', () => {
     // The generator reached both the handlers and the fatal paths.
     expect(replies).toBeGreaterThan(500);
     expect(fatalRounds).toBeGreaterThan(10);
-    expect(fatalRounds).toBeLessThan(150);
+    expect(fatalRounds).toBeLessThan(ROUNDS);
     const { reply } = setup();
     expect(reply(T.READ, 'domid\0').body).toBe('1');
   });
