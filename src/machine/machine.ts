@@ -345,6 +345,10 @@ export class Machine implements CpuBus {
     return this.hooks.vmcall?.(this.current) ?? false;
   }
 
+  tsc(): number {
+    return this.clock.tsc();
+  }
+
   pendingInterrupt(): number {
     const i = this.current;
     const lapic = this.platform.lapics[i]!;
@@ -423,6 +427,12 @@ export class Machine implements CpuBus {
         const done = this.instructions(i) - before;
         left -= done;
         ran = true;
+        if (r === Exit.SHUTDOWN) {
+          // Triple fault: the processor shuts down; QEMU resets (or exits with -no-reboot).
+          const s = this.cpus[i]!.s32;
+          this.lastException = { cpu: i, vector: 8, error: 0, rip: (s[I(L.RIP)]! >>> 0) + (s[I(L.RIP) + 1]! >>> 0) * TWO32 };
+          this.stop ??= 'reset';
+        }
         if (r === Exit.EXCEPTION) {
           const s = this.cpus[i]!.s32;
           this.lastException = {

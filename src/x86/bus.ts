@@ -69,4 +69,10 @@ export interface CpuBus {
    * interrupt shadow is active; a returned vector counts as acknowledged (part 2 delivers it).
    */
   pendingInterrupt(): number;
+
+  /**
+   * The virtual clock's TSC (a double, ticks since reset) for RDTSC/RDTSCP/RDMSR 0x10; the CPU
+   * adds its own IA32_TSC offset. Optional: without it the TSC counts retired instructions.
+   */
+  tsc?(): number;
 }

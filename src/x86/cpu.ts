@@ -5,8 +5,8 @@
 // records the exception in the state block (EXC_VECTOR/EXC_ERROR/EXC_ADDR), sets `cpu.fault`
 // and returns a dummy value; every handler checks `c.fault` after its last access that can
 // fault and before its first write to architectural state, so the instruction is abandoned
-// with RIP unchanged. Delivery through the IDT belongs to part 2 (`deliverException` below);
-// until then `run` stops with Exit.EXCEPTION and tests read the recorded vector.
+// with RIP unchanged. The run loop then delivers it through the IDT (system/exceptions.ts); with
+// no IDT loaded (IDTR.limit = 0) `run` stops with Exit.EXCEPTION and the host reads the vector.
 //
 // Self-modifying code: pages the decoder has read from are marked in `codePage` (by host page
 // of the Memory, i.e. by physical page). DTLB entries for such pages carry no write permission,
@@ -19,6 +19,7 @@ import { decode, FAULT_FETCH } from './decode/decoder.ts';
 import { execute } from './exec/dispatch.ts';
 import * as L from './state_layout.ts';
 import { walkPageTables, PTE_U, PTE_W } from './paging.ts';
+import { checkEvents, deliverPending } from './system/exceptions.ts';
 
 /** Why `run` returned. */
 export const enum Exit {
@@ -30,6 +31,8 @@ export const enum Exit {
   EXCEPTION = 2,
   /** A bus hook called requestExit(). */
   REQUESTED = 3,
+  /** Triple fault: the processor shut down (SDM Vol 3 §6.15, interrupt 8). */
+  SHUTDOWN = 4,
 }
 
 /** MODE_FLAGS bits. */
@@ -105,6 +108,20 @@ export class Cpu {
   private mmioPhys = 0;
   /** Exit reason set by handlers (HLT). */
   pendingExit = -1;
+  /**
+   * Look for interrupts/NMI/single-step after the current instruction (set at `run` entry and
+   * by STI, POPF, IRET, MOV SS and friends; see system/exceptions.ts checkEvents).
+   */
+  eventCheck = true;
+  /** The interrupt shadow of STI / MOV SS / POP SS covers the next instruction (SDM Vol 3 §6.8.3). */
+  shadow = false;
+  /** The instruction now executing began with RFLAGS.TF = 1: single-step #DB after it. */
+  stepArmed = false;
+  /**
+   * Why `run` stops when deliverException() fails: Exit.SHUTDOWN (triple fault) or
+   * Exit.EXCEPTION (no IDT loaded yet: the exception stays recorded for the host to inspect).
+   */
+  faultExit: number = Exit.EXCEPTION;
 
   constructor(memory: CpuMemory, stateBase: number, bus: CpuBus) {
     if (stateBase % 64 !== 0) throw new Error('Cpu: stateBase must be a multiple of 64');
@@ -161,6 +178,32 @@ export class Cpu {
   get stackBits(): number { return this.s32[I(L.STACK_BITS)]!; }
   get cpl(): number { return this.s32[I(L.CPL)]!; }
 
+  /**
+   * Change CPL without a mode change (privilege transitions): the TLB permission needs and the
+   * code-page shortcut depend on it; the decode cache does not.
+   */
+  setCpl(cpl: number): void {
+    this.s32[I(L.CPL)] = cpl;
+    this.readNeed = cpl === 3 ? TLB_USER : 0;
+    this.writeNeed = cpl === 3 ? TLB_WRITE_USER : TLB_WRITE;
+    this.cwriteNeed = this.writeNeed << 2;
+    this.cpLin = -1;
+    this.cpHost = -1;
+  }
+
+  /**
+   * Begin implicit supervisor accesses (GDT/LDT/IDT/TSS reads, SDM Vol 3 §4.6.1): returns the CPL
+   * to hand back to `sysEnd`.
+   */
+  sysBegin(): number {
+    const old = this.s32[I(L.CPL)]!;
+    if (old !== 0) this.setCpl(0);
+    return old;
+  }
+  sysEnd(old: number): void {
+    if (old !== 0) this.setCpl(old);
+  }
+
   /** Recompute cached mode-dependent fields; call after changing CR0/EFER/CS/CPL/CR3. */
   modeChanged(): void {
     const cpl = this.s32[I(L.CPL)]!;
@@ -190,10 +233,10 @@ export class Cpu {
   clearException(): void { this.s32[I_EXC_VECTOR] = -1; this.s32[I_EXC_ERROR] = -1; }
 
   /**
-   * Part 2 replaces this: deliver the recorded exception through the IDT and return true to
-   * keep running. Part 1 cannot deliver, so `run` stops with Exit.EXCEPTION.
+   * Deliver the recorded exception through the IDT (system/exceptions.ts, with the double- and
+   * triple-fault rules). False: `run` stops with `faultExit`.
    */
-  deliverException(): boolean { return false; }
+  deliverException(): boolean { return deliverPending(this); }
 
   /** Ask `run` to return after the current instruction (from a bus hook). */
   requestExit(): void { this.pendingExit = Exit.REQUESTED; }
@@ -676,6 +719,8 @@ export class Cpu {
     let n = 0;
     let reason: number = Exit.BUDGET;
     this.pendingExit = -1;
+    this.eventCheck = true;
+    if (checkEvents(this) < 0) return Exit.SHUTDOWN;
     while (n < maxInstructions) {
       const ripLo = s[I_RIP]!, ripHi = s[I_RIP + 1]!;
       const bits = s[I_CODE_BITS]!;
@@ -689,7 +734,7 @@ export class Cpu {
         if (hp < 0) {
           if (hp === -2) this.raise(14, 0x10);
           s[I_EXC_RIP] = ripLo; s[I_EXC_RIP + 1] = ripHi;
-          if (this.fault) { this.fault = false; if (!this.deliverException()) { reason = Exit.EXCEPTION; break; } }
+          if (this.fault) { this.fault = false; if (!this.deliverException()) { reason = this.faultExit; break; } }
           continue;
         }
         this.cpLin = linLo & ~0xfff; this.cpLinHi = linHi; this.cpHost = hp;
@@ -711,7 +756,7 @@ export class Cpu {
         }
         if (this.fault) {
           this.fault = false;
-          if (!this.deliverException()) { reason = Exit.EXCEPTION; break; }
+          if (!this.deliverException()) { reason = this.faultExit; break; }
           continue;
         }
       }
@@ -728,12 +773,13 @@ export class Cpu {
       execute(this, d);
       if (this.fault) {
         this.fault = false;
-        if (!this.deliverException()) { reason = Exit.EXCEPTION; break; }
+        if (!this.deliverException()) { reason = this.faultExit; break; }
         continue;
       }
       s[I_RIP] = this.nextLo;
       s[I_RIP + 1] = this.nextHi;
       n++;
+      if (this.eventCheck && checkEvents(this) < 0) { reason = Exit.SHUTDOWN; break; }
       if (this.pendingExit >= 0) { reason = this.pendingExit; break; }
     }
     const c = (s[I_ICOUNT]! >>> 0) + n;

@@ -7,6 +7,7 @@ import { Imm, NEEDS_MODRM, OPCODES, Ok, Ow, PLANS, RegSrc, selectEntry } from '.
 import { Attr, Mp } from '../opcodes/table_types.ts';
 import type { DecodedInsn } from './decoded_insn.ts';
 import { Ex, MNEMONIC_EXEC } from '../exec/exec_ids.ts';
+import { SYS_MOV_CRDR } from '../system/sys_ops.ts';
 
 /** Decoder faults stored in DecodedInsn.fault. */
 export const FAULT_UD = 6;
@@ -23,6 +24,7 @@ OPCODES.forEach((e, i) => {
   if (e.pending !== undefined) ex = Ex.PENDING;
   else if (e.family === 'invalid' || e.family === 'prefix' || e.family === 'escape') ex = Ex.INVALID;
   else if (e.mnemonic === 'MOV' && plan.ops.some((o) => o.kind === Ok.SREG)) ex = Ex.MOVSEG;
+  else if (e.mnemonic === 'MOV' && e.family === 'system') { ex = Ex.SYS; sub = SYS_MOV_CRDR + (e.opcode & 3); }
   else if (e.mnemonic === 'PUSH' && plan.ops[0]?.kind === Ok.SREG) ex = Ex.PUSHSEG;
   else if (e.mnemonic === 'POP' && plan.ops[0]?.kind === Ok.SREG) ex = Ex.POPSEG;
   else if (e.mnemonic === 'IMUL' && plan.ops.length === 2) ex = Ex.IMUL2;

@@ -19,7 +19,7 @@ import { STRING } from './string_ops.ts';
 import { BCD, BOUND, CLFLUSH, FLAGOP, LAHF, RDRAND, SAHF } from './misc.ts';
 import { IN, OUT } from './io.ts';
 import { CPUID } from './cpuid.ts';
-import { HLT, MOVSEG, POPSEG, RDMSR, VMCALL, WRMSR } from './system.ts';
+import { HLT, MOVSEG, POPSEG, RDMSR, SYS, VMCALL, WRMSR } from './system.ts';
 import { SSE } from './sse.ts';
 import { X87 } from './x87.ts';
 
@@ -97,6 +97,7 @@ export function execute(c: Cpu, d: DecodedInsn): void {
     case Ex.BOUND: BOUND(c, d); return;
     case Ex.SSE: SSE(c, d); return;
     case Ex.X87: X87(c, d); return;
+    case Ex.SYS: SYS(c, d); return;
     default: c.raiseUD(); return; // Ex.INVALID, Ex.PENDING, Ex.UD
   }
 }

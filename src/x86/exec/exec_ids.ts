@@ -2,6 +2,7 @@
 // (ALU operation, condition code, shift kind, …); dispatch.ts switches on the id.
 
 import { X87_MNEMONICS } from '../opcodes/table_x87.ts';
+import { SYS_MNEMONICS } from '../system/sys_ops.ts';
 import { TABLE_SSE } from '../opcodes/table_sse.ts';
 
 export const enum Ex {
@@ -79,6 +80,7 @@ export const enum Ex {
   BOUND,
   UD, // UD0/UD1/UD2
   X87, // every x87 row (exec/x87.ts decodes the escape byte and ModRM itself)
+  SYS, // system instructions of src/x86/system/ (sub: system/sys_ops.ts)
   SSE, // MMX/SSE rows of opcodes/table_sse.ts; exec/sse.ts finds the handler by row
 }
 
@@ -118,6 +120,7 @@ export const MNEMONIC_EXEC: Readonly<Record<string, readonly [Ex, number]>> = ((
   m['ADCX'] = [Ex.ADCX, 0];
   m['ADOX'] = [Ex.ADCX, 1];
   for (const n of X87_MNEMONICS) m[n] = [Ex.X87, 0];
+  SYS_MNEMONICS.forEach((n, i) => { m[n] ??= [Ex.SYS, i]; });
   for (const e of TABLE_SSE) m[e.mnemonic] ??= [Ex.SSE, 0];
   m['IMUL'] = [Ex.MULDIV, 5]; // one-operand form; two/three-operand forms are picked by operand count
   return m;

@@ -4,7 +4,7 @@
 import type { Cpu } from '../cpu.ts';
 import type { DecodedInsn } from '../decode/decoded_insn.ts';
 import { AF, CF, DF, IF, OF, PF, SF, ZF, getCF, getFlag, getFlags, setFlagsMasked, szp } from '../flags.ts';
-import { RNG_STATE } from '../state_layout.ts';
+import { RFLAGS, RNG_STATE } from '../state_layout.ts';
 import { ioAllowed } from './io.ts';
 
 const ARITH = 0x8d5;
@@ -20,6 +20,8 @@ export function FLAGOP(c: Cpu, d: DecodedInsn): void {
     default:
       // CLI/STI: IOPL-sensitive (VME/PVI virtual-interrupt paths are part 2's).
       if (!ioAllowed(c)) { c.raiseGP0(); return; }
+      // STI when IF was 0 opens an interrupt shadow over the next instruction (SDM Vol 2 STI).
+      if (d.sub === 6 && (c.s32[RFLAGS >> 2]! & IF) === 0) { c.shadow = true; c.eventCheck = true; }
       setFlagsMasked(c, IF, d.sub === 6 ? IF : 0);
       break;
   }

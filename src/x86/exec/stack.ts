@@ -133,6 +133,7 @@ export function POPF(c: Cpu, d: DecodedInsn): void {
   s[RFLAGS >> 2] = ((old & ~m) | (v & m) | 2) & ~0x8028;
   s[LAZY_MASK >> 2] = 0;
   c.adjustSp(1 << size);
+  c.eventCheck = true; // IF or TF may have been set
 }
 
 /** PUSH ES/CS/SS/DS/FS/GS: the selector, zero-extended (a 16-bit write for 16-bit pushes). */

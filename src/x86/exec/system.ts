@@ -1,13 +1,21 @@
-// The few system instructions part 1 needs: HLT, VMCALL/VMMCALL (bus hook), RDMSR/WRMSR for
-// the MSRs kept in the state block (others go to the bus, else #GP(0)), and segment-register
-// moves (real mode: base = selector << 4; protected mode: a minimal descriptor load that part 2
-// replaces with the full checks of SDM Vol 3 §5).
+// System instructions: HLT, VMCALL/VMMCALL (bus hook), RDMSR/WRMSR, segment-register moves, and
+// the SYS family dispatcher for everything in src/x86/system/ (descriptor tables, far
+// transfers, IRET, control/debug registers, SYSCALL/SYSENTER, TSC). system/sys_ops.ts gives the
+// `sub` number of each table mnemonic (exec_ids.ts maps them to Ex.SYS).
 
 import type { Cpu } from '../cpu.ts';
 import { Exit } from '../cpu.ts';
 import type { DecodedInsn } from '../decode/decoded_insn.ts';
 import * as L from '../state_layout.ts';
 import { K_MEM } from './operands.ts';
+import { LGDT, LLDT, LTR, SGDT, STORE_SYSSEG } from '../system/descriptor_tables.ts';
+import { ARPL, LARLSL, LOADFAR, loadSegment, VERRW } from '../system/segmentation.ts';
+import { IRET } from '../system/interrupts.ts';
+import { FARJMP, RETF } from '../system/far_transfer.ts';
+import { CACHEOP, CLTS, INVLPG, LMSW, MOVCR, MOVDR, SMSW, writeEfer } from '../system/control_regs.ts';
+import { SWAPGS, SYSCALL, SYSENTER, SYSEXIT, SYSRET } from '../system/syscall.ts';
+import { RDTSC, readTsc, writeTsc } from '../system/tsc.ts';
+import { SYS_MOV_CRDR } from '../system/sys_ops.ts';
 
 export function HLT(c: Cpu): void {
   if (c.cpl !== 0) { c.raiseGP0(); return; }
@@ -21,12 +29,16 @@ export function VMCALL(c: Cpu): void {
 
 /** MSR index → state offset for the MSRs the CPU keeps (SDM Vol 4 Table 2-2). */
 const OWN_MSRS: Record<number, number> = {
-  0xc0000080: L.MSR_EFER, 0xc0000081: L.MSR_STAR, 0xc0000082: L.MSR_LSTAR, 0xc0000083: L.MSR_CSTAR,
+  0xc0000081: L.MSR_STAR, 0xc0000082: L.MSR_LSTAR, 0xc0000083: L.MSR_CSTAR,
   0xc0000084: L.MSR_SFMASK, 0xc0000102: L.MSR_KERNEL_GS_BASE, 0x174: L.MSR_SYSENTER_CS,
   0x175: L.MSR_SYSENTER_ESP, 0x176: L.MSR_SYSENTER_EIP, 0x277: L.MSR_PAT, 0xc0000103: L.MSR_TSC_AUX,
   0x1a0: L.MSR_MISC_ENABLE, 0x48: L.MSR_SPEC_CTRL,
 };
-const FS_BASE = 0xc0000100, GS_BASE = 0xc0000101;
+/** MSRs whose 64-bit value must be a canonical address (SDM Vol 4: #GP otherwise). */
+const CANONICAL = new Set([0xc0000082, 0xc0000083, 0xc0000102, 0x175, 0x176]);
+const FS_BASE = 0xc0000100, GS_BASE = 0xc0000101, EFER = 0xc0000080, TSC = 0x10;
+/** Read-as-zero identification MSRs (Intel microcode loader, SDM Vol 4): PLATFORM_ID, BIOS_SIGN_ID. */
+const ZERO_MSRS = new Set([0x17, 0x8b]);
 
 export function RDMSR(c: Cpu): void {
   if (c.cpl !== 0) { c.raiseGP0(); return; }
@@ -34,6 +46,9 @@ export function RDMSR(c: Cpu): void {
   let lo: number, hi: number;
   const off = OWN_MSRS[msr];
   if (off !== undefined) { lo = s[off >> 2]!; hi = s[(off >> 2) + 1]!; }
+  else if (msr === EFER) { lo = s[L.MSR_EFER >> 2]!; hi = 0; }
+  else if (msr === TSC) { lo = readTsc(c); hi = c.hi; }
+  else if (ZERO_MSRS.has(msr)) { lo = 0; hi = 0; }
   else if (msr === FS_BASE || msr === GS_BASE) {
     const seg = msr === FS_BASE ? L.FS : L.GS;
     lo = c.segBaseLo(seg); hi = c.segBaseHi(seg);
@@ -48,12 +63,12 @@ export function RDMSR(c: Cpu): void {
 export function WRMSR(c: Cpu): void {
   if (c.cpl !== 0) { c.raiseGP0(); return; }
   const s = c.s32, msr = s[2]! >>> 0, lo = s[0]!, hi = s[4]!;
+  if (msr === EFER) { if (!writeEfer(c, lo, hi)) c.raiseGP0(); return; }
+  if (msr === TSC) { writeTsc(c, lo, hi); return; }
+  if (ZERO_MSRS.has(msr)) return; // writing 0 to BIOS_SIGN_ID before CPUID is the documented protocol
+  if (CANONICAL.has(msr) && ((hi << 16) >> 16) !== hi) { c.raiseGP0(); return; }
   const off = OWN_MSRS[msr];
-  if (off !== undefined) {
-    s[off >> 2] = lo; s[(off >> 2) + 1] = hi;
-    if (msr === 0xc0000080) c.modeChanged(); // EFER: part 2 owns LME/LMA transitions
-    return;
-  }
+  if (off !== undefined) { s[off >> 2] = lo; s[(off >> 2) + 1] = hi; return; }
   if (msr === FS_BASE || msr === GS_BASE) {
     const seg = msr === FS_BASE ? L.FS : L.GS;
     if (((hi << 16) >> 16) !== hi) { c.raiseGP0(); return; }
@@ -63,53 +78,16 @@ export function WRMSR(c: Cpu): void {
   if (!c.bus.wrmsr(msr, lo, hi)) c.raiseGP0();
 }
 
-/** Load a segment register (no protection checks yet: part 2). Returns false on fault. */
-export function loadSegment(c: Cpu, seg: number, sel: number): boolean {
-  const s = c.s32, b = (L.SEG >> 2) + seg * 8;
-  const mode = s[L.MODE_FLAGS >> 2]!;
-  if ((mode & 1) === 0 || (mode & 8) !== 0) {
-    s[b] = sel; s[b + 2] = sel << 4; s[b + 3] = 0;
-    return true;
-  }
-  if ((sel & ~3) === 0) {
-    if (seg === L.SS && c.codeBits !== 64) { c.raiseGP0(); return false; }
-    s[b] = sel; s[b + 1] = 0; // null selector: unusable
-    return true;
-  }
-  // Descriptor from the GDT (LDT selectors are part 2's).
-  if (sel & 4) { c.raise(13, sel & ~3); return false; }
-  const gdtLo = s[L.GDTR >> 2]!, gdtHi = s[(L.GDTR >> 2) + 1]!, limit = s[(L.GDTR >> 2) + 2]!;
-  if ((sel | 7) > limit) { c.raise(13, sel & ~3); return false; }
-  const sum = (gdtLo >>> 0) + (sel & ~7);
-  c.eaLo = sum | 0; c.eaHi = c.codeBits === 64 ? (gdtHi + (sum > 0xffffffff ? 1 : 0)) | 0 : 0;
-  const w0 = c.read(2);
-  c.eaLo = (c.eaLo + 4) | 0;
-  const w1 = c.read(2);
-  if (c.fault) return false;
-  if ((w1 & 0x8000) === 0) { c.raise(seg === L.SS ? 12 : 11, sel & ~3); return false; }
-  let lim = (w0 & 0xffff) | (w1 & 0xf0000);
-  if (w1 & 0x800000) lim = (lim << 12) | 0xfff;
-  s[b] = sel;
-  s[b + 1] = (w1 >>> 8) & 0xf0ff;
-  s[b + 2] = ((w0 >>> 16) & 0xffff) | ((w1 & 0xff) << 16) | (w1 & 0xff000000);
-  s[b + 3] = 0;
-  s[b + 4] = lim;
-  if (seg === L.SS) {
-    s[L.STACK_BITS >> 2] = c.codeBits === 64 ? 64 : (w1 & 0x400000) ? 32 : 16;
-  }
-  return true;
-}
-
-/** MOV Ev,Sw (store selector) / MOV Sw,Ew (load; CS is #UD). */
+/** MOV Ev,Sw (store selector) / MOV Sw,Ew (load; CS is #UD; SS starts an interrupt shadow). */
 export function MOVSEG(c: Cpu, d: DecodedInsn): void {
   if (d.k1 === 5) {
-    // MOV Sw, Ew
     const seg = d.r1;
     if (seg === L.CS) { c.raiseUD(); return; }
     let sel: number;
     if (d.k2 === K_MEM) { c.ea(d); sel = c.read(1); if (c.fault) return; }
     else sel = c.getReg(1, d.r2);
-    loadSegment(c, seg, sel & 0xffff);
+    if (!loadSegment(c, seg, sel & 0xffff)) return;
+    if (seg === L.SS) { c.shadow = true; c.eventCheck = true; }
     return;
   }
   const sel = c.s32[(L.SEG >> 2) + d.r2 * 8]! & 0xffff;
@@ -124,4 +102,51 @@ export function POPSEG(c: Cpu, d: DecodedInsn): void {
   if (c.fault) return;
   if (!loadSegment(c, d.r1, v & 0xffff)) return;
   c.adjustSp(1 << size);
+  if (d.r1 === L.SS) { c.shadow = true; c.eventCheck = true; }
+}
+
+export function SYS(c: Cpu, d: DecodedInsn): void {
+  switch (d.sub) {
+    case 0: ARPL(c, d); return;
+    case 1: FARJMP(c, d, true); return;
+    case 2: FARJMP(c, d, false); return;
+    case 3: RETF(c, d); return;
+    case 4: IRET(c, d); return;
+    case 5: LOADFAR(c, d, L.ES); return;
+    case 6: LOADFAR(c, d, L.DS); return;
+    case 7: LOADFAR(c, d, L.SS); return;
+    case 8: LOADFAR(c, d, L.FS); return;
+    case 9: LOADFAR(c, d, L.GS); return;
+    case 10: STORE_SYSSEG(c, d, L.LDTR); return;
+    case 11: STORE_SYSSEG(c, d, L.TR); return;
+    case 12: LLDT(c, d); return;
+    case 13: LTR(c, d); return;
+    case 14: VERRW(c, d, false); return;
+    case 15: VERRW(c, d, true); return;
+    case 16: SGDT(c, d, false); return;
+    case 17: SGDT(c, d, true); return;
+    case 18: LGDT(c, d, false); return;
+    case 19: LGDT(c, d, true); return;
+    case 20: SMSW(c, d); return;
+    case 21: LMSW(c, d); return;
+    case 22: INVLPG(c, d); return;
+    case 23: SWAPGS(c); return;
+    case 24: RDTSC(c, true); return;
+    case 31: LARLSL(c, d, 0); return;
+    case 32: LARLSL(c, d, 1); return;
+    case 33: SYSCALL(c); return;
+    case 34: SYSRET(c, d); return;
+    case 35: CLTS(c); return;
+    case 36: case 37: CACHEOP(c); return;
+    case 38: RDTSC(c, false); return;
+    case 39: c.raiseGP0(); return; // RDPMC: no performance counters in this model
+    case 40: SYSENTER(c); return;
+    case 41: SYSEXIT(c, d); return;
+    case SYS_MOV_CRDR: MOVCR(c, d, false); return;
+    case SYS_MOV_CRDR + 1: MOVDR(c, d, false); return;
+    case SYS_MOV_CRDR + 2: MOVCR(c, d, true); return;
+    case SYS_MOV_CRDR + 3: MOVDR(c, d, true); return;
+    // MONITOR MWAIT CLAC STAC XGETBV XSETBV: features this CPU model does not advertise.
+    default: c.raiseUD(); return;
+  }
 }

@@ -127,7 +127,7 @@ for (let i = 0; i < 8; i++) {
 add(R, 0x60, 'PUSHA', '', 'stack', { attrs: Attr.I64 });
 add(R, 0x61, 'POPA', '', 'stack', { attrs: Attr.I64 });
 add(R, 0x62, 'BOUND', 'Gv,Ma', 'misc', { attrs: Attr.I64 | Attr.NO_HOST });
-add(R, 0x63, 'ARPL', 'Ew,Gw', 'system', { attrs: Attr.I64 | Attr.NO_HOST, pending: 'part 2 (segmentation)' });
+add(R, 0x63, 'ARPL', 'Ew,Gw', 'system', { attrs: Attr.I64 | Attr.NO_HOST });
 add(R, 0x63, 'MOVSXD', 'Gv,Ed', 'mov', { attrs: Attr.O64 });
 add(R, 0x68, 'PUSH', 'Iz', 'stack', { attrs: Attr.D64 });
 add(R, 0x69, 'IMUL', 'Gv,Ev,Iz', 'muldiv');
@@ -168,7 +168,7 @@ add(R, 0x90, 'PAUSE', '', 'misc', { prefix: Mp.PF3 });
 for (let i = 1; i < 8; i++) add(R, 0x90 + i, 'XCHG', 'Zv,rAX', 'mov');
 add(R, 0x98, 'CBW', '', 'mov'); // CBW/CWDE/CDQE by operand size
 add(R, 0x99, 'CWD', '', 'mov'); // CWD/CDQ/CQO
-add(R, 0x9a, 'CALLF', 'Ap', 'control', { attrs: Attr.I64 | Attr.ENDS_BLOCK | Attr.NO_HOST, pending: 'part 2 (far transfers)' });
+add(R, 0x9a, 'CALLF', 'Ap', 'control', { attrs: Attr.I64 | Attr.ENDS_BLOCK | Attr.NO_HOST });
 add(R, 0x9b, 'FWAIT', '', 'x87', { pending: 'x87 helper (table_x87.ts)' });
 add(R, 0x9c, 'PUSHF', '', 'flag', { attrs: Attr.D64 });
 add(R, 0x9d, 'POPF', '', 'flag', { attrs: Attr.D64 | Attr.SERIALIZE });
@@ -204,8 +204,8 @@ for (let r = 0; r < 8; r++) {
 }
 add(R, 0xc2, 'RET', 'Iw', 'control', { attrs: Attr.F64 | Attr.ENDS_BLOCK | Attr.NO_HOST });
 add(R, 0xc3, 'RET', '', 'control', { attrs: Attr.F64 | Attr.ENDS_BLOCK | Attr.NO_HOST });
-add(R, 0xc4, 'LES', 'Gz,Mp', 'system', { attrs: Attr.I64 | Attr.NO_HOST, pending: 'part 2 (segment loads)' }); // VEX3 in 64-bit / mod=11
-add(R, 0xc5, 'LDS', 'Gz,Mp', 'system', { attrs: Attr.I64 | Attr.NO_HOST, pending: 'part 2 (segment loads)' }); // VEX2
+add(R, 0xc4, 'LES', 'Gz,Mp', 'system', { attrs: Attr.I64 | Attr.NO_HOST }); // VEX3 in 64-bit / mod=11
+add(R, 0xc5, 'LDS', 'Gz,Mp', 'system', { attrs: Attr.I64 | Attr.NO_HOST }); // VEX2
 add(R, 0xc6, 'MOV', 'Eb,Ib', 'mov', { reg: 0 });
 add(R, 0xc7, 'MOV', 'Ev,Iz', 'mov', { reg: 0 });
 for (let r = 1; r < 8; r++) {
@@ -214,12 +214,12 @@ for (let r = 1; r < 8; r++) {
 }
 add(R, 0xc8, 'ENTER', 'Iw,Ib', 'stack', { attrs: Attr.D64 });
 add(R, 0xc9, 'LEAVE', '', 'stack', { attrs: Attr.D64 });
-add(R, 0xca, 'RETF', 'Iw', 'control', { attrs: Attr.ENDS_BLOCK | Attr.NO_HOST, pending: 'part 2 (far transfers)' });
-add(R, 0xcb, 'RETF', '', 'control', { attrs: Attr.ENDS_BLOCK | Attr.NO_HOST, pending: 'part 2 (far transfers)' });
+add(R, 0xca, 'RETF', 'Iw', 'control', { attrs: Attr.ENDS_BLOCK | Attr.NO_HOST });
+add(R, 0xcb, 'RETF', '', 'control', { attrs: Attr.ENDS_BLOCK | Attr.NO_HOST });
 add(R, 0xcc, 'INT3', '', 'control', { attrs: Attr.ENDS_BLOCK | Attr.NO_HOST });
 add(R, 0xcd, 'INT', 'Ib', 'control', { attrs: Attr.ENDS_BLOCK | Attr.NO_HOST });
 add(R, 0xce, 'INTO', '', 'control', { attrs: Attr.I64 | Attr.ENDS_BLOCK | Attr.NO_HOST });
-add(R, 0xcf, 'IRET', '', 'control', { attrs: Attr.ENDS_BLOCK | Attr.NO_HOST, pending: 'part 2 (interrupts)' });
+add(R, 0xcf, 'IRET', '', 'control', { attrs: Attr.ENDS_BLOCK | Attr.NO_HOST });
 add(R, 0xd4, 'AAM', 'Ib', 'bcd', { attrs: Attr.I64 });
 add(R, 0xd5, 'AAD', 'Ib', 'bcd', { attrs: Attr.I64 });
 add(R, 0xd6, 'SALC', '', 'bcd', { attrs: Attr.I64 });
@@ -235,7 +235,7 @@ add(R, 0xe6, 'OUT', 'Ib,AL', 'io', { attrs: Attr.NO_HOST });
 add(R, 0xe7, 'OUT', 'Ib,eAX', 'io', { attrs: Attr.NO_HOST });
 add(R, 0xe8, 'CALL', 'Jz', 'control', { attrs: Attr.F64 | Attr.ENDS_BLOCK | Attr.NO_HOST });
 add(R, 0xe9, 'JMP', 'Jz', 'control', { attrs: Attr.F64 | Attr.ENDS_BLOCK });
-add(R, 0xea, 'JMPF', 'Ap', 'control', { attrs: Attr.I64 | Attr.ENDS_BLOCK | Attr.NO_HOST, pending: 'part 2 (far transfers)' });
+add(R, 0xea, 'JMPF', 'Ap', 'control', { attrs: Attr.I64 | Attr.ENDS_BLOCK | Attr.NO_HOST });
 add(R, 0xeb, 'JMP', 'Jb', 'control', { attrs: Attr.F64 | Attr.ENDS_BLOCK });
 add(R, 0xec, 'IN', 'AL,DX', 'io', { attrs: Attr.NO_HOST });
 add(R, 0xed, 'IN', 'eAX,DX', 'io', { attrs: Attr.NO_HOST });
@@ -263,18 +263,17 @@ for (let r = 2; r < 8; r++) add(R, 0xfe, '(invalid)', '', 'invalid', { reg: r })
 add(R, 0xff, 'INC', 'Ev', 'alu', { reg: 0, attrs: Attr.LOCK });
 add(R, 0xff, 'DEC', 'Ev', 'alu', { reg: 1, attrs: Attr.LOCK });
 add(R, 0xff, 'CALL', 'Ev', 'control', { reg: 2, attrs: Attr.F64 | Attr.ENDS_BLOCK | Attr.NO_HOST });
-add(R, 0xff, 'CALLF', 'Mp', 'control', { reg: 3, attrs: Attr.ENDS_BLOCK | Attr.NO_HOST, pending: 'part 2 (far transfers)' });
+add(R, 0xff, 'CALLF', 'Mp', 'control', { reg: 3, attrs: Attr.ENDS_BLOCK | Attr.NO_HOST });
 add(R, 0xff, 'JMP', 'Ev', 'control', { reg: 4, attrs: Attr.F64 | Attr.ENDS_BLOCK | Attr.NO_HOST });
-add(R, 0xff, 'JMPF', 'Mp', 'control', { reg: 5, attrs: Attr.ENDS_BLOCK | Attr.NO_HOST, pending: 'part 2 (far transfers)' });
+add(R, 0xff, 'JMPF', 'Mp', 'control', { reg: 5, attrs: Attr.ENDS_BLOCK | Attr.NO_HOST });
 add(R, 0xff, 'PUSH', 'Ev', 'stack', { reg: 6, attrs: Attr.D64 });
 add(R, 0xff, '(invalid)', '', 'invalid', { reg: 7 });
 
 // ---------------------------------------------------------------- two-byte map (Table A-3)
-const SYS = 'part 2 (system instructions)';
 const SSE = 'SIMD helper (table_sse.ts)';
 for (let r = 0; r < 8; r++) {
   const names = ['SLDT', 'STR', 'LLDT', 'LTR', 'VERR', 'VERW', '(invalid)', '(invalid)'];
-  if (r < 6) add(T, 0x00, names[r]!, 'Ew', 'system', { reg: r, attrs: Attr.NO_HOST, pending: SYS });
+  if (r < 6) add(T, 0x00, names[r]!, 'Ew', 'system', { reg: r, attrs: Attr.NO_HOST });
   else add(T, 0x00, '(invalid)', '', 'invalid', { reg: r });
 }
 // Group 7 (Table A-6): memory forms by reg; register forms by reg and rm.
@@ -282,7 +281,7 @@ for (let r = 0; r < 8; r++) {
   const memNames = ['SGDT', 'SIDT', 'LGDT', 'LIDT', 'SMSW', '(invalid)', 'LMSW', 'INVLPG'];
   for (let r = 0; r < 8; r++) {
     if (r === 5) add(T, 0x01, '(invalid)', '', 'invalid', { reg: r, mod: Mod.Mem });
-    else add(T, 0x01, memNames[r]!, r === 4 || r === 6 ? 'Ew' : 'M', 'system', { reg: r, mod: Mod.Mem, attrs: Attr.NO_HOST, pending: SYS });
+    else add(T, 0x01, memNames[r]!, r === 4 || r === 6 ? 'Ew' : 'M', 'system', { reg: r, mod: Mod.Mem, attrs: Attr.NO_HOST });
   }
   const regForms: Record<number, string> = {
     0o301: 'VMCALL', 0o331: 'VMMCALL', 0o310: 'MONITOR', 0o311: 'MWAIT', 0o312: 'CLAC', 0o313: 'STAC',
@@ -292,21 +291,21 @@ for (let r = 0; r < 8; r++) {
     for (let rm = 0; rm < 8; rm++) {
       const byte = 0o300 | (r << 3) | rm;
       const mn = regForms[byte];
-      if (r === 4) { if (rm === 0) add(T, 0x01, 'SMSW', 'Rv', 'system', { reg: 4, mod: Mod.Reg, attrs: Attr.NO_HOST, pending: SYS }); continue; }
-      if (r === 6) { if (rm === 0) add(T, 0x01, 'LMSW', 'Rw', 'system', { reg: 6, mod: Mod.Reg, attrs: Attr.NO_HOST, pending: SYS }); continue; }
+      if (r === 4) { if (rm === 0) add(T, 0x01, 'SMSW', 'Rv', 'system', { reg: 4, mod: Mod.Reg, attrs: Attr.NO_HOST }); continue; }
+      if (r === 6) { if (rm === 0) add(T, 0x01, 'LMSW', 'Rw', 'system', { reg: 6, mod: Mod.Reg, attrs: Attr.NO_HOST }); continue; }
       if (mn === 'VMCALL' || mn === 'VMMCALL') add(T, 0x01, mn, '', 'system', { reg: r, mod: Mod.Reg, rm, attrs: Attr.ENDS_BLOCK | Attr.NO_HOST });
-      else if (mn !== undefined) add(T, 0x01, mn, '', 'system', { reg: r, mod: Mod.Reg, rm, attrs: Attr.NO_HOST, pending: SYS });
+      else if (mn !== undefined) add(T, 0x01, mn, '', 'system', { reg: r, mod: Mod.Reg, rm, attrs: Attr.NO_HOST });
       else add(T, 0x01, '(invalid)', '', 'invalid', { reg: r, mod: Mod.Reg, rm });
     }
   }
 }
-add(T, 0x02, 'LAR', 'Gv,Ew', 'system', { attrs: Attr.NO_HOST, pending: SYS });
-add(T, 0x03, 'LSL', 'Gv,Ew', 'system', { attrs: Attr.NO_HOST, pending: SYS });
-add(T, 0x05, 'SYSCALL', '', 'system', { attrs: Attr.ENDS_BLOCK | Attr.NO_HOST, pending: SYS });
-add(T, 0x06, 'CLTS', '', 'system', { attrs: Attr.PRIV | Attr.NO_HOST, pending: SYS });
-add(T, 0x07, 'SYSRET', '', 'system', { attrs: Attr.PRIV | Attr.ENDS_BLOCK | Attr.NO_HOST, pending: SYS });
-add(T, 0x08, 'INVD', '', 'system', { attrs: Attr.PRIV | Attr.NO_HOST, pending: SYS });
-add(T, 0x09, 'WBINVD', '', 'system', { attrs: Attr.PRIV | Attr.NO_HOST, pending: SYS });
+add(T, 0x02, 'LAR', 'Gv,Ew', 'system', { attrs: Attr.NO_HOST });
+add(T, 0x03, 'LSL', 'Gv,Ew', 'system', { attrs: Attr.NO_HOST });
+add(T, 0x05, 'SYSCALL', '', 'system', { attrs: Attr.ENDS_BLOCK | Attr.NO_HOST });
+add(T, 0x06, 'CLTS', '', 'system', { attrs: Attr.PRIV | Attr.NO_HOST });
+add(T, 0x07, 'SYSRET', '', 'system', { attrs: Attr.PRIV | Attr.ENDS_BLOCK | Attr.NO_HOST });
+add(T, 0x08, 'INVD', '', 'system', { attrs: Attr.PRIV | Attr.NO_HOST });
+add(T, 0x09, 'WBINVD', '', 'system', { attrs: Attr.PRIV | Attr.NO_HOST });
 add(T, 0x0b, 'UD2', '', 'misc', { attrs: Attr.ENDS_BLOCK });
 add(T, 0x0d, 'NOP', 'Ev', 'misc', { mod: Mod.Mem }); // PREFETCH/PREFETCHW hints
 add(T, 0x0d, '(invalid)', '', 'invalid', { mod: Mod.Reg });
@@ -318,16 +317,16 @@ for (const b of [0x10, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17, 0x28, 0x29, 0x2
 }
 add(T, 0x18, 'NOP', 'Ev', 'misc'); // PREFETCHh (group 16); register forms are reserved-NOP
 for (let b = 0x19; b <= 0x1f; b++) add(T, b, 'NOP', 'Ev', 'misc'); // reserved-NOP, 0F 1F /0 = NOP Ev
-add(T, 0x20, 'MOV', 'Rd,Cd', 'system', { attrs: Attr.PRIV | Attr.NO_HOST, pending: SYS });
-add(T, 0x21, 'MOV', 'Rd,Dd', 'system', { attrs: Attr.PRIV | Attr.NO_HOST, pending: SYS });
-add(T, 0x22, 'MOV', 'Cd,Rd', 'system', { attrs: Attr.PRIV | Attr.NO_HOST | Attr.SERIALIZE, pending: SYS });
-add(T, 0x23, 'MOV', 'Dd,Rd', 'system', { attrs: Attr.PRIV | Attr.NO_HOST, pending: SYS });
+add(T, 0x20, 'MOV', 'Rd,Cd', 'system', { attrs: Attr.PRIV | Attr.NO_HOST });
+add(T, 0x21, 'MOV', 'Rd,Dd', 'system', { attrs: Attr.PRIV | Attr.NO_HOST });
+add(T, 0x22, 'MOV', 'Cd,Rd', 'system', { attrs: Attr.PRIV | Attr.NO_HOST | Attr.SERIALIZE });
+add(T, 0x23, 'MOV', 'Dd,Rd', 'system', { attrs: Attr.PRIV | Attr.NO_HOST });
 add(T, 0x30, 'WRMSR', '', 'system', { attrs: Attr.PRIV | Attr.NO_HOST | Attr.SERIALIZE });
-add(T, 0x31, 'RDTSC', '', 'system', { attrs: Attr.NO_HOST, pending: SYS });
+add(T, 0x31, 'RDTSC', '', 'system', { attrs: Attr.NO_HOST });
 add(T, 0x32, 'RDMSR', '', 'system', { attrs: Attr.PRIV | Attr.NO_HOST });
-add(T, 0x33, 'RDPMC', '', 'system', { attrs: Attr.NO_HOST, pending: SYS });
-add(T, 0x34, 'SYSENTER', '', 'system', { attrs: Attr.ENDS_BLOCK | Attr.NO_HOST, pending: SYS });
-add(T, 0x35, 'SYSEXIT', '', 'system', { attrs: Attr.PRIV | Attr.ENDS_BLOCK | Attr.NO_HOST, pending: SYS });
+add(T, 0x33, 'RDPMC', '', 'system', { attrs: Attr.NO_HOST });
+add(T, 0x34, 'SYSENTER', '', 'system', { attrs: Attr.ENDS_BLOCK | Attr.NO_HOST });
+add(T, 0x35, 'SYSEXIT', '', 'system', { attrs: Attr.PRIV | Attr.ENDS_BLOCK | Attr.NO_HOST });
 add(T, 0x38, '(escape 0F38)', '', 'escape');
 add(T, 0x3a, '(escape 0F3A)', '', 'escape');
 for (let i = 0; i < 16; i++) {
@@ -365,10 +364,10 @@ for (let r = 0; r < 8; r++) {
 add(T, 0xaf, 'IMUL', 'Gv,Ev', 'muldiv');
 add(T, 0xb0, 'CMPXCHG', 'Eb,Gb', 'alu', { attrs: Attr.LOCK });
 add(T, 0xb1, 'CMPXCHG', 'Ev,Gv', 'alu', { attrs: Attr.LOCK });
-add(T, 0xb2, 'LSS', 'Gv,Mp', 'system', { attrs: Attr.NO_HOST, pending: 'part 2 (segment loads)' });
+add(T, 0xb2, 'LSS', 'Gv,Mp', 'system', { attrs: Attr.NO_HOST });
 add(T, 0xb3, 'BTR', 'Ev,Gv', 'bit', { attrs: Attr.LOCK });
-add(T, 0xb4, 'LFS', 'Gv,Mp', 'system', { attrs: Attr.NO_HOST, pending: 'part 2 (segment loads)' });
-add(T, 0xb5, 'LGS', 'Gv,Mp', 'system', { attrs: Attr.NO_HOST, pending: 'part 2 (segment loads)' });
+add(T, 0xb4, 'LFS', 'Gv,Mp', 'system', { attrs: Attr.NO_HOST });
+add(T, 0xb5, 'LGS', 'Gv,Mp', 'system', { attrs: Attr.NO_HOST });
 add(T, 0xb6, 'MOVZX', 'Gv,Eb', 'mov');
 add(T, 0xb7, 'MOVZX', 'Gv,Ew', 'mov');
 add(T, 0xb8, 'POPCNT', 'Gv,Ev', 'bit', { prefix: Mp.PF3, cpuid: Feature.POPCNT });
