@@ -327,7 +327,7 @@ export class Cpu {
     const s = this.s32;
     const bits = s[I(L.CODE_BITS)]!;
     // Canonical check (SDM Vol 1 §3.3.7.1): bits 63..47 all equal.
-    if (bits === 64 && ((hi << 15) >> 15) !== hi) { this.raise(13, 0); return -1; }
+    if (bits === 64 && ((hi << 16) >> 16) !== hi) { this.raise(13, 0); return -1; }
     let pfn: number, perms = TLB_USER | TLB_WRITE | TLB_WRITE_USER;
     if ((s[I(L.MODE_FLAGS)]! & ModeFlag.PG) === 0) {
       pfn = (hi >>> 0) * 1048576 + (lo >>> 12);
