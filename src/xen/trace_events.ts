@@ -22,7 +22,19 @@ export type XenTraceName =
   | 'xen_primary_console_input'
   | 'xen_console_io'
   | 'kvm_xen_set_shared_info'
-  | 'xen_shutdown';
+  | 'xen_shutdown'
+  // PV backends (src/xen/backends), after QEMU's hw/xen and hw/block trace-events.
+  | 'xen_device_backend_state'
+  | 'xen_device_frontend_state'
+  | 'xen_block_connect'
+  | 'xen_block_connect_error'
+  | 'xen_block_disconnect'
+  | 'xen_block_read'
+  | 'xen_block_write'
+  | 'xen_block_flush'
+  | 'xen_block_request_error'
+  | 'xen_block_complete'
+  | 'xen_block_ring_broken';
 
 export interface XenTraceEvent {
   readonly name: XenTraceName;
