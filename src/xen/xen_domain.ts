@@ -26,6 +26,9 @@ import { PrimaryConsole } from './primary_console.ts';
 import { XenTrace } from './trace_events.ts';
 import { tscScale, writeVcpuTime, writeWallclock, type TscScale } from './xen_clock.ts';
 import { XenstoreRing } from './xenstore_ring.ts';
+import type { BlockDevice } from '../machine/block_device.ts';
+import { domainBackendOps } from './backends/backend_ops.ts';
+import { Blkback, type BlkbackOptions } from './backends/blkback.ts';
 
 export const XEN_SPECIAL_BASE_GFN = 0xfeff8;
 export const CONSOLE_GFN = 0xfeff8;
@@ -333,6 +336,42 @@ export class XenDomain {
   runBackends(): void {
     this.console?.process();
     this.xenstore.process();
+    for (const b of this.blockBackends) b.poll();
+  }
+
+  // ---- PV backends (src/xen/backends): each gets its own BackendOps over this domain ----
+
+  /** Block backends, in attach order. */
+  readonly blockBackends: Blkback[] = [];
+
+  /** Attach a disk as a PV vbd (`-drive if=xen` / `-device xen-disk`): writes both XenStore trees. */
+  attachDisk(dev: BlockDevice, opts: BlkbackOptions): Blkback {
+    const ops = domainBackendOps({
+      domid: this.domid,
+      mem: this.mem,
+      evtchn: this.evtchn,
+      gnttab: this.gnttab,
+      trace: this.trace,
+      store: this.xenstore.store,
+      vcpu: () => this.machine.current,
+      endSlice: () => this.machine.requestStop('requested'),
+    });
+    const b = new Blkback(ops, dev, opts);
+    this.blockBackends.push(b);
+    return b;
+  }
+
+  /**
+   * True when a backend has device I/O in flight. The host must then `await settleIo()` before
+   * the next machine.run(): completions reach the guest at the instruction count where the
+   * slice ended, never when the host's promise happens to settle (blkback.ts).
+   */
+  ioPending(): boolean {
+    return this.blockBackends.some((b) => b.ioPending());
+  }
+
+  async settleIo(): Promise<void> {
+    while (this.ioPending()) for (const b of this.blockBackends) await b.settle();
   }
 
   /** Host side: typed bytes for the primary console. */
