@@ -41,7 +41,7 @@ export async function createMachine(config: MachineConfig, images: LoadedImages,
   const xen = xenEnabled(config);
   if (!config.boot.kernel || !images.kernel) throw new UnsupportedMachine('there is no BIOS yet: give a PVH or multiboot kernel with -kernel');
   const xenDevice = config.devices.find((d) => d.driver.startsWith('xen-') && !(xen && d.driver === 'xen-console'));
-  if (xenDevice) throw new UnsupportedMachine(`device ${xenDevice.driver} needs the Xen interface`);
+  if (xenDevice) throw new UnsupportedMachine(`device ${xenDevice.driver} needs a Xen PV backend, which xentab does not have yet`);
   if (config.drives.length > 0) throw new UnsupportedMachine('disks (-drive) are not connected to the machine yet');
 
   const serials = config.devices

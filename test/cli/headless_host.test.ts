@@ -70,11 +70,11 @@ class EchoMachine implements HeadlessMachine {
 }
 
 describe('runHeadless', () => {
-  it('reports what it would boot and returns 3 for a Xen guest, which the machine cannot run yet', async () => {
+  it('reports what it would boot and returns 3 for a Xen guest whose kernel it cannot load', async () => {
     const io = hostIo();
     expect(await runHeadless(config(XEN), io)).toBe(3);
     expect(io.err()).toContain('xentab: would boot a Xen guest:');
-    expect(io.err()).toContain('xentab: not run: the Xen HVM guest interface (src/xen) is not connected to the machine yet.\n');
+    expect(io.err()).toContain('xentab: not run: cannot boot xen: xen: neither a multiboot 1 image nor a PVH ELF');
   });
 
   it('hands the machine the loaded images', async () => {
