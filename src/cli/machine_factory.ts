@@ -11,6 +11,9 @@ import type { HeadlessMachine, LoadedImages } from './headless_host.ts';
 import { XenDomain } from '../xen/xen_domain.ts';
 import { xenConsoleChardev, xenOptionsFromConfig, xenOverlayPages } from '../xen/xen_config.ts';
 import { formatTraceEvent, traceFilter } from '../xen/trace_events.ts';
+import type { BlockDevice } from '../machine/block_device.ts';
+import { openNodeDrive } from '../storage/node_drive.ts';
+import { parseVdev, type Vdev } from '../xen/backends/vbd_vdev.ts';
 
 /** The config is fine, but this machine cannot be built yet; the message says why. */
 export class UnsupportedMachine extends Error {}
@@ -40,9 +43,10 @@ function tscKHz(config: MachineConfig): number {
 export async function createMachine(config: MachineConfig, images: LoadedImages, log: (text: string) => void): Promise<HeadlessMachine> {
   const xen = xenEnabled(config);
   if (!config.boot.kernel || !images.kernel) throw new UnsupportedMachine('there is no BIOS yet: give a PVH or multiboot kernel with -kernel');
-  const xenDevice = config.devices.find((d) => d.driver.startsWith('xen-') && !(xen && d.driver === 'xen-console'));
+  const xenDevice = config.devices.find((d) => d.driver.startsWith('xen-') && d.driver !== 'xen-console' && d.driver !== 'xen-disk');
   if (xenDevice) throw new UnsupportedMachine(`device ${xenDevice.driver} needs a Xen PV backend, which xentab does not have yet`);
-  if (config.drives.length > 0) throw new UnsupportedMachine('disks (-drive) are not connected to the machine yet');
+  if (!xen && config.devices.some((d) => d.driver === 'xen-disk')) throw new UnsupportedMachine('device xen-disk needs the Xen interface');
+  const disks = await openXenDisks(config);
 
   const serials = config.devices
     .filter((d): d is Extract<DeviceConfig, { driver: 'isa-serial' }> => d.driver === 'isa-serial')
@@ -99,6 +103,8 @@ export async function createMachine(config: MachineConfig, images: LoadedImages,
         });
       }
     }
+    // The same open disks serve every power cycle (a reset keeps the guest's writes).
+    if (domain) for (const d of disks) (domain as XenDomain).attachDisk(d.dev, { vdev: d.vdev, params: d.params, readOnly: d.dev.readOnly });
     try {
       machine.bootKernel({
         kernel,
@@ -111,7 +117,36 @@ export async function createMachine(config: MachineConfig, images: LoadedImages,
     }
     return machine;
   };
-  return new MachineRunner(config, build, serials, pending, log, () => domain, xenChardev);
+  return new MachineRunner(config, build, serials, pending, log, () => domain, xenChardev, disks.map((d) => d.dev));
+}
+
+interface XenDisk {
+  dev: BlockDevice;
+  vdev: Vdev;
+  params: string;
+}
+
+/** Opens the drive behind every xen-disk (`-drive if=xen` makes one per drive, finalize_config.ts). */
+async function openXenDisks(config: MachineConfig): Promise<XenDisk[]> {
+  const used = new Set(config.devices.flatMap((d) => (d.driver === 'xen-disk' ? [d.drive] : [])));
+  const stray = config.drives.find((d) => !used.has(d.id));
+  if (stray) throw new UnsupportedMachine(`drive '${stray.id}' (if=${stray.interface}) is not connected: only Xen PV disks (if=xen, -device xen-disk) are`);
+  const out: XenDisk[] = [];
+  try {
+    for (const d of config.devices) {
+      if (d.driver !== 'xen-disk') continue;
+      const vdev = parseVdev(d.vdev);
+      if (!vdev) throw new UnsupportedMachine(`xen-disk vdev '${d.vdev}' is not a name docs/misc/vbd-interface.txt allows`);
+      const drive = config.drives.find((x) => x.id === d.drive)!;
+      const dev = await openNodeDrive(drive);
+      if (!dev) throw new UnsupportedMachine(`xen-disk ${d.vdev}: drive '${drive.id}' has no medium`);
+      out.push({ dev, vdev, params: drive.file?.path ?? '' });
+    }
+  } catch (e) {
+    for (const d of out) await d.dev.close();
+    throw e;
+  }
+  return out;
 }
 
 class MachineRunner implements HeadlessMachine {
@@ -129,6 +164,7 @@ class MachineRunner implements HeadlessMachine {
     private readonly log: (text: string) => void,
     private readonly xenDomain: () => XenDomain | null = () => null,
     private readonly xenChardev: string | null = null,
+    private readonly disks: readonly BlockDevice[] = [],
   ) {
     this.input = serials.map(() => []);
     this.machine = build();
@@ -173,6 +209,18 @@ class MachineRunner implements HeadlessMachine {
   }
 
   async run(): Promise<number> {
+    try {
+      return await this.runLoop();
+    } finally {
+      // As QEMU does at exit: what the guest wrote reaches the file even without its own flush.
+      for (const d of this.disks) {
+        await d.flush().catch(() => undefined);
+        await d.close().catch(() => undefined);
+      }
+    }
+  }
+
+  private async runLoop(): Promise<number> {
     const turn = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
     if (this.config.startPaused) {
       this.log('xentab: -S: the CPU is paused and there is no monitor yet to continue it\n');
@@ -181,6 +229,10 @@ class MachineRunner implements HeadlessMachine {
     }
     while (!this.stopped) {
       const reason = this.machine.run(this.feedInput() ? INPUT_SLICE : SLICE, { idle: 'skip' });
+      // Disk I/O started in this slice completes here, before any further instruction, so the
+      // guest sees it at a fixed instruction count (src/xen/backends/blkback.ts).
+      const domain = this.xenDomain();
+      if (domain?.ioPending()) await domain.settleIo();
       this.flush();
       switch (reason) {
         case 'exit':
