@@ -3,7 +3,7 @@
 import { afterAll, describe, it } from 'vitest';
 import * as P from '../../../src/x86/simd/packed_int.ts';
 import type { SimdRegs } from '../../../src/x86/simd/simd_regs.ts';
-import { caseCount, expectAgree, genImage, genInt64, hostReady, mm, Rng, tally, xmm } from './simd_harness.ts';
+import { caseCount, Batch, genImage, genInt64, hostReady, mm, Rng, tally, xmm } from './simd_harness.ts';
 import type { Input, Spec } from './simd_harness.ts';
 
 type Bin = (r: SimdRegs, d: number, s: number, n: number) => void;
@@ -57,12 +57,14 @@ describe.skipIf(!ready)('MMX/SSE2 packed integer instructions match the host CPU
 
   binaries.forEach(([name, opc, fn, mmxForm], k) => {
     it(`${name} (xmm${mmxForm ? ' and mm' : ''}) gives the host's result`, () => {
-      expectAgree({ name: `${name} xmm`, code: [0x66, 0x0f, opc, 0xc1], emu: (r) => (fn(r, xmm(0), xmm(1), 16), 0) }, inputs(7000 + k, caseCount(150)));
+      const b = new Batch();
+      b.add({ name: `${name} xmm`, code: [0x66, 0x0f, opc, 0xc1], emu: (r) => (fn(r, xmm(0), xmm(1), 16), 0) }, inputs(7000 + k, caseCount(150)));
       // the source equal to the destination (in-place permutes)
-      expectAgree({ name: `${name} xmm,same`, code: [0x66, 0x0f, opc, 0xc0], emu: (r) => (fn(r, xmm(0), xmm(0), 16), 0) }, inputs(7100 + k, caseCount(20)));
+      b.add({ name: `${name} xmm,same`, code: [0x66, 0x0f, opc, 0xc0], emu: (r) => (fn(r, xmm(0), xmm(0), 16), 0) }, inputs(7100 + k, caseCount(20)));
       if (mmxForm) {
-        expectAgree({ name: `${name} mm`, code: [0x0f, opc, 0xc1], mmx: true, emu: (r) => (fn(r, mm(0), mm(1), 8), 0) }, inputs(7200 + k, caseCount(150)));
+        b.add({ name: `${name} mm`, code: [0x0f, opc, 0xc1], mmx: true, emu: (r) => (fn(r, mm(0), mm(1), 8), 0) }, inputs(7200 + k, caseCount(150)));
       }
+      b.expectAll();
     });
   });
 
@@ -72,12 +74,14 @@ describe.skipIf(!ready)('MMX/SSE2 packed integer instructions match the host CPU
     ['UNPCKHP', 0x15, (r, d, s, n) => P.punpck(r, d, s, n, 4, true)],
   ];
   it('ANDPS/ANDNPS/ORPS/XORPS/UNPCKxPS and the PD forms give the host result', () => {
+    const b = new Batch();
     fpLogic.forEach(([name, opc, fn], k) => {
-      expectAgree({ name: `${name}S`, code: [0x0f, opc, 0xc1], emu: (r) => (fn(r, xmm(0), xmm(1), 16), 0) }, inputs(7300 + k, caseCount(60)));
+      b.add({ name: `${name}S`, code: [0x0f, opc, 0xc1], emu: (r) => (fn(r, xmm(0), xmm(1), 16), 0) }, inputs(7300 + k, caseCount(60)));
     });
-    expectAgree({ name: 'ANDPD', code: [0x66, 0x0f, 0x54, 0xc1], emu: (r) => (P.pand(r, xmm(0), xmm(1), 16), 0) }, inputs(7310, caseCount(60)));
-    expectAgree({ name: 'UNPCKLPD', code: [0x66, 0x0f, 0x14, 0xc1], emu: (r) => (P.punpck(r, xmm(0), xmm(1), 16, 8, false), 0) }, inputs(7311, caseCount(60)));
-    expectAgree({ name: 'UNPCKHPD', code: [0x66, 0x0f, 0x15, 0xc1], emu: (r) => (P.punpck(r, xmm(0), xmm(1), 16, 8, true), 0) }, inputs(7312, caseCount(60)));
+    b.add({ name: 'ANDPD', code: [0x66, 0x0f, 0x54, 0xc1], emu: (r) => (P.pand(r, xmm(0), xmm(1), 16), 0) }, inputs(7310, caseCount(60)));
+    b.add({ name: 'UNPCKLPD', code: [0x66, 0x0f, 0x14, 0xc1], emu: (r) => (P.punpck(r, xmm(0), xmm(1), 16, 8, false), 0) }, inputs(7311, caseCount(60)));
+    b.add({ name: 'UNPCKHPD', code: [0x66, 0x0f, 0x15, 0xc1], emu: (r) => (P.punpck(r, xmm(0), xmm(1), 16, 8, true), 0) }, inputs(7312, caseCount(60)));
+    b.expectAll();
   });
 
   // Shifts by register: [name, opcode], and by immediate: [group opcode, /reg]
@@ -88,22 +92,27 @@ describe.skipIf(!ready)('MMX/SSE2 packed integer instructions match the host CPU
   ];
   shifts.forEach(([name, opc, grp, reg, fn], k) => {
     it(`${name} by register and by imm8 (counts 0..width+, huge) gives the host's result`, () => {
-      expectAgree({ name: `${name} xmm,xmm`, code: [0x66, 0x0f, opc, 0xc1], emu: (r) => (fn(r, xmm(0), P.shiftCount(r, xmm(1)), 16), 0) }, inputs(7400 + k, caseCount(150), true));
-      expectAgree({ name: `${name} mm,mm`, code: [0x0f, opc, 0xc1], mmx: true, emu: (r) => (fn(r, mm(0), P.shiftCount(r, mm(1)), 8), 0) }, inputs(7500 + k, caseCount(150), true));
+      const b = new Batch();
+      b.add({ name: `${name} xmm,xmm`, code: [0x66, 0x0f, opc, 0xc1], emu: (r) => (fn(r, xmm(0), P.shiftCount(r, xmm(1)), 16), 0) }, inputs(7400 + k, caseCount(150), true));
+      b.add({ name: `${name} mm,mm`, code: [0x0f, opc, 0xc1], mmx: true, emu: (r) => (fn(r, mm(0), P.shiftCount(r, mm(1)), 8), 0) }, inputs(7500 + k, caseCount(150), true));
       for (const imm of [0, 1, 7, 8, 15, 16, 17, 31, 32, 33, 63, 64, 65, 128, 255]) {
-        expectAgree({ name: `${name} xmm,imm`, code: [0x66, 0x0f, grp, 0xc0 | (reg << 3), imm], emu: (r) => (fn(r, xmm(0), imm, 16), 0) }, inputs(7600 + k * 300 + imm, caseCount(4)));
-        expectAgree({ name: `${name} mm,imm`, code: [0x0f, grp, 0xc0 | (reg << 3), imm], mmx: true, emu: (r) => (fn(r, mm(0), imm, 8), 0) }, inputs(7700 + k * 300 + imm, caseCount(4)));
+        b.add({ name: `${name} xmm,imm`, code: [0x66, 0x0f, grp, 0xc0 | (reg << 3), imm], emu: (r) => (fn(r, xmm(0), imm, 16), 0) }, inputs(7600 + k * 300 + imm, caseCount(4)));
+        b.add({ name: `${name} mm,imm`, code: [0x0f, grp, 0xc0 | (reg << 3), imm], mmx: true, emu: (r) => (fn(r, mm(0), imm, 8), 0) }, inputs(7700 + k * 300 + imm, caseCount(4)));
       }
+      b.expectAll();
     });
   });
   it('PSLLDQ/PSRLDQ by every imm8 0..16 and 255 give the host result', () => {
+    const b = new Batch();
     for (const imm of [...Array(17).keys(), 100, 255]) {
-      expectAgree({ name: 'PSRLDQ', code: [0x66, 0x0f, 0x73, 0xd8, imm], emu: (r) => (P.psrldq(r, xmm(0), imm), 0) }, inputs(8000 + imm, caseCount(4)));
-      expectAgree({ name: 'PSLLDQ', code: [0x66, 0x0f, 0x73, 0xf8, imm], emu: (r) => (P.pslldq(r, xmm(0), imm), 0) }, inputs(8300 + imm, caseCount(4)));
+      b.add({ name: 'PSRLDQ', code: [0x66, 0x0f, 0x73, 0xd8, imm], emu: (r) => (P.psrldq(r, xmm(0), imm), 0) }, inputs(8000 + imm, caseCount(4)));
+      b.add({ name: 'PSLLDQ', code: [0x66, 0x0f, 0x73, 0xf8, imm], emu: (r) => (P.pslldq(r, xmm(0), imm), 0) }, inputs(8300 + imm, caseCount(4)));
     }
+    b.expectAll();
   });
 
   it('PSHUFD/PSHUFHW/PSHUFLW/PSHUFW/SHUFPS/SHUFPD with random imm8 give the host result', () => {
+    const b = new Batch();
     const rng = new Rng(8500);
     for (let t = 0; t < 24; t++) {
       const imm = rng.int(256);
@@ -116,26 +125,29 @@ describe.skipIf(!ready)('MMX/SSE2 packed integer instructions match the host CPU
         { name: 'SHUFPS same', code: [0x0f, 0xc6, 0xc0, imm], emu: (r) => (P.shufps(r, xmm(0), xmm(0), imm), 0) },
         { name: 'SHUFPD', code: [0x66, 0x0f, 0xc6, 0xc1, imm], emu: (r) => (P.shufpd(r, xmm(0), xmm(1), imm), 0) },
       ];
-      specs.forEach((sp, k) => expectAgree(sp, inputs(8600 + t * 10 + k, caseCount(6))));
+      specs.forEach((sp, k) => b.add(sp, inputs(8600 + t * 10 + k, caseCount(6))));
     }
+    b.expectAll();
   });
 
   it('PMOVMSKB/MOVMSKPS/MOVMSKPD/PEXTRW/PINSRW and MOVQ/MOVD/MOVQ2DQ give the host result', () => {
+    const b = new Batch();
     const g = (r: bigint): number => Number(r & 0xffffffffn) | 0;
-    expectAgree({ name: 'PMOVMSKB xmm', code: [0x66, 0x0f, 0xd7, 0xc1], gprs: [0], emu: (r, st) => ((st.gpr[0] = BigInt(P.pmovmskb(r, xmm(1), 16))), 0) }, inputs(9000, caseCount(100)));
-    expectAgree({ name: 'PMOVMSKB mm', code: [0x0f, 0xd7, 0xc1], gprs: [0], mmx: true, emu: (r, st) => ((st.gpr[0] = BigInt(P.pmovmskb(r, mm(1), 8))), 0) }, inputs(9001, caseCount(100)));
-    expectAgree({ name: 'MOVMSKPS', code: [0x0f, 0x50, 0xc1], gprs: [0], emu: (r, st) => ((st.gpr[0] = BigInt(P.movmskps(r, xmm(1)))), 0) }, inputs(9002, caseCount(100)));
-    expectAgree({ name: 'MOVMSKPD', code: [0x66, 0x0f, 0x50, 0xc1], gprs: [0], emu: (r, st) => ((st.gpr[0] = BigInt(P.movmskpd(r, xmm(1)))), 0) }, inputs(9003, caseCount(100)));
+    b.add({ name: 'PMOVMSKB xmm', code: [0x66, 0x0f, 0xd7, 0xc1], gprs: [0], emu: (r, st) => ((st.gpr[0] = BigInt(P.pmovmskb(r, xmm(1), 16))), 0) }, inputs(9000, caseCount(100)));
+    b.add({ name: 'PMOVMSKB mm', code: [0x0f, 0xd7, 0xc1], gprs: [0], mmx: true, emu: (r, st) => ((st.gpr[0] = BigInt(P.pmovmskb(r, mm(1), 8))), 0) }, inputs(9001, caseCount(100)));
+    b.add({ name: 'MOVMSKPS', code: [0x0f, 0x50, 0xc1], gprs: [0], emu: (r, st) => ((st.gpr[0] = BigInt(P.movmskps(r, xmm(1)))), 0) }, inputs(9002, caseCount(100)));
+    b.add({ name: 'MOVMSKPD', code: [0x66, 0x0f, 0x50, 0xc1], gprs: [0], emu: (r, st) => ((st.gpr[0] = BigInt(P.movmskpd(r, xmm(1)))), 0) }, inputs(9003, caseCount(100)));
     for (const imm of [0, 1, 2, 3, 4, 5, 6, 7, 8, 13, 255]) {
-      expectAgree({ name: 'PEXTRW xmm', code: [0x66, 0x0f, 0xc5, 0xc1, imm], gprs: [0], emu: (r, st) => ((st.gpr[0] = BigInt(P.pextrw(r, xmm(1), imm, 16))), 0) }, inputs(9100 + imm, caseCount(10)));
-      expectAgree({ name: 'PEXTRW mm', code: [0x0f, 0xc5, 0xc1, imm], gprs: [0], mmx: true, emu: (r, st) => ((st.gpr[0] = BigInt(P.pextrw(r, mm(1), imm, 8))), 0) }, inputs(9400 + imm, caseCount(10)));
-      expectAgree({ name: 'PINSRW xmm', code: [0x66, 0x0f, 0xc4, 0xc0, imm], emu: (r, st) => (P.pinsrw(r, xmm(0), g(st.gpr[0]!), imm, 16), 0) }, inputs(9700 + imm, caseCount(10)));
-      expectAgree({ name: 'PINSRW mm', code: [0x0f, 0xc4, 0xc0, imm], mmx: true, emu: (r, st) => (P.pinsrw(r, mm(0), g(st.gpr[0]!), imm, 8), 0) }, inputs(9900 + imm, caseCount(10)));
+      b.add({ name: 'PEXTRW xmm', code: [0x66, 0x0f, 0xc5, 0xc1, imm], gprs: [0], emu: (r, st) => ((st.gpr[0] = BigInt(P.pextrw(r, xmm(1), imm, 16))), 0) }, inputs(9100 + imm, caseCount(10)));
+      b.add({ name: 'PEXTRW mm', code: [0x0f, 0xc5, 0xc1, imm], gprs: [0], mmx: true, emu: (r, st) => ((st.gpr[0] = BigInt(P.pextrw(r, mm(1), imm, 8))), 0) }, inputs(9400 + imm, caseCount(10)));
+      b.add({ name: 'PINSRW xmm', code: [0x66, 0x0f, 0xc4, 0xc0, imm], emu: (r, st) => (P.pinsrw(r, xmm(0), g(st.gpr[0]!), imm, 16), 0) }, inputs(9700 + imm, caseCount(10)));
+      b.add({ name: 'PINSRW mm', code: [0x0f, 0xc4, 0xc0, imm], mmx: true, emu: (r, st) => (P.pinsrw(r, mm(0), g(st.gpr[0]!), imm, 8), 0) }, inputs(9900 + imm, caseCount(10)));
     }
-    expectAgree({ name: 'MOVQ xmm,xmm (F3 0F 7E)', code: [0xf3, 0x0f, 0x7e, 0xc1], emu: (r) => (P.movqXmm(r, xmm(0), xmm(1)), 0) }, inputs(9010, caseCount(30)));
-    expectAgree({ name: 'MOVQ xmm,xmm (66 0F D6)', code: [0x66, 0x0f, 0xd6, 0xc1], emu: (r) => (P.movqXmm(r, xmm(1), xmm(0)), 0) }, inputs(9011, caseCount(30)));
-    expectAgree({ name: 'MOVQ2DQ', code: [0xf3, 0x0f, 0xd6, 0xc1], mmx: true, emu: (r) => (P.movq2dq(r, xmm(0), mm(1)), 0) }, inputs(9012, caseCount(30)));
-    expectAgree({ name: 'MOVD xmm,r32', code: [0x66, 0x0f, 0x6e, 0xc0], emu: (r, st) => (P.movdToXmm(r, xmm(0), g(st.gpr[0]!), 0), 0) }, inputs(9013, caseCount(30)));
-    expectAgree({ name: 'MOVQ xmm,r64', code: [0x66, 0x48, 0x0f, 0x6e, 0xc0], emu: (r, st) => (P.movdToXmm(r, xmm(0), g(st.gpr[0]!), g(st.gpr[0]! >> 32n)), 0) }, inputs(9014, caseCount(30)));
+    b.add({ name: 'MOVQ xmm,xmm (F3 0F 7E)', code: [0xf3, 0x0f, 0x7e, 0xc1], emu: (r) => (P.movqXmm(r, xmm(0), xmm(1)), 0) }, inputs(9010, caseCount(30)));
+    b.add({ name: 'MOVQ xmm,xmm (66 0F D6)', code: [0x66, 0x0f, 0xd6, 0xc1], emu: (r) => (P.movqXmm(r, xmm(1), xmm(0)), 0) }, inputs(9011, caseCount(30)));
+    b.add({ name: 'MOVQ2DQ', code: [0xf3, 0x0f, 0xd6, 0xc1], mmx: true, emu: (r) => (P.movq2dq(r, xmm(0), mm(1)), 0) }, inputs(9012, caseCount(30)));
+    b.add({ name: 'MOVD xmm,r32', code: [0x66, 0x0f, 0x6e, 0xc0], emu: (r, st) => (P.movdToXmm(r, xmm(0), g(st.gpr[0]!), 0), 0) }, inputs(9013, caseCount(30)));
+    b.add({ name: 'MOVQ xmm,r64', code: [0x66, 0x48, 0x0f, 0x6e, 0xc0], emu: (r, st) => (P.movdToXmm(r, xmm(0), g(st.gpr[0]!), g(st.gpr[0]! >> 32n)), 0) }, inputs(9014, caseCount(30)));
+    b.expectAll();
   });
 });

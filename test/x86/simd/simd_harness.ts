@@ -6,7 +6,7 @@
 
 import { expect } from 'vitest';
 import { emptyHostState, hostOracleAvailable, hostOracleUnavailableReason, runOnHost } from '../host_oracle/host_oracle.ts';
-import type { HostCase } from '../host_oracle/host_oracle.ts';
+import type { HostCase, HostResult } from '../host_oracle/host_oracle.ts';
 import { SimdRegs } from '../../../src/x86/simd/simd_regs.ts';
 
 export const MXCSR_AT = 24;
@@ -219,14 +219,31 @@ const hex = (b: Uint8Array, o: number, n: number): string => Array.from(b.subarr
 
 /** Run every input through the host and the emulator; return the mismatches (empty = all agree). */
 export function compare(spec: Spec, inputs: Input[]): Mismatch[] {
-  const cases: HostCase[] = inputs.map((inp) => {
-    const st = emptyHostState();
-    st.fxsave.set(inp.fx);
-    if (inp.gpr) inp.gpr.forEach((v, i) => (st.gpr[i] = v));
-    st.rflags = inp.rflags ?? 0;
-    return { mode: 64, code: Uint8Array.from(spec.code), state: st };
+  return compareMany([[spec, inputs]])[0]!;
+}
+
+/** Several specs in ONE host-runner call (a runner process per call is the slow part). */
+export function compareMany(items: Array<[Spec, Input[]]>): Mismatch[][] {
+  const cases: HostCase[] = [];
+  for (const [spec, inputs] of items) {
+    for (const inp of inputs) {
+      const st = emptyHostState();
+      st.fxsave.set(inp.fx);
+      if (inp.gpr) inp.gpr.forEach((v, i) => (st.gpr[i] = v));
+      st.rflags = inp.rflags ?? 0;
+      cases.push({ mode: 64, code: Uint8Array.from(spec.code), state: st });
+    }
+  }
+  const hostAll = runOnHost(cases);
+  let at = 0;
+  return items.map(([spec, inputs]) => {
+    const host = hostAll.slice(at, at + inputs.length);
+    at += inputs.length;
+    return compareWith(spec, inputs, host);
   });
-  const host = runOnHost(cases);
+}
+
+function compareWith(spec: Spec, inputs: Input[], host: HostResult[]): Mismatch[] {
   const bad: Mismatch[] = [];
   inputs.forEach((inp, i) => {
     const buf = new ArrayBuffer(512);
@@ -287,6 +304,31 @@ export function expectAgree(spec: Spec, inputs: Input[]): void {
   tally.set(spec.name, t);
   if (bad.length > 0) console.log(bad.slice(0, 8).map((b) => b.detail).join('\n'));
   expect(bad.length, `${spec.name}: ${bad.length}/${inputs.length} mismatches`).toBe(0);
+}
+
+/** Collects specs and checks them all with one host call. */
+export class Batch {
+  private readonly items: Array<[Spec, Input[]]> = [];
+  add(spec: Spec, inputs: Input[]): void {
+    this.items.push([spec, inputs]);
+  }
+  /** Compare everything collected and assert zero mismatches. */
+  expectAll(): void {
+    const results = compareMany(this.items);
+    const lines: string[] = [];
+    let total = 0;
+    this.items.forEach(([spec, inputs], k) => {
+      const bad = results[k]!;
+      const t = tally.get(spec.name) ?? { cases: 0, mismatches: 0 };
+      t.cases += inputs.length;
+      t.mismatches += bad.length;
+      tally.set(spec.name, t);
+      total += bad.length;
+      for (const b of bad.slice(0, 3)) lines.push(b.detail);
+    });
+    if (lines.length > 0) console.log(lines.slice(0, 12).join('\n'));
+    expect(total, `${total} mismatches`).toBe(0);
+  }
 }
 
 /** Number of random cases per spec: a fast slice by default, many more with XENTAB_ISA_DEEP=1. */

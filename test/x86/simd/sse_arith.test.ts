@@ -3,7 +3,7 @@
 import { afterAll, describe, it } from 'vitest';
 import * as A from '../../../src/x86/simd/sse_arith.ts';
 import type { SimdRegs } from '../../../src/x86/simd/simd_regs.ts';
-import { caseCount, expectAgree, genImage, hostReady, Rng, tally, xmm } from './simd_harness.ts';
+import { caseCount, Batch, genImage, hostReady, Rng, tally, xmm } from './simd_harness.ts';
 import type { Input, Lane, Spec } from './simd_harness.ts';
 
 const X0 = xmm(0);
@@ -55,8 +55,10 @@ describe.skipIf(!ready)('SSE floating-point arithmetic matches the host CPU', ()
   });
   binary.forEach(([name, code, fn, lane], k) => {
     it(`${name} gives the host's bits and MXCSR flags`, () => {
+      const b = new Batch();
       const spec: Spec = { name, code, emu: (r) => fn(r, X0, X1) };
-      expectAgree(spec, inputs(1000 + k, lane, caseCount(400)));
+      b.add(spec, inputs(1000 + k, lane, caseCount(400)));
+      b.expectAll();
     });
   });
 
@@ -68,10 +70,12 @@ describe.skipIf(!ready)('SSE floating-point arithmetic matches the host CPU', ()
   ];
   for (const [name, code, fn, lane] of cmps) {
     it(`${name} with each of the 8 predicates gives the host's masks and flags`, () => {
+      const b = new Batch();
       for (let imm = 0; imm < 8; imm++) {
         const spec: Spec = { name: `${name} ${imm}`, code: [...code, imm], emu: (r) => fn(r, X0, X1, imm) };
-        expectAgree(spec, inputs(2000 + imm, lane, caseCount(100)));
+        b.add(spec, inputs(2000 + imm, lane, caseCount(100)));
       }
+      b.expectAll();
     });
   }
 
@@ -81,12 +85,14 @@ describe.skipIf(!ready)('SSE floating-point arithmetic matches the host CPU', ()
   ];
   for (const [name, code, fn, lane] of dps) {
     it(`${name} with random imm8 gives the host's result`, () => {
+      const b = new Batch();
       const rng = new Rng(3000);
       for (let t = 0; t < 16; t++) {
         const imm = t === 0 ? 0xff : rng.int(256);
         const spec: Spec = { name: `${name} ${imm}`, code: [...code, imm], emu: (r) => fn(r, X0, X1, imm) };
-        expectAgree(spec, inputs(3001 + t, lane, caseCount(40)));
+        b.add(spec, inputs(3001 + t, lane, caseCount(40)));
       }
+      b.expectAll();
     });
   }
 
@@ -98,6 +104,7 @@ describe.skipIf(!ready)('SSE floating-point arithmetic matches the host CPU', ()
   ];
   comis.forEach(([name, code, fn, lane], k) => {
     it(`${name} sets ZF PF CF (and clears OF SF AF) as the host does`, () => {
+      const b = new Batch();
       const spec: Spec = {
         name,
         code,
@@ -110,7 +117,8 @@ describe.skipIf(!ready)('SSE floating-point arithmetic matches the host CPU', ()
       };
       const ins = inputs(4000 + k, lane, caseCount(300));
       ins.forEach((inp, i) => (inp.rflags = i & 1 ? 0x8d5 : 0));
-      expectAgree(spec, ins);
+      b.add(spec, ins);
+      b.expectAll();
     });
   });
 });

@@ -3,7 +3,7 @@
 import { afterAll, describe, it } from 'vitest';
 import * as C from '../../../src/x86/simd/sse_convert.ts';
 import type { SimdRegs } from '../../../src/x86/simd/simd_regs.ts';
-import { caseCount, expectAgree, genImage, genInt64, hostReady, mm, Rng, tally, xmm } from './simd_harness.ts';
+import { caseCount, Batch, genImage, genInt64, hostReady, mm, Rng, tally, xmm } from './simd_harness.ts';
 import type { Input, Lane, Spec } from './simd_harness.ts';
 
 const X0 = xmm(0);
@@ -48,8 +48,10 @@ describe.skipIf(!ready)('SSE conversions match the host CPU', () => {
   ];
   xx.forEach(([name, code, fn, lane, d, s], k) => {
     it(`${name} gives the host's bits and MXCSR flags`, () => {
+      const b = new Batch();
       const spec: Spec = { name, code, mmx: true, emu: (r) => fn(r, d, s) };
-      expectAgree(spec, inputs(5000 + k, lane, caseCount(400)));
+      b.add(spec, inputs(5000 + k, lane, caseCount(400)));
+      b.expectAll();
     });
   });
 
@@ -57,16 +59,18 @@ describe.skipIf(!ready)('SSE conversions match the host CPU', () => {
     const w = wide ? [0x48] : [];
     const bits = wide ? 64 : 32;
     it(`CVTSI2SS/CVTSI2SD from a ${bits}-bit register round as the host does`, () => {
+      const b = new Batch();
       const lo = (v: bigint): number => Number(v & 0xffffffffn) | 0;
       const hi = (v: bigint): number => Number((v >> 32n) & 0xffffffffn) | 0;
-      expectAgree(
+      b.add(
         { name: `CVTSI2SS r${bits}`, code: [0xf3, ...w, 0x0f, 0x2a, 0xc0], emu: (r, st) => C.cvtsi2ss(r, X0, lo(st.gpr[0]!), hi(st.gpr[0]!), wide) },
         inputs(5100 + bits, 'f32', caseCount(400), true),
       );
-      expectAgree(
+      b.add(
         { name: `CVTSI2SD r${bits}`, code: [0xf2, ...w, 0x0f, 0x2a, 0xc0], emu: (r, st) => C.cvtsi2sd(r, X0, lo(st.gpr[0]!), hi(st.gpr[0]!), wide) },
         inputs(5200 + bits, 'f64', caseCount(400), true),
       );
+      b.expectAll();
     });
     for (const [name, pfx, lane, fn] of [
       ['CVTSS2SI', 0xf3, 'f32', C.cvtss2si],
@@ -75,6 +79,7 @@ describe.skipIf(!ready)('SSE conversions match the host CPU', () => {
       for (const truncate of [false, true]) {
         const mn = truncate ? name.replace('CVT', 'CVTT') : name;
         it(`${mn} to a ${bits}-bit register gives the host's integer and flags`, () => {
+          const b = new Batch();
           const spec: Spec = {
             name: `${mn} r${bits}`,
             code: [pfx, ...w, 0x0f, truncate ? 0x2c : 0x2d, 0xc1],
@@ -88,7 +93,8 @@ describe.skipIf(!ready)('SSE conversions match the host CPU', () => {
               return res;
             },
           };
-          expectAgree(spec, inputs(5300 + bits + (truncate ? 1 : 0) + pfx, lane, caseCount(400), true));
+          b.add(spec, inputs(5300 + bits + (truncate ? 1 : 0) + pfx, lane, caseCount(400), true));
+          b.expectAll();
         });
       }
     }

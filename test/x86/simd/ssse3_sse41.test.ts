@@ -4,7 +4,7 @@ import * as S from '../../../src/x86/simd/ssse3.ts';
 import * as F from '../../../src/x86/simd/sse41_int.ts';
 import { packusdw } from '../../../src/x86/simd/packed_int.ts';
 import type { SimdRegs } from '../../../src/x86/simd/simd_regs.ts';
-import { caseCount, expectAgree, genImage, genInt64, hostReady, mm, Rng, tally, xmm } from './simd_harness.ts';
+import { caseCount, Batch, genImage, genInt64, hostReady, mm, Rng, tally, xmm } from './simd_harness.ts';
 import type { Input, Spec } from './simd_harness.ts';
 
 const X0 = xmm(0);
@@ -33,16 +33,20 @@ describe.skipIf(!ready)('SSSE3 and SSE4.1 integer instructions match the host CP
   ];
   ssse3.forEach(([name, opc, fn], k) => {
     it(`${name} (xmm and mm) gives the host's result`, () => {
-      expectAgree({ name: `${name} xmm`, code: [0x66, 0x0f, 0x38, opc, 0xc1], emu: (r) => (fn(r, X0, X1, 16), 0) }, inputs(11000 + k, caseCount(200)));
-      expectAgree({ name: `${name} xmm,same`, code: [0x66, 0x0f, 0x38, opc, 0xc0], emu: (r) => (fn(r, X0, X0, 16), 0) }, inputs(11100 + k, caseCount(20)));
-      expectAgree({ name: `${name} mm`, code: [0x0f, 0x38, opc, 0xc1], mmx: true, emu: (r) => (fn(r, mm(0), mm(1), 8), 0) }, inputs(11200 + k, caseCount(200)));
+      const b = new Batch();
+      b.add({ name: `${name} xmm`, code: [0x66, 0x0f, 0x38, opc, 0xc1], emu: (r) => (fn(r, X0, X1, 16), 0) }, inputs(11000 + k, caseCount(200)));
+      b.add({ name: `${name} xmm,same`, code: [0x66, 0x0f, 0x38, opc, 0xc0], emu: (r) => (fn(r, X0, X0, 16), 0) }, inputs(11100 + k, caseCount(20)));
+      b.add({ name: `${name} mm`, code: [0x0f, 0x38, opc, 0xc1], mmx: true, emu: (r) => (fn(r, mm(0), mm(1), 8), 0) }, inputs(11200 + k, caseCount(200)));
+      b.expectAll();
     });
   });
   it('PALIGNR with shifts 0..33 and 255 (xmm and mm) gives the host result', () => {
+    const b = new Batch();
     for (const imm of [...Array(34).keys(), 255]) {
-      expectAgree({ name: 'PALIGNR xmm', code: [0x66, 0x0f, 0x3a, 0x0f, 0xc1, imm], emu: (r) => (S.palignr(r, X0, X1, imm, 16), 0) }, inputs(11300 + imm, caseCount(5)));
-      expectAgree({ name: 'PALIGNR mm', code: [0x0f, 0x3a, 0x0f, 0xc1, imm], mmx: true, emu: (r) => (S.palignr(r, mm(0), mm(1), imm, 8), 0) }, inputs(11400 + imm, caseCount(5)));
+      b.add({ name: 'PALIGNR xmm', code: [0x66, 0x0f, 0x3a, 0x0f, 0xc1, imm], emu: (r) => (S.palignr(r, X0, X1, imm, 16), 0) }, inputs(11300 + imm, caseCount(5)));
+      b.add({ name: 'PALIGNR mm', code: [0x0f, 0x3a, 0x0f, 0xc1, imm], mmx: true, emu: (r) => (S.palignr(r, mm(0), mm(1), imm, 8), 0) }, inputs(11400 + imm, caseCount(5)));
     }
+    b.expectAll();
   });
 
   type Op = (r: SimdRegs, d: number, s: number) => void;
@@ -62,14 +66,17 @@ describe.skipIf(!ready)('SSSE3 and SSE4.1 integer instructions match the host CP
   ];
   sse41.forEach(([name, opc, fn], k) => {
     it(`${name} gives the host's result`, () => {
+      const b = new Batch();
       // BLENDV* use XMM0 as the mask, so they run on xmm2, xmm1
       const blend = opc >= 0x10 && opc <= 0x15;
       const d = blend ? 2 : 0;
-      expectAgree({ name, code: [0x66, 0x0f, 0x38, opc, 0xc1 | (d << 3)], emu: (r) => (fn(r, xmm(d), X1), 0) }, inputs(12000 + k, caseCount(200)));
-      expectAgree({ name: `${name} same`, code: [0x66, 0x0f, 0x38, opc, 0xc0 | (d << 3) | d], emu: (r) => (fn(r, xmm(d), xmm(d)), 0) }, inputs(12100 + k, caseCount(20)));
+      b.add({ name, code: [0x66, 0x0f, 0x38, opc, 0xc1 | (d << 3)], emu: (r) => (fn(r, xmm(d), X1), 0) }, inputs(12000 + k, caseCount(200)));
+      b.add({ name: `${name} same`, code: [0x66, 0x0f, 0x38, opc, 0xc0 | (d << 3) | d], emu: (r) => (fn(r, xmm(d), xmm(d)), 0) }, inputs(12100 + k, caseCount(20)));
+      b.expectAll();
     });
   });
   it('PTEST sets ZF and CF (clears AF OF PF SF) as the host does', () => {
+    const b = new Batch();
     const spec: Spec = { name: 'PTEST', code: [0x66, 0x0f, 0x38, 0x17, 0xc1], flags: 0x8d5, emu: (r, st) => ((st.rflags = F.ptest(r, X0, X1)), 0) };
     const ins = inputs(12200, caseCount(300));
     const rng = new Rng(5);
@@ -79,9 +86,11 @@ describe.skipIf(!ready)('SSSE3 and SSE4.1 integer instructions match the host CP
       if (rng.chance(0.3)) for (let w = 0; w < 4; w++) dv.setUint32(X1 + 4 * w, dv.getUint32(X0 + 4 * w, true) & rng.u32(), true); // CF cases
       if (rng.chance(0.3)) for (let w = 0; w < 4; w++) dv.setUint32(X1 + 4 * w, ~dv.getUint32(X0 + 4 * w, true) & rng.u32(), true); // ZF cases
     });
-    expectAgree(spec, ins);
+    b.add(spec, ins);
+    b.expectAll();
   });
   it('imm8 forms: PBLENDW BLENDPS BLENDPD INSERTPS MPSADBW, extracts and inserts give the host result', () => {
+    const b = new Batch();
     const g = (v: bigint): number => Number(v & 0xffffffffn) | 0;
     const rng = new Rng(12300);
     for (let t = 0; t < 40; t++) {
@@ -111,7 +120,8 @@ describe.skipIf(!ready)('SSSE3 and SSE4.1 integer instructions match the host CP
         { name: 'PINSRD', code: [0x66, 0x0f, 0x3a, 0x22, 0xc0, imm], emu: (r, st) => (F.pinsr(r, X0, g(st.gpr[0]!), imm, 4), 0) },
         { name: 'PINSRQ', code: [0x66, 0x48, 0x0f, 0x3a, 0x22, 0xc0, imm], emu: (r, st) => (F.pinsrq(r, X0, g(st.gpr[0]!), g(st.gpr[0]! >> 32n), imm), 0) },
       ];
-      specs.forEach((sp, k) => expectAgree(sp, inputs(12400 + t * 20 + k, caseCount(6))));
+      specs.forEach((sp, k) => b.add(sp, inputs(12400 + t * 20 + k, caseCount(6))));
     }
+    b.expectAll();
   });
 });
