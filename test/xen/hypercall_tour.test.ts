@@ -1,0 +1,70 @@
+// Our own PVH test guest (test/guests/xen/hypercall_tour.c) walks every hypercall family from
+// 32-bit code, through the hypercall page, and prints what it observes on the hypervisor log.
+// The expected transcript is what Xen 4.17 documents for each call (public headers, and
+// reference/qemu-xen-inventory.md where QEMU's choices apply): errno values are Xen's.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { buildGuest, haveGcc32 } from '../guests/build_guest.ts';
+import { makeXen } from './xen_harness.ts';
+
+const TOUR = { name: 'xen_hypercall_tour', sources: ['start32.S', 'xen/hypercall_tour.c'], defines: ['PVH'] };
+
+const EXPECTED = `cpuid base = 0x40000000
+cpuid version = 0x00040011
+hypercall msr = 0x40000000
+cpuid hvm flags = 0x0000004c
+xen_version(version) = 0x00040011
+xen_version(pagesize) = 4096
+xen_version(get_features) = 0
+features[0] = 0x00000707
+xen_version(commandline) = -1
+xen_version(bad pointer) = -14
+memory_op(memory_map) = 0
+e820 has the Xen special pages reserved = 1
+memory_op(add_to_physmap shared_info above 4G) = 0
+memory_op(add_to_physmap shared_info idx 1) = -22
+memory_op(add_to_physmap other domain) = -3
+memory_op(unknown) = -38
+hvm_op(get_param STORE_PFN) = 0 value 0x000feff9
+hvm_op(get_param STORE_EVTCHN) = 0 value 0x00000002
+hvm_op(get_param CONSOLE_PFN) = 0 value 0x000feff8
+hvm_op(get_param CONSOLE_EVTCHN) = 0 value 0x00000001
+hvm_op(get_param 1000) = -22
+hvm_op(set_param STORE_PFN) = -1
+evtchn(alloc_unbound) = 0
+evtchn(bind_interdomain) = 0
+ports 3 4
+evtchn(send) = 0
+evtchn(status) = 0
+status 2 remote port 4
+evtchn(bind_virq TIMER) = 0
+evtchn(bind_virq TIMER again) = -17
+evtchn(send to port 5000) = -22
+evtchn(close) = 0
+evtchn(FIFO init_control) = -38
+gnttab(set_version 2) = -38
+gnttab(query_size) = 0
+grant frames 1 of 64
+gnttab(dump_table) = -38
+vcpu_op(set_singleshot_timer) = 0
+vcpu_op(set_singleshot_timer vcpu 7) = -2
+vcpu_op(is_up) = 1
+xenstore read domid: type 2 value 1
+sched_op(yield) = 0
+sched_op(remote_shutdown) = -1
+unknown hypercall 44 = -38
+`;
+
+describe.skipIf(!haveGcc32())('hypercall tour guest (32-bit PVH)', () => {
+  it('prints what Xen would answer, greets on the console ring and powers off', () => {
+    const kernel = readFileSync(buildGuest(TOUR));
+    const x = makeXen();
+    x.m.bootKernel({ kernel, kernelPath: 'hypercall_tour', append: '', modules: [] });
+    let r = '';
+    for (let i = 0; i < 50 && r !== 'poweroff'; i++) r = x.m.run(2_000_000);
+    expect(String.fromCharCode(...x.consoleIo)).toBe(EXPECTED);
+    expect(String.fromCharCode(...x.consoleOut)).toBe('hello from the primary console ring\r\n');
+    expect(r).toBe('poweroff');
+    expect(x.shutdowns).toEqual([0]);
+  });
+});
