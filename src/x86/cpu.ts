@@ -57,6 +57,8 @@ export const TLB_CWRITE = 8, TLB_CWRITE_USER = 16;
 const TLB_W = TLB_WRITE | TLB_WRITE_USER, TLB_CW = TLB_CWRITE | TLB_CWRITE_USER;
 
 const DECODE_CACHE_SIZE = 1 << 14;
+/** eaHi of an access that already faulted on a segment check: misses every TLB entry, and translate() refuses it. */
+const SEG_FAULT_HI = 0x7ffff000;
 const TWO32 = 4294967296;
 
 export class Cpu {
@@ -212,6 +214,7 @@ export class Cpu {
     this.cwriteNeed = this.writeNeed << 2;
     this.cpLin = -1;
     this.cpHost = -1;
+    this.refreshSegChecks();
     this.flushDecodeCache();
   }
 
@@ -324,6 +327,7 @@ export class Cpu {
    * after recording a fault, or -2 for MMIO/unbacked (physical address in `mmioPhys`). Fills the TLB.
    */
   private translate(lo: number, hi: number, access: number): number {
+    if (this.fault) return -1; // an earlier check of this access already faulted (segment limit)
     const s = this.s32;
     const bits = s[I(L.CODE_BITS)]!;
     // Canonical check (SDM Vol 1 §3.3.7.1): bits 63..47 all equal.
@@ -400,11 +404,49 @@ export class Cpu {
           hi = (bh + (sum > 0xffffffff ? 1 : 0)) | 0; lo = sum | 0;
         }
       } else {
+        // Null selectors and limits (SDM Vol 3 §5.3): only segments that are not flat 4 GiB.
+        if (this.segChk !== 0 && ((this.segChk >>> seg) & 1) !== 0 && this.segFault(seg, lo)) {
+          this.eaLo = (lo + bl) | 0;
+          this.eaHi = SEG_FAULT_HI;
+          return;
+        }
         lo = (lo + bl) | 0;
       }
     }
     this.eaLo = lo;
     this.eaHi = hi;
+  }
+
+  /**
+   * Bit per segment register (ES..GS) whose cache needs checks on data accesses outside
+   * 64-bit mode: unusable (null), a limit below 4 GiB, or expand-down. Kept by refreshSegChecks().
+   */
+  segChk = 0;
+
+  /** Recompute `segChk` after any segment-cache change. */
+  refreshSegChecks(): void {
+    const s = this.s32;
+    let m = 0;
+    for (let seg = 0; seg < 6; seg++) {
+      const b = I_SEG + seg * 8, attr = s[b + 1]!;
+      if ((attr & 0x80) === 0 || s[b + 4] !== -1 || (attr & 0x1c) === 0x14) m |= 1 << seg;
+    }
+    this.segChk = m;
+  }
+
+  /**
+   * Does a data access at offset `off` of `seg` fault? Records #GP(0) (#SS(0) for SS) if so.
+   * Checks the first byte only (an access straddling the limit is not caught).
+   */
+  private segFault(seg: number, off: number): boolean {
+    const s = this.s32, b = I_SEG + seg * 8, attr = s[b + 1]!, lim = s[b + 4]! >>> 0;
+    const pe = (s[I(L.MODE_FLAGS)]! & (ModeFlag.PE | ModeFlag.VM86)) === ModeFlag.PE;
+    let bad: boolean;
+    if ((attr & 0x80) === 0) bad = pe;
+    else if ((attr & 0x1c) === 0x14) bad = (off >>> 0) <= lim || ((attr & 0x4000) === 0 && (off >>> 0) > 0xffff);
+    else bad = (off >>> 0) > lim;
+    if (bad) this.raise(seg === L.SS ? 12 : 13, 0);
+    return bad;
   }
 
   /** Linear address of seg:offset for stack and string accesses with address size `asz` code. */

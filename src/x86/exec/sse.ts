@@ -679,6 +679,12 @@ H['STMXCSR:Md'] = (c, d) => {
 };
 const fxImage = new Uint8Array(512);
 const fxView = new DataView(fxImage.buffer);
+let memView: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(8));
+/** A DataView over the whole Memory (for the x87 helper's FXSAVE functions), rebuilt only if the buffer changed. */
+function memoryView(c: Cpu): DataView<ArrayBufferLike> {
+  if (memView.buffer !== c.m8.buffer) memView = new DataView(c.m8.buffer);
+  return memView;
+}
 function fxCheck(c: Cpu, d: DecodedInsn): boolean {
   const cr0 = c.s32[L.CR0 >> 2]!;
   if ((cr0 & CR0_EM) !== 0) { c.raiseUD(); return false; }
@@ -691,8 +697,7 @@ H['FXSAVE:M'] = (c, d) => {
   if (!fxCheck(c, d)) return;
   if (!c.probeWrite(c.eaLo, c.eaHi, 512)) return;
   fxImage.fill(0);
-  const stateView = new DataView(c.m8.buffer);
-  fxsaveX87(stateView, c.stateBase + L.FPU, fxView, 0, d.osz === 3);
+  fxsaveX87(memoryView(c), c.stateBase + L.FPU, fxView, 0, d.osz === 3);
   fxView.setUint32(24, c.s32[L.MXCSR >> 2]!, true);
   fxView.setUint32(28, MXCSR_WRITABLE, true);
   const nx = c.codeBits === 64 ? 16 : 8;
@@ -718,8 +723,7 @@ H['FXRSTOR:M'] = (c, d) => {
   }
   const mx = fxView.getUint32(24, true);
   if ((mx & ~MXCSR_WRITABLE) !== 0) { c.raiseGP0(); return; }
-  const stateView = new DataView(c.m8.buffer);
-  fxrstorX87(stateView, c.stateBase + L.FPU, fxView, 0, d.osz === 3);
+  fxrstorX87(memoryView(c), c.stateBase + L.FPU, fxView, 0, d.osz === 3);
   if ((c.s32[L.CR4 >> 2]! & CR4_OSFXSR) !== 0) {
     c.s32[L.MXCSR >> 2] = mx;
     const nx = c.codeBits === 64 ? 16 : 8;

@@ -84,6 +84,7 @@ export function loadCache(c: Cpu, seg: number, sel: number, w0: number, w1: numb
   s[b + 2] = descBase(w0, w1);
   s[b + 3] = 0;
   s[b + 4] = descLimit(w0, w1);
+  c.refreshSegChecks();
 }
 
 // ---- instructions

@@ -304,6 +304,7 @@ export function nullifyDataSegments(c: Cpu, cpl: number): void {
     const dataOrNc = (attr & 0x10) !== 0 && ((t & 8) === 0 || (t & 4) === 0);
     if ((s[b]! & ~3) !== 0 && dataOrNc && dpl < cpl) { s[b] = 0; s[b + 1] = 0; }
   }
+  c.refreshSegChecks();
 }
 
 /** Write RFLAGS eagerly and look for events (IF or TF may have changed). */

@@ -50,7 +50,7 @@ export function loadCs(c: Cpu, sel: number, w0: number, w1: number, cpl: number)
 export function loadRealSeg(c: Cpu, seg: number, sel: number): void {
   const s = c.s32, b = segIndex(seg);
   s[b] = sel & 0xffff; s[b + 2] = (sel & 0xffff) << 4; s[b + 3] = 0;
-  if ((s[L.MODE_FLAGS >> 2]! & 8) !== 0) { s[b + 1] = seg === L.CS ? 0xfb : 0xf3; s[b + 4] = 0xffff; }
+  if ((s[L.MODE_FLAGS >> 2]! & 8) !== 0) { s[b + 1] = seg === L.CS ? 0xfb : 0xf3; s[b + 4] = 0xffff; c.refreshSegChecks(); }
 }
 
 /**
@@ -70,6 +70,7 @@ export function loadSegment(c: Cpu, seg: number, sel: number): boolean {
     if (seg === L.SS && !(c.codeBits === 64 && cpl !== 3 && rpl === cpl)) { c.raiseGP0(); return false; }
     s[b] = sel; s[b + 1] = seg === L.SS ? (s[b + 1]! & 0x4000) | (cpl << 5) : 0; s[b + 2] = 0; s[b + 3] = 0; s[b + 4] = 0;
     if (seg === L.SS) updateStackBits(c);
+    c.refreshSegChecks();
     return true;
   }
   const r = readDescriptor(c, sel);

@@ -16,6 +16,7 @@ const I = (off: number): number => off >> 2;
 function flat(c: Cpu, seg: number, sel: number, attr: number): void {
   const s = c.s32, b = segIndex(seg);
   s[b] = sel & 0xffff; s[b + 1] = attr; s[b + 2] = 0; s[b + 3] = 0; s[b + 4] = -1;
+  c.refreshSegChecks();
 }
 
 const in64 = (c: Cpu): boolean => c.codeBits === 64;
