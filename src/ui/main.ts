@@ -51,7 +51,7 @@ hook.consoleText = (id) => tabs.text(id);
 const statusBar = new StatusBar($('#status'));
 const progress = new ProgressView($('#progress'));
 const disks = new DiskPanel($('#disk-panel'), $('#consoles'));
-const trace = new TracePanel($('#trace-panel'), {
+const trace = new TracePanel($('#trace-panel'), $<HTMLInputElement>('#step-count'), {
   setFilter: (f) => void api.setTraceFilter(f),
   step: (n) => void api.step(n).then(showStatus),
   resume: () => void api.start(),

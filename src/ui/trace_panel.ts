@@ -23,6 +23,8 @@ export class TracePanel {
 
   constructor(
     root: HTMLElement,
+    /** The toolbar's instruction count, shared by both Step buttons. */
+    stepCount: HTMLInputElement,
     private readonly controls: TraceControls,
   ) {
     this.list = root.querySelector('ol')!;
@@ -30,7 +32,7 @@ export class TracePanel {
     this.enabled = root.querySelector('#trace-enabled')!;
     this.match = root.querySelector('#trace-match')!;
     this.pauseOn = root.querySelector('#trace-pause-on')!;
-    this.stepCount = root.querySelector('#step-count')!;
+    this.stepCount = stepCount;
     const send = (): void => this.controls.setFilter(this.filter());
     this.enabled.addEventListener('change', send);
     this.match.addEventListener('input', send);

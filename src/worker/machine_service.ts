@@ -229,7 +229,8 @@ export class MachineService implements WorkerControl {
         afterSlice: (_r, _n, ms) => {
           this.busyMs += ms;
           this.runScript();
-          this.publish(false);
+          // Paused inside the slice (pause on a hypercall): the counts at the stop, now.
+          this.publish(this.loop?.state === 'paused');
         },
         inputReady: () => this.inputReady(),
         stopped: (r) => this.guestStopped(r),
@@ -328,9 +329,9 @@ export class MachineService implements WorkerControl {
   /** Where trace events enter the stream (DESIGN.md invariant 7); filtering never changes the guest. */
   traceSink(e: TraceEvent): void {
     if (this.filter.pauseOn !== null && e.kind === 'kvm_xen_hypercall' && e.name === this.filter.pauseOn) {
+      this.message = `paused after hypercall ${e.name}`; // before pause(): the state change carries it
       this.asm?.machine.requestStop('requested');
       this.loop?.pause();
-      this.message = `paused after hypercall ${e.name}`;
     }
     if (!this.filter.enabled) return;
     const m = this.filter.match;

@@ -204,6 +204,31 @@ describe.skipIf(!existsSync(CHROMIUM))('the page in Chromium', () => {
     });
   }
 
+  it('pauses on a chosen hypercall, single-steps, and resumes (GRUB PVH)', async (t) => {
+    const { ctx, page, errors } = await open(base);
+    try {
+      const note = page.locator('li.demo[data-demo="grub-pvh"] .not-yet');
+      if ((await note.count()) === 1) t.skip((await note.textContent())!);
+      await page.locator('li.demo[data-demo="grub-pvh"]').getByRole('button', { name: 'Boot' }).click();
+      await waitForText(page, 'char0', 'grub> ', 110_000);
+      await page.getByLabel('pause on').selectOption('event_channel_op');
+      await page.locator('#panel-char0 .xterm').click();
+      await page.keyboard.type('x'); // GRUB echoes it, notifying through EVTCHNOP_send
+      await page.waitForFunction(() => window.__xentab.status?.state === 'paused', null, { timeout: 20_000 });
+      expect(await page.locator('#notice').textContent()).toBe('paused after hypercall event_channel_op');
+      const before = await page.evaluate(() => window.__xentab.status!.instructions);
+      await page.locator('#trace-step').click();
+      await page.waitForFunction((b) => window.__xentab.status!.instructions === b + 1, before);
+      await page.getByLabel('pause on').selectOption('');
+      await page.locator('#trace-resume').click();
+      await page.waitForFunction(() => window.__xentab.status?.state === 'running');
+      await waitForText(page, 'char0', 'grub> x');
+      expect(errors).toEqual([]);
+    } finally {
+      await ctx.close();
+    }
+  });
+
   it('data written to the PV disk is still there after a reload', async (t) => {
     const demo = manifest.demos.find((d) => d.id === 'xen-shim-linux')!;
     const first = await open(base);
