@@ -4,16 +4,21 @@
 
 import type { Cpu } from '../cpu.ts';
 
-/** Leaf 1 EDX: CX8 (8), CMOV (15), CLFSH (19), MMX (23), FXSR (24), SSE (25), SSE2 (26). FPU/TSC/MSR/PAE/APIC… are added when implemented. */
-export let FEATURES_1_EDX = (1 << 8) | (1 << 15) | (1 << 19) | (1 << 23) | (1 << 24) | (1 << 25) | (1 << 26);
+/**
+ * Leaf 1 EDX: DE (2), PSE (3), TSC (4), MSR (5), PAE (6), CX8 (8), APIC (9), SEP (11), PGE (13),
+ * CMOV (15), PAT (16), PSE-36 (17), CLFSH (19), MMX (23), FXSR (24), SSE (25), SSE2 (26).
+ * (PGE: CR4.PGE is accepted; global entries are flushed like the others, which is allowed.)
+ */
+export let FEATURES_1_EDX = (1 << 2) | (1 << 3) | (1 << 4) | (1 << 5) | (1 << 6) | (1 << 8) | (1 << 9) | (1 << 11) |
+  (1 << 13) | (1 << 15) | (1 << 16) | (1 << 17) | (1 << 19) | (1 << 23) | (1 << 24) | (1 << 25) | (1 << 26);
 /** Leaf 1 ECX: SSE3 (0), SSSE3 (9), CX16 (13), SSE4.1 (19), SSE4.2 (20), MOVBE (22), POPCNT (23), RDRAND (30), hypervisor (31). */
 export let FEATURES_1_ECX = (1 << 0) | (1 << 9) | (1 << 13) | (1 << 19) | (1 << 20) | (1 << 22) | (1 << 23) | (1 << 30) | (1 << 31);
 /** Leaf 7.0 EBX: BMI1 (3), BMI2 (8), RDSEED (18), ADX (19). */
 export let FEATURES_7_EBX = (1 << 3) | (1 << 8) | (1 << 18) | (1 << 19);
 /** 0x80000001 ECX: LAHF-SAHF in 64-bit (0), ABM/LZCNT (5). */
 export let FEATURES_81_ECX = (1 << 0) | (1 << 5);
-/** 0x80000001 EDX: SYSCALL (11), NX (20), LM (29). */
-export let FEATURES_81_EDX = (1 << 11) | (1 << 20) | (1 << 29);
+/** 0x80000001 EDX: SYSCALL (11), NX (20), RDTSCP (27), LM (29). */
+export let FEATURES_81_EDX = (1 << 11) | (1 << 20) | (1 << 27) | (1 << 29);
 
 /** Let part 2 / other helpers advertise what they implemented. */
 export function setCpuidFeatures(f: { edx1?: number; ecx1?: number; ebx7?: number; ecx81?: number; edx81?: number }): void {
