@@ -95,6 +95,8 @@ export class LocalApic implements MmioHandler {
   apicBase: number;
   id: number;
   readonly irr = new Uint32Array(8);
+  /** Number of bits set in IRR: lets the CPU's per-instruction interrupt check exit early. */
+  irrCount = 0;
   readonly isr = new Uint32Array(8);
   readonly tmr = new Uint32Array(8);
   tpr = 0;
@@ -148,6 +150,19 @@ export class LocalApic implements MmioHandler {
 
   loadState(s: PlainRecord): void {
     putFields(this, s, LAPIC_FIELDS);
+    this.recountIrr();
+  }
+
+  private recountIrr(): void {
+    let n = 0;
+    for (let i = 0; i < 8; i++) {
+      let w = this.irr[i]!;
+      while (w !== 0) {
+        w &= w - 1;
+        n++;
+      }
+    }
+    this.irrCount = n;
   }
 
   get hwEnabled(): boolean {
@@ -165,6 +180,7 @@ export class LocalApic implements MmioHandler {
   /** Register state after RESET or INIT (SDM §11.4.7.3): everything but the ID and APIC base. */
   resetRegisters(): void {
     this.irr.fill(0);
+    this.irrCount = 0;
     this.isr.fill(0);
     this.tmr.fill(0);
     this.tpr = 0;
@@ -231,6 +247,7 @@ export class LocalApic implements MmioHandler {
     }
     const w = vector >>> 5;
     const b = 1 << (vector & 31);
+    if (!(this.irr[w]! & b)) this.irrCount++;
     this.irr[w] = this.irr[w]! | b;
     if (level) this.tmr[w] = this.tmr[w]! | b;
     else this.tmr[w] = this.tmr[w]! & ~b;
@@ -266,7 +283,7 @@ export class LocalApic implements MmioHandler {
 
   /** The highest pending vector the CPU may take now (interrupts enabled), or -1. */
   pendingVector(): number {
-    if (!this.hwEnabled || !this.swEnabled) return -1;
+    if (this.irrCount === 0 || !this.hwEnabled || !this.swEnabled) return -1;
     const v = highestBit(this.irr);
     if (v < 0 || (v & 0xf0) <= (this.ppr() & 0xf0)) return -1;
     return v;
@@ -279,6 +296,7 @@ export class LocalApic implements MmioHandler {
     const w = v >>> 5;
     const b = 1 << (v & 31);
     this.irr[w] = this.irr[w]! & ~b;
+    this.irrCount--;
     this.isr[w] = this.isr[w]! | b;
     return v;
   }

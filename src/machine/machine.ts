@@ -345,6 +345,10 @@ export class Machine implements CpuBus {
     return this.hooks.vmcall?.(this.current) ?? false;
   }
 
+  /**
+   * The TSC from the virtual clock. The CPU publishes ICOUNT when run() returns, so within a
+   * slice this reads the value at the slice start (at most maxSlice instructions stale).
+   */
   tsc(): number {
     return this.clock.tsc();
   }
@@ -352,6 +356,8 @@ export class Machine implements CpuBus {
   pendingInterrupt(): number {
     const i = this.current;
     const lapic = this.platform.lapics[i]!;
+    // Fast path: nothing requested anywhere (this runs before every instruction with IF = 1).
+    if (lapic.irrCount === 0 && (i !== 0 || !this.platform.pic.interruptPending)) return -1;
     const v = lapic.acknowledge();
     if (v >= 0) return v;
     const pic = this.platform.pic;
