@@ -187,3 +187,21 @@ describe.skipIf(MachineClass === undefined || !existsSync(SHIM))("Debian's Xen P
     console.log(`xen-shim: first 0xE9 output after ~${firstE9} instructions; ${e9.length} bytes on 0xE9, ${serial.length} on COM1`);
   });
 });
+
+const GRUB_PVH = join(import.meta.dirname, '../../.cache/images/grub-i386-xen_pvh.bin');
+
+describe.skipIf(MachineClass === undefined || !existsSync(GRUB_PVH))("Debian's GRUB PVH image", () => {
+  it('boots through PVH and, with no Xen CPUID leaves yet, panics with "Found no Xen signature!" on 0xE9', () => {
+    const e9: number[] = [];
+    const m = new MachineClass!(
+      {
+        ramBytes: 128 << 20, cpus: 1, tscKHz: 2_000_000, icountShift: 0, rtcEpochSeconds: 1_767_225_600,
+        serials: [{ iobase: 0x3f8, irq: 4 }], debugcon: { iobase: 0xe9 }, debugExit: null, pcTestdev: false,
+      },
+      { serialOut: () => {}, debugconOut: (b) => e9.push(b), debugExit: () => {}, resetRequest: () => {} },
+    );
+    expect(m.bootKernel({ kernel: readFileSync(GRUB_PVH), kernelPath: 'grub', append: '', modules: [] })).toBe('pvh');
+    m.run(1_000_000, { idle: 'return' });
+    expect(Buffer.from(e9).toString('latin1')).toBe('Found no Xen signature!\nSystem halted!\n');
+  });
+});
