@@ -186,11 +186,26 @@ export class EventChannels {
     for (let i = 1; i < this.ports.length; i++) if (this.ports[i]?.state) this.free(i);
   }
 
-  saveState(): Array<[number, number, number, number, number]> {
-    const out: Array<[number, number, number, number, number]> = [];
+  /** Port table as plain data: [port, state, vcpu, remoteDom, remotePort, irq] (bitmaps live in shared_info). */
+  saveState(): number[][] {
+    const out: number[][] = [];
     this.ports.forEach((p, i) => {
-      if (p && p.state !== ECS_FREE) out.push([i, p.state, p.vcpu, p.remoteDom, p.remotePort]);
+      if (p && p.state !== ECS_FREE) out.push([i, p.state, p.vcpu, p.remoteDom, p.remotePort, p.irq]);
     });
     return out;
+  }
+
+  /** Restore into a table whose backend ports were set up by the same domain constructor. */
+  loadState(abi: Abi, list: number[][]): void {
+    this.abi = abi;
+    const backends = new Map<number, (port: number) => void>();
+    this.ports.forEach((p, i) => {
+      if (p?.backend) backends.set(i, p.backend);
+    });
+    this.ports.length = 0;
+    for (const [i, state, vcpu, remoteDom, remotePort, irq] of list) {
+      if (!this.valid(i!)) throw new Error(`snapshot: bad event channel port ${i}`);
+      this.ports[i!] = { state: state!, vcpu: vcpu!, remoteDom: remoteDom!, remotePort: remotePort!, irq: irq!, backend: backends.get(i!) ?? null };
+    }
   }
 }

@@ -127,6 +127,20 @@ export class GrantTable {
     return st;
   }
 
+  saveState(): { frames: number[]; gfns: number[]; version: number; pins: number[][] } {
+    return { frames: [...this.frames], gfns: [...this.gfns], version: this.version, pins: [...this.pins].map(([r, [a, b]]) => [r, a, b]) };
+  }
+
+  loadState(s: { frames: number[]; gfns: number[]; version: number; pins: number[][] }): void {
+    this.frames.length = 0;
+    this.frames.push(...s.frames);
+    this.gfns.length = 0;
+    this.gfns.push(...s.gfns);
+    this.version = s.version;
+    this.pins.clear();
+    for (const [r, a, b] of s.pins) this.pins.set(r!, [a!, b!]);
+  }
+
   reset(): void {
     for (const f of this.frames) this.mem.u8.fill(0, f, f + 4096);
     this.pins.clear();

@@ -59,6 +59,15 @@ export class PrimaryConsole {
     if (this.feed()) this.notify();
   }
 
+  saveState(): number[] {
+    return [...this.pending];
+  }
+
+  loadState(pending: number[]): void {
+    this.pending.length = 0;
+    this.pending.push(...pending);
+  }
+
   get inputPending(): number {
     return this.pending.length;
   }

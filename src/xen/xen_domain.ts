@@ -10,6 +10,7 @@ import type { Machine } from '../machine/machine.ts';
 import { E820_RESERVED } from '../machine/e820.ts';
 import { DM_FIXED } from '../machine/lapic.ts';
 import type { Timer } from '../machine/virtual_clock.ts';
+import { putFields, takeFields, type PlainRecord } from '../machine/snapshot.ts';
 import { HALTED } from '../x86/state_layout.ts';
 import type { Abi } from './abi/struct.ts';
 import { HVM_NR_PARAMS, HVM_PARAM_CONSOLE_EVTCHN, HVM_PARAM_CONSOLE_PFN, HVM_PARAM_STORE_EVTCHN, HVM_PARAM_STORE_PFN } from './abi/hvm_params.ts';
@@ -34,6 +35,12 @@ export const XEN_SPECIAL_BASE_GFN = 0xfeff8;
 export const CONSOLE_GFN = 0xfeff8;
 export const STORE_GFN = 0xfeff9;
 const SPECIAL_PAGES = 4;
+
+/** Plain fields of XenDomain saved as they are. */
+const DOMAIN_FIELDS = [
+  'shinfoGfn', 'shinfoAbi', 'vcpuInfo', 'registeredVcpuInfo', 'runstateArea', 'params', 'upcallVector',
+  'blocked', 'periodNs', 'shutdownCode', 'consoleIoIn', 'gsiLevel',
+] as const;
 
 export interface XenDomainOptions {
   /** XENVER_version form: major << 16 | minor. */
@@ -117,7 +124,7 @@ export class XenDomain {
   /** The wallclock at system time 0. */
   readonly wallclockSec: number;
   private readonly h: Hypercall;
-  private gsiLevel = false;
+  gsiLevel = false;
 
   constructor(
     readonly machine: Machine,
@@ -385,6 +392,48 @@ export class XenDomain {
     if (this.trace.on) this.trace.emit('xen_shutdown', vcpu, { reason, code: this.shutdownCode }, 'xen');
     this.host.shutdown?.(reason, this.shutdownCode);
     this.machine.requestStop(reason === SHUTDOWN_reboot || reason === SHUTDOWN_soft_reset ? 'reset' : 'poweroff');
+  }
+
+  // ------------------------------------------------------------------ snapshots (invariant 8)
+  // Host offsets (shared_info, vcpu_info, grant frames) are offsets in the WebAssembly.Memory,
+  // which is saved whole; the overlay map and timers are saved by the platform.
+
+  saveState(): PlainRecord {
+    return {
+      ...takeFields(this, DOMAIN_FIELDS),
+      shutdownReason: this.shutdownReason,
+      callback: { type: this.callback.type, value: this.callback.value },
+      pollPorts: this.pollPorts.map((p) => (p ? [...p] : null)),
+      pirqs: [...this.pirqs],
+      e820Override: this.e820Override ? Array.from(this.e820Override) : null,
+      evtchn: this.evtchn.saveState(),
+      gnttab: this.gnttab.saveState() as unknown as PlainRecord,
+      console: this.console ? this.console.saveState() : null,
+      xenstore: this.xenstore.store.saveState() as unknown as PlainRecord,
+      xenstoreRing: this.xenstore.server.saveState() as unknown as PlainRecord,
+      unplug: [this.platformPci.unplugMask, this.platformPci.productNumber, this.platformPci.buildNumber],
+    };
+  }
+
+  /** Restore into a domain built from the same options on a machine restored from the same snapshot. */
+  loadState(s: PlainRecord): void {
+    putFields(this, s, DOMAIN_FIELDS);
+    this.shutdownReason = s.shutdownReason as number | null;
+    const cb = s.callback as { type: CallbackVia['type']; value: number };
+    this.callback = { type: cb.type, value: cb.value };
+    (s.pollPorts as (number[] | null)[]).forEach((p, i) => (this.pollPorts[i] = p ? [...p] : null));
+    this.pirqs.clear();
+    for (const [k, v] of s.pirqs as number[][]) this.pirqs.set(k!, v!);
+    this.e820Override = s.e820Override ? Uint8Array.from(s.e820Override as number[]) : null;
+    this.evtchn.loadState(this.shinfoAbi, s.evtchn as number[][]);
+    this.gnttab.loadState(s.gnttab as unknown as Parameters<GrantTable['loadState']>[0]);
+    if (this.console && s.console) this.console.loadState(s.console as number[]);
+    this.xenstore.store.loadState(s.xenstore as unknown as Parameters<XenstoreRing['store']['loadState']>[0]);
+    this.xenstore.server.loadState(s.xenstoreRing as unknown as Parameters<XenstoreRing['server']['loadState']>[0]);
+    const u = s.unplug as number[];
+    this.platformPci.unplugMask = u[0]!;
+    this.platformPci.productNumber = u[1]!;
+    this.platformPci.buildNumber = u[2]!;
   }
 
   /** Current E820 for XENMEM_memory_map: packed 20-byte entries. */
