@@ -5,7 +5,7 @@
 // within the ~80 instructions of the multiboot stub's tail; see v86.ts, qemu_tcg.ts).
 
 import { buildMultiboot, type PeerRun } from './build.ts';
-import { countQemu, qemuAvailable, runQemu } from './qemu_tcg.ts';
+import { qemuAvailable, runQemu } from './qemu_tcg.ts';
 import { runV86, v86Available } from './v86.ts';
 
 export type PeerChoice = 'none' | 'v86' | 'qemu' | 'all';
@@ -16,8 +16,6 @@ export interface XentabResult { insns: number; mips: number }
 const median = (xs: number[]): number => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]!; };
 const mipsOf = (insns: number, ms: number): number => insns / ms / 1000;
 const fmt = (x: number): string => (Number.isFinite(x) ? x.toFixed(1) : '-');
-/** CPU-time MIPS is only meaningful when the CPU time is well above the 10 ms tick. */
-const cpuMipsOf = (insns: number, cpuMs: number): number => (cpuMs >= 50 ? mipsOf(insns, cpuMs) : NaN);
 
 interface PeerLine { engine: string; insns: number; mips: number; cpuMips: number; ok: boolean }
 
@@ -28,7 +26,7 @@ async function measure(engine: string, runs: number, expected: number, once: () 
   return {
     engine, insns: n,
     mips: median(rs.map((r) => mipsOf(n, r.ms))),
-    cpuMips: median(rs.map((r) => cpuMipsOf(n, r.cpuMs))),
+    cpuMips: median(rs.map((r) => mipsOf(n, r.cpuMs))),
     ok: rs.every((r) => r.checksum === expected),
   };
 }
@@ -53,7 +51,10 @@ export async function comparePeers(which: PeerChoice, runs: number, xentab: Map<
       lines.push(await measure('v86 JIT', runs, img.expected, () => runV86(img, { jit: true })));
       lines.push(await measure('v86 interp', runs, img.expected, () => runV86(img, { jit: false })));
     }
-    if (useQemu) lines.push(await measure('QEMU TCG', runs, img.expected, () => runQemu(img), await countQemu(img)));
+    if (useQemu) {
+      const counted = await runQemu(img, { count: true });
+      lines.push(await measure('QEMU TCG', runs, img.expected, () => runQemu(img, { count: false }), counted.insns));
+    }
     log(`${name.padEnd(12)} ${'xentab'.padEnd(12)} ${String(x.insns).padStart(14)} ${fmt(x.mips).padStart(11)}`);
     for (const l of lines) {
       const ratio = x.mips / l.mips;
