@@ -11,7 +11,7 @@ import { runV86, v86Available } from './v86.ts';
 export type PeerChoice = 'none' | 'v86' | 'qemu' | 'all';
 
 /** xentab's own result for a 32-bit workload, as measured by tools/bench/main.ts. */
-export interface XentabResult { insns: number; mips: number }
+export interface XentabResult { insns: number; mips: number; cpuMips: number }
 
 const median = (xs: number[]): number => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]!; };
 const mipsOf = (insns: number, ms: number): number => insns / ms / 1000;
@@ -42,8 +42,8 @@ export async function comparePeers(which: PeerChoice, runs: number, xentab: Map<
   if (!useV86 && !useQemu) return;
   log('');
   log(`peers on the 32-bit workloads (multiboot images, median of ${runs} runs; instructions from the entry marker, boot excluded)`);
-  log('workload     engine         instructions  MIPS(wall)  MIPS(cpu)  xentab/peer  check');
-  const ratios = new Map<string, number[]>();
+  log('workload     engine         instructions  MIPS(wall)  MIPS(cpu)  xentab/peer(wall)  (cpu)  check');
+  const ratios = new Map<string, number[]>(), cpuRatios = new Map<string, number[]>();
   for (const [name, x] of xentab) {
     const img = buildMultiboot(name);
     const lines: PeerLine[] = [];
@@ -55,14 +55,16 @@ export async function comparePeers(which: PeerChoice, runs: number, xentab: Map<
       const counted = await runQemu(img, { count: true });
       lines.push(await measure('QEMU TCG', runs, img.expected, () => runQemu(img, { count: false }), counted.insns));
     }
-    log(`${name.padEnd(12)} ${'xentab'.padEnd(12)} ${String(x.insns).padStart(14)} ${fmt(x.mips).padStart(11)}`);
+    log(`${name.padEnd(12)} ${'xentab'.padEnd(12)} ${String(x.insns).padStart(14)} ${fmt(x.mips).padStart(11)} ${fmt(x.cpuMips).padStart(10)}`);
     for (const l of lines) {
-      const ratio = x.mips / l.mips;
+      const ratio = x.mips / l.mips, cpuRatio = x.cpuMips / l.cpuMips;
       (ratios.get(l.engine) ?? ratios.set(l.engine, []).get(l.engine)!).push(ratio);
-      log(`${''.padEnd(12)} ${l.engine.padEnd(12)} ${String(l.insns).padStart(14)} ${fmt(l.mips).padStart(11)} ${fmt(l.cpuMips).padStart(10)} ${ratio.toFixed(3).padStart(12)}  ${l.ok ? 'ok' : 'WRONG checksum'}`);
+      (cpuRatios.get(l.engine) ?? cpuRatios.set(l.engine, []).get(l.engine)!).push(cpuRatio);
+      log(`${''.padEnd(12)} ${l.engine.padEnd(12)} ${String(l.insns).padStart(14)} ${fmt(l.mips).padStart(11)} ${fmt(l.cpuMips).padStart(10)} ${ratio.toFixed(3).padStart(18)} ${cpuRatio.toFixed(3).padStart(6)}  ${l.ok ? 'ok' : 'WRONG checksum'}`);
     }
   }
+  const geo = (xs: number[]): string => Math.exp(xs.reduce((a, b) => a + Math.log(b), 0) / xs.length).toFixed(3);
   for (const [engine, rs] of ratios)
-    log(`xentab/${engine}: geometric mean ${Math.exp(rs.reduce((a, b) => a + Math.log(b), 0) / rs.length).toFixed(3)}`);
-  log('(short workloads favour interpreters: JIT warm-up and QEMU translation are inside the timed span)');
+    log(`xentab/${engine}: geometric mean ${geo(rs)} (wall), ${geo(cpuRatios.get(engine)!)} (cpu)`);
+  log('(MIPS(cpu): v86 = this process\'s CPU time, QEMU = its vCPU thread\'s; JIT warm-up and translation are inside the timed span)');
 }
