@@ -29,6 +29,13 @@ export interface MachineHooks {
   wrmsr?: (cpu: number, msr: number, lo: number, hi: number) => boolean;
   /** VMCALL/VMMCALL; the hook reads and writes registers through `machine.cpus[cpu]`. */
   vmcall?: (cpu: number) => boolean;
+  /**
+   * An interrupt vector that bypasses the LAPIC and the PIC, offered ahead of them like ExtINT
+   * for as long as the hook returns it (Xen's global callback vector: KVM kvm_cpu_get_extint /
+   * kvm_xen_has_interrupt); -1 = none. Whoever raises it calls `cpus[cpu].requestExit()` so a
+   * running vCPU looks again.
+   */
+  extInt?: (cpu: number) => number;
 }
 
 export type StopReason =
@@ -356,6 +363,8 @@ export class Machine implements CpuBus {
   pendingInterrupt(): number {
     const i = this.current;
     const lapic = this.platform.lapics[i]!;
+    const ext = this.hooks.extInt?.(i) ?? -1;
+    if (ext >= 0) return ext;
     // Fast path: nothing requested anywhere (this runs before every instruction with IF = 1).
     if (lapic.irrCount === 0 && (i !== 0 || !this.platform.pic.interruptPending)) return -1;
     const v = lapic.acknowledge();
@@ -398,7 +407,8 @@ export class Machine implements CpuBus {
     if (s[I(L.HALTED)] === 0) return true;
     const ifSet = (s[I(L.RFLAGS)]! & 0x200) !== 0;
     const pic = this.platform.pic;
-    const external = lapic.pendingVector() >= 0 || (i === 0 && pic.interruptPending && lapic.acceptsPicInterrupt());
+    const external =
+      lapic.pendingVector() >= 0 || (i === 0 && pic.interruptPending && lapic.acceptsPicInterrupt()) || (this.hooks.extInt?.(i) ?? -1) >= 0;
     if (s[I(L.NMI_PENDING)] !== 0 || (ifSet && external)) {
       s[I(L.HALTED)] = 0;
       return true;
