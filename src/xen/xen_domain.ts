@@ -230,6 +230,7 @@ export class XenDomain {
       },
       wrmsr: (cpu, msr, lo, hi) => (msr >>> 0 === this.hypercallMsr ? this.writeHypercallMsr(cpu, lo, hi) : false),
       vmcall: (cpu) => handleVmcall(this, this.h, cpu),
+      extInt: (cpu) => this.globalVectorPending(cpu),
     };
   }
 
@@ -301,8 +302,19 @@ export class XenDomain {
       return;
     }
     const cb = this.callback;
-    if (cb.type === 'vector' && lapic) lapic.deliver(DM_FIXED, cb.value, false);
+    if (cb.type === 'vector') this.machine.cpus[vcpu]?.requestExit(); // offered by globalVectorPending
     else if ((cb.type === 'gsi' || cb.type === 'pci_intx') && vcpu === 0) this.setCallbackLevel(true);
+  }
+
+  /**
+   * The global callback vector (CALLBACK_IRQ type vector) bypasses the LAPIC and needs no EOI:
+   * it is offered while the vCPU's evtchn_upcall_pending is set (KVM kvm_xen_has_interrupt).
+   * A per-vCPU upcall vector (LAPIC, with EOI) takes precedence.
+   */
+  private globalVectorPending(vcpu: number): number {
+    if (this.callback.type !== 'vector' || this.upcallVector[vcpu]) return -1;
+    const vi = this.vcpuInfo[vcpu]!;
+    return vi >= 0 && this.u8[vi] !== 0 ? this.callback.value : -1;
   }
 
   /** GSI / INTx callback: the line follows vCPU 0's evtchn_upcall_pending. */

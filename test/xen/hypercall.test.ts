@@ -367,3 +367,56 @@ describe('sched_op, console_io, multicall', () => {
     expect(mem(x).read32(e + 128 + 8) | 0).toBe(EINVAL);
   });
 });
+
+describe('upcall delivery', () => {
+  // 32-bit code with its own GDT and IDT; the handler at 0x7100 clears evtchn_upcall_pending
+  // (vcpu_info[0] at shared_info + 0, mapped at 0xfc000000), counts at 0x30000 and IRETs.
+  function setupIdt(x: ReturnType<typeof makeXen>, vector: number, eoi: boolean): void {
+    const m = mem(x);
+    m.write64(0x20000, 0); m.write32(0x20008, 0x0000ffff); m.write32(0x2000c, 0x00cf9a00);
+    m.write32(0x20010, 0x0000ffff); m.write32(0x20014, 0x00cf9200);
+    m.write16(0x20100, 0x17); m.write32(0x20102, 0x20000);
+    m.write16(0x20108, 0x7ff); m.write32(0x2010a, 0x21000);
+    const g = 0x21000 + vector * 8;
+    m.write16(g, 0x7100); m.write16(g + 2, 0x08); m.write8(g + 4, 0); m.write8(g + 5, 0x8e); m.write16(g + 6, 0);
+    const handler = [0xc6, 0x05, 0x00, 0x00, 0x00, 0xfc, 0x00, 0xff, 0x05, 0x00, 0x00, 0x03, 0x00];
+    // LAPIC EOI: mov dword [0xfee000b0], 0
+    if (eoi) handler.push(0xc7, 0x05, 0xb0, 0x00, 0xe0, 0xfe, 0, 0, 0, 0);
+    handler.push(0xcf);
+    m.writeBytes(0x7100, Uint8Array.from(handler));
+    m.write32(0x30000, 0);
+    // shared_info at 0xfc000, and a loopback pair whose send raises port a on vCPU 0.
+    m.write16(DATA, 0x7ff0); m.write32(DATA + 4, 0); m.write32(DATA + 8, 0); m.write32(DATA + 12, 0xfc000);
+    expect(call32(x, memory_op, 7, DATA)).toBe(0);
+    m.write16(DATA, 0x7ff0); m.write16(DATA + 2, 0x7ff0);
+    expect(call32(x, event_channel_op, 6, DATA)).toBe(0);
+    m.write16(DATA + 0x20, 0x7ff0); m.write32(DATA + 0x24, m.read32(DATA + 4));
+    expect(call32(x, event_channel_op, 0, DATA + 0x20)).toBe(0);
+    m.write32(DATA + 0x40, m.read32(DATA + 0x28));
+    const sh = 0xfc000000;
+    // Clear upcall_pending, the selector (at +4 in the i386 layout, +8 in x86_64) and pending bits.
+    m.write8(sh, 0); m.write32(sh + 4, 0); m.write32(sh + 8, 0); m.write32(sh + 2048, 0);
+  }
+  // lgdt [0x20100]; lidt [0x20108]; sti; mov eax,32; mov ebx,4; mov ecx,DATA+0x40; vmcall; nop; hlt
+  const MAIN = [0x0f, 0x01, 0x15, 0x00, 0x01, 0x02, 0x00, 0x0f, 0x01, 0x1d, 0x08, 0x01, 0x02, 0x00, 0xfb,
+    0xb8, 32, 0, 0, 0, 0xbb, 4, 0, 0, 0, 0xb9, 0x40, 0x00, 0x01, 0x00, 0x0f, 0x01, 0xc1, 0x90, 0xf4];
+
+  it('the global callback vector is taken once per upcall, without EOI, and not re-taken once cleared', () => {
+    const x = makeXen();
+    setupIdt(x, 0xf3, false);
+    mem(x).write16(DATA + 0x60, 0x7ff0); mem(x).write32(DATA + 0x64, 0); mem(x).write32(DATA + 0x68, 0xf3); mem(x).write32(DATA + 0x6c, 0x02000000);
+    expect(call32(x, hvm_op, 0, DATA + 0x60)).toBe(0);
+    runCode(x, MAIN, {});
+    expect(mem(x).read32(0x30000)).toBe(1);
+    expect(mem(x).read8(0xfc000000)).toBe(0);
+  });
+  it('a per-vCPU upcall vector goes through the LAPIC (the handler EOIs)', () => {
+    const x = makeXen();
+    setupIdt(x, 0xf2, true);
+    mem(x).write32(DATA + 0x60, 0); mem(x).write8(DATA + 0x64, 0xf2);
+    expect(call32(x, hvm_op, 23, DATA + 0x60)).toBe(0);
+    // Software-enable the LAPIC first (SVR = 0x1ff), as any guest does.
+    runCode(x, [0xc7, 0x05, 0xf0, 0x00, 0xe0, 0xfe, 0xff, 0x01, 0x00, 0x00, ...MAIN], {});
+    expect(mem(x).read32(0x30000)).toBe(1);
+  });
+});
