@@ -105,6 +105,7 @@ export function handleVmcall(d: XenDomain, h: Hypercall, vcpu: number): boolean 
     if (abi === 'x86_64') h.nr = cpu.getReg(3, 0) >>> 0 === h.nr && cpu.hi === 0 ? h.nr : -1;
     d.trace.begin();
     ret = dispatchHypercall(d, h);
+    d.pollCallbackLevel();
   }
   if (d.trace.on) {
     d.trace.emit('kvm_xen_hypercall', vcpu, {

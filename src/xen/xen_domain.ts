@@ -312,6 +312,9 @@ export class XenDomain {
    * A per-vCPU upcall vector (LAPIC, with EOI) takes precedence.
    */
   private globalVectorPending(vcpu: number): number {
+    // Also the place to lower a GSI callback: this runs at every interrupt window (after IRET,
+    // STI), so the line drops soon after the guest clears evtchn_upcall_pending.
+    if (this.gsiLevel) this.pollCallbackLevel();
     if (this.callback.type !== 'vector' || this.upcallVector[vcpu]) return -1;
     const vi = this.vcpuInfo[vcpu]!;
     return vi >= 0 && this.u8[vi] !== 0 ? this.callback.value : -1;

@@ -68,3 +68,29 @@ describe.skipIf(!haveGcc32())('hypercall tour guest (32-bit PVH)', () => {
     expect(x.shutdowns).toEqual([0]);
   });
 });
+
+describe.skipIf(!haveGcc32())('trace events (invariant 7 and 8)', () => {
+  it('tracing records every hypercall with its result and changes nothing the guest sees', () => {
+    const kernel = readFileSync(buildGuest(TOUR));
+    const run = (trace: boolean) => {
+      const x = makeXen();
+      const events: { name: string; icount: number; flow: number; args: Record<string, number | string> }[] = [];
+      if (trace) x.d.trace.attach((e) => events.push(e));
+      x.m.bootKernel({ kernel, kernelPath: 'hypercall_tour', append: '', modules: [] });
+      for (let i = 0; i < 50 && x.d.shutdownReason === null; i++) x.m.run(2_000_000);
+      return { x, events };
+    };
+    const off = run(false), on = run(true);
+    expect(on.x.consoleIo).toEqual(off.x.consoleIo);
+    expect(on.x.m.totalInstructions()).toBe(off.x.m.totalInstructions());
+    const calls = on.events.filter((e) => e.name === 'kvm_xen_hypercall');
+    expect(calls.find((e) => e.args.name === 'memory_op' && e.args.a0 === 9)?.args.ret).toBe(0);
+    expect(calls.find((e) => e.args.name === 'grant_table_op' && e.args.a0 === 3)?.args.ret).toBe(-38);
+    expect(calls.filter((e) => e.args.name === 'unknown').length).toBe(1);
+    // icount never goes back; a guest send and the backend work it causes share a flow id.
+    for (let i = 1; i < on.events.length; i++) expect(on.events[i]!.icount).toBeGreaterThanOrEqual(on.events[i - 1]!.icount);
+    const send = on.events.find((e) => e.name === 'xen_evtchn_send' && e.args.port === 2)!;
+    expect(on.events.some((e) => e.name === 'xenstore_request' && e.flow === send.flow)).toBe(true);
+    expect(on.events.some((e) => e.name === 'xen_shutdown')).toBe(true);
+  });
+});
