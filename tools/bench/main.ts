@@ -6,9 +6,9 @@
 // printed checksum must equal the guest's EAX (so a wrong emulator cannot post a fast time).
 // Prints retired instructions, wall time and MIPS (median of RUNS runs) per workload.
 //
-// Options: --runs N, --only NAME, --profile (one run each, for `node --cpu-prof`).
-// v86 comparison (issue 3) is not wired yet: it needs a multiboot image of the same 32-bit
-// workloads and SeaBIOS (/usr/share/seabios/bios.bin) to boot v86 in Node; see the report.
+// Options: --runs N, --only NAME, --profile (one run each, for `node --cpu-prof`),
+// --peers none|v86|qemu|all (default all): the same 32-bit workloads in v86 and QEMU TCG,
+// with ratios (tools/bench/peers/compare.ts).
 
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, existsSync } from 'node:fs';
@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { Cpu, Exit } from '../../src/x86/cpu.ts';
 import type { CpuBus } from '../../src/x86/bus.ts';
 import { CPU_STATE_BYTES } from '../../src/x86/state_layout.ts';
+import { comparePeers, type PeerChoice, type XentabResult } from './peers/compare.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const SRC = join(here, 'workloads');
@@ -30,6 +31,8 @@ const argVal = (name: string): string | undefined => { const i = args.indexOf(na
 const RUNS = Number(argVal('--runs') ?? 5);
 const ONLY = argVal('--only');
 const PROFILE = args.includes('--profile');
+const PEERS = (argVal('--peers') ?? (PROFILE ? 'none' : 'all')) as PeerChoice;
+if (!['none', 'v86', 'qemu', 'all'].includes(PEERS)) throw new Error(`--peers ${PEERS}: expected none|v86|qemu|all`);
 
 const CFLAGS = ['-O2', '-ffreestanding', '-nostdlib', '-static', '-fno-pic', '-fno-pie', '-no-pie', '-mgeneral-regs-only',
   '-fno-tree-loop-distribute-patterns', '-fno-stack-protector', '-fno-asynchronous-unwind-tables', '-Wl,--build-id=none',
@@ -81,6 +84,7 @@ console.log('workload      bits   instructions  wall ms  MIPS(wall)  MIPS(cpu)  
 console.log('(MIPS(cpu) divides by this process\'s CPU time: use it when other jobs share the machine)');
 const totals: number[] = [];
 const cpuTotals: number[] = [];
+const xentab32 = new Map<string, XentabResult>();
 const geo = (xs: number[]): string => Math.exp(xs.reduce((a, b) => a + Math.log(b), 0) / xs.length).toFixed(1);
 for (const name of WORKLOADS) {
   if (ONLY && ONLY !== name) continue;
@@ -94,7 +98,9 @@ for (const name of WORKLOADS) {
     const ok = r.exit === Exit.HLT && r.eax === expected >>> 0;
     totals.push(mips);
     cpuTotals.push(cpuMips);
+    if (bits === 32 && ok) xentab32.set(name, { insns: r.insns, mips, cpuMips });
     console.log(`${name.padEnd(12)} ${String(bits).padStart(4)} ${String(r.insns).padStart(14)} ${median(results.map((x) => x.ms)).toFixed(0).padStart(8)} ${mips.toFixed(1).padStart(11)} ${cpuMips.toFixed(1).padStart(10)}  ${ok ? 'ok' : `WRONG (exit ${r.exit}, eax ${r.eax} != ${expected})`}`);
   }
 }
 if (totals.length) console.log(`geometric mean: ${geo(totals)} MIPS (wall), ${geo(cpuTotals)} MIPS (cpu)`);
+await comparePeers(PEERS, RUNS, xentab32);
