@@ -4,10 +4,10 @@
 // reference/qemu-xen-inventory.md where QEMU's choices apply): errno values are Xen's.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { buildGuest, haveGcc32 } from '../guests/build_guest.ts';
+import { haveGcc32 } from '../guests/build_guest.ts';
+import { buildXenGuest } from '../guests/xen/build_xen_guest.ts';
 import { makeXen } from './xen_harness.ts';
 
-const TOUR = { name: 'xen_hypercall_tour', sources: ['start32.S', 'xen/hypercall_tour.c'], defines: ['PVH'] };
 
 const EXPECTED = `cpuid base = 0x40000000
 cpuid version = 0x00040011
@@ -55,9 +55,9 @@ sched_op(remote_shutdown) = -1
 unknown hypercall 44 = -38
 `;
 
-describe.skipIf(!haveGcc32())('hypercall tour guest (32-bit PVH)', () => {
-  it('prints what Xen would answer, greets on the console ring and powers off', () => {
-    const kernel = readFileSync(buildGuest(TOUR));
+describe.skipIf(!haveGcc32())('hypercall tour guest (PVH)', () => {
+  it.each([32, 64] as const)('%i-bit: prints what Xen would answer, greets on the console ring and powers off', (bits) => {
+    const kernel = readFileSync(buildXenGuest('hypercall_tour', bits));
     const x = makeXen();
     x.m.bootKernel({ kernel, kernelPath: 'hypercall_tour', append: '', modules: [] });
     let r = '';
@@ -71,7 +71,7 @@ describe.skipIf(!haveGcc32())('hypercall tour guest (32-bit PVH)', () => {
 
 describe.skipIf(!haveGcc32())('trace events (invariant 7 and 8)', () => {
   it('tracing records every hypercall with its result and changes nothing the guest sees', () => {
-    const kernel = readFileSync(buildGuest(TOUR));
+    const kernel = readFileSync(buildXenGuest('hypercall_tour', 32));
     const run = (trace: boolean) => {
       const x = makeXen();
       const events: { name: string; icount: number; flow: number; args: Record<string, number | string> }[] = [];

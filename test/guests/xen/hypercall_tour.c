@@ -1,18 +1,26 @@
-/* A tour of the Xen hypercalls from a 32-bit PVH guest (the i386 "compat" ABI, as GRUB PVH uses
-   it): find the Xen CPUID leaves, install the hypercall page, then walk each family, including
+/* A tour of the Xen hypercalls from a PVH guest, built twice: 32-bit (the i386 "compat" ABI, as
+   GRUB PVH uses it; start32.S) and 64-bit (start64.S, paging on). It finds the Xen CPUID leaves, install the hypercall page, then walk each family, including
    the error paths a hostile guest would try, and print one line per observation on the
    hypervisor log (console_io). It ends with a greeting on the primary console ring and
    SCHEDOP_shutdown(poweroff). Struct layouts are written out from Xen 4.17's public headers
-   (i386). Built by test/guests/build_guest.ts with start32.S -DPVH. */
+   with xen_ulong_t / handles as unsigned long, so one source gives both ABIs' layouts. */
 #include "../guest_lib.h"
 
 static u8 hcpage[4096] __attribute__((aligned(4096)));
 static u8 page_a[4096] __attribute__((aligned(4096)));
 
-static long hcall(int nr, u32 a0, u32 a1, u32 a2) {
+typedef unsigned long ulong;
+
+/* Call stub `nr` of the hypercall page: 64-bit args in RDI RSI RDX, 32-bit in EBX ECX EDX. */
+static long hcall(int nr, ulong a0, ulong a1, ulong a2) {
   long r;
   void *stub = hcpage + nr * 32;
+#ifdef __x86_64__
+  __asm__ volatile("call *%[stub]" : "=a"(r), "+D"(a0), "+S"(a1), "+d"(a2) : [stub] "r"(stub)
+                   : "memory", "rcx", "r8", "r9", "r10", "r11");
+#else
   __asm__ volatile("call *%[stub]" : "=a"(r), "+b"(a0), "+c"(a1), "+d"(a2) : [stub] "r"(stub) : "memory", "esi", "edi");
+#endif
   return r;
 }
 
@@ -31,7 +39,7 @@ static void putdec(long v) {
   while (n) put(b[--n]);
 }
 static void puthex_(u32 v) { puts_("0x"); for (int i = 7; i >= 0; i--) put("0123456789abcdef"[(v >> (4 * i)) & 15]); }
-static void endline(void) { put('\n'); hcall(console_io, 0, (u32)len, (u32)line); len = 0; }
+static void endline(void) { put('\n'); hcall(console_io, 0, (ulong)len, (ulong)line); len = 0; }
 static void report(const char *what, long rc) { puts_(what); puts_(" = "); putdec(rc); endline(); }
 static void reporthex(const char *what, u32 v) { puts_(what); puts_(" = "); puthex_(v); endline(); }
 
@@ -40,14 +48,14 @@ static inline void cpuid(u32 leaf, u32 *a, u32 *b, u32 *c, u32 *d) {
 }
 
 struct xen_hvm_param { u16 domid; u16 pad; u32 index; u64 value; };
-struct xen_add_to_physmap { u16 domid; u16 size; u32 space; u32 idx; u32 gpfn; };
-struct xen_memory_map { u32 nr_entries; u32 buffer; };
+struct xen_add_to_physmap { u16 domid; u16 size; u32 space; ulong idx; ulong gpfn; };
+struct xen_memory_map { u32 nr_entries; ulong buffer; };
 struct evtchn_alloc_unbound { u16 dom, remote_dom; u32 port; };
 struct evtchn_bind_interdomain { u16 remote_dom; u16 pad; u32 remote_port; u32 local_port; };
 struct evtchn_bind_virq { u32 virq, vcpu, port; };
 struct evtchn_status { u16 dom; u16 pad; u32 port; u32 status; u32 vcpu; u32 u[2]; };
 struct gnttab_query_size { u16 dom; u16 pad; u32 nr_frames, max_nr_frames; short status; };
-struct vcpu_set_singleshot_timer { u64 timeout_abs_ns; u32 flags; } __attribute__((packed, aligned(4)));
+struct vcpu_set_singleshot_timer { u64 timeout_abs_ns; u32 flags; };
 
 #define DOMID_SELF 0x7ff0
 #define SHINFO_GFN 0x120000u /* above 4 GiB: Xen maps shared_info at any frame */
@@ -64,7 +72,7 @@ void guest_main(u32 magic, u32 start_info) {
   u32 version = a;
   cpuid(base + 2, &a, &b, &c, &d);
   u32 msr = b;
-  __asm__ volatile("wrmsr" : : "c"(msr), "a"((u32)hcpage), "d"(0) : "memory");
+  __asm__ volatile("wrmsr" : : "c"(msr), "a"((u32)(ulong)hcpage), "d"(0) : "memory");
 
   reporthex("cpuid base", base);
   reporthex("cpuid version", version);
@@ -76,14 +84,14 @@ void guest_main(u32 magic, u32 start_info) {
   reporthex("xen_version(version)", (u32)hcall(xen_version, 0, 0, 0));
   report("xen_version(pagesize)", hcall(xen_version, 7, 0, 0));
   u32 feat[2] = { 0, 0 };
-  report("xen_version(get_features)", hcall(xen_version, 6, (u32)feat, 0));
+  report("xen_version(get_features)", hcall(xen_version, 6, (ulong)feat, 0));
   reporthex("features[0]", feat[1]);
-  report("xen_version(commandline)", hcall(xen_version, 9, (u32)page_a, 0));
+  report("xen_version(commandline)", hcall(xen_version, 9, (ulong)page_a, 0));
   report("xen_version(bad pointer)", hcall(xen_version, 1, 0xfffff000u, 0));
 
   /* memory_op */
-  struct xen_memory_map mm = { 128, (u32)page_a };
-  report("memory_op(memory_map)", hcall(memory_op, 9, (u32)&mm, 0));
+  struct xen_memory_map mm = { 128, (ulong)page_a };
+  report("memory_op(memory_map)", hcall(memory_op, 9, (ulong)&mm, 0));
   u32 reserved_special = 0;
   for (u32 i = 0; i < mm.nr_entries; i++) {
     u32 *e = (u32 *)(page_a + i * 20);
@@ -91,11 +99,11 @@ void guest_main(u32 magic, u32 start_info) {
   }
   report("e820 has the Xen special pages reserved", reserved_special);
   struct xen_add_to_physmap xatp = { DOMID_SELF, 0, 0 /* shared_info */, 0, SHINFO_GFN };
-  report("memory_op(add_to_physmap shared_info above 4G)", hcall(memory_op, 7, (u32)&xatp, 0));
+  report("memory_op(add_to_physmap shared_info above 4G)", hcall(memory_op, 7, (ulong)&xatp, 0));
   xatp.idx = 1;
-  report("memory_op(add_to_physmap shared_info idx 1)", hcall(memory_op, 7, (u32)&xatp, 0));
+  report("memory_op(add_to_physmap shared_info idx 1)", hcall(memory_op, 7, (ulong)&xatp, 0));
   xatp.domid = 3; xatp.idx = 0;
-  report("memory_op(add_to_physmap other domain)", hcall(memory_op, 7, (u32)&xatp, 0));
+  report("memory_op(add_to_physmap other domain)", hcall(memory_op, 7, (ulong)&xatp, 0));
   report("memory_op(unknown)", hcall(memory_op, 63, 0, 0));
 
   /* hvm_op */
@@ -104,7 +112,7 @@ void guest_main(u32 magic, u32 start_info) {
   u32 store_pfn = 0, store_port = 0, cons_pfn = 0, cons_port = 0;
   for (int i = 0; i < 4; i++) {
     struct xen_hvm_param p = { DOMID_SELF, 0, idx[i], 0 };
-    long rc = hcall(hvm_op, 1, (u32)&p, 0);
+    long rc = hcall(hvm_op, 1, (ulong)&p, 0);
     puts_("hvm_op(get_param "); puts_(names[i]); puts_(") = "); putdec(rc); puts_(" value "); puthex_((u32)p.value); endline();
     if (i == 0) store_pfn = (u32)p.value;
     if (i == 1) store_port = (u32)p.value;
@@ -112,52 +120,50 @@ void guest_main(u32 magic, u32 start_info) {
     if (i == 3) cons_port = (u32)p.value;
   }
   struct xen_hvm_param bad = { DOMID_SELF, 0, 1000, 0 };
-  report("hvm_op(get_param 1000)", hcall(hvm_op, 1, (u32)&bad, 0));
+  report("hvm_op(get_param 1000)", hcall(hvm_op, 1, (ulong)&bad, 0));
   bad.index = 1;
-  report("hvm_op(set_param STORE_PFN)", hcall(hvm_op, 0, (u32)&bad, 0));
+  report("hvm_op(set_param STORE_PFN)", hcall(hvm_op, 0, (ulong)&bad, 0));
 
   /* event channels, loopback */
   struct evtchn_alloc_unbound au = { DOMID_SELF, DOMID_SELF, 0 };
-  report("evtchn(alloc_unbound)", hcall(event_channel_op, 6, (u32)&au, 0));
+  report("evtchn(alloc_unbound)", hcall(event_channel_op, 6, (ulong)&au, 0));
   struct evtchn_bind_interdomain bi = { DOMID_SELF, 0, au.port, 0 };
-  report("evtchn(bind_interdomain)", hcall(event_channel_op, 0, (u32)&bi, 0));
+  report("evtchn(bind_interdomain)", hcall(event_channel_op, 0, (ulong)&bi, 0));
   puts_("ports "); putdec(au.port); puts_(" "); putdec(bi.local_port); endline();
-  volatile u8 *sh = (volatile u8 *)0; /* shared_info is above 4 GiB: not addressable without paging */
-  (void)sh;
   u32 send = bi.local_port;
-  report("evtchn(send)", hcall(event_channel_op, 4, (u32)&send, 0));
+  report("evtchn(send)", hcall(event_channel_op, 4, (ulong)&send, 0));
   struct evtchn_status st = { DOMID_SELF, 0, au.port, 0, 0, { 0, 0 } };
-  report("evtchn(status)", hcall(event_channel_op, 5, (u32)&st, 0));
+  report("evtchn(status)", hcall(event_channel_op, 5, (ulong)&st, 0));
   puts_("status "); putdec(st.status); puts_(" remote port "); putdec(st.u[1]); endline();
   struct evtchn_bind_virq bv = { 0 /* VIRQ_TIMER */, 0, 0 };
-  report("evtchn(bind_virq TIMER)", hcall(event_channel_op, 1, (u32)&bv, 0));
-  report("evtchn(bind_virq TIMER again)", hcall(event_channel_op, 1, (u32)&bv, 0));
+  report("evtchn(bind_virq TIMER)", hcall(event_channel_op, 1, (ulong)&bv, 0));
+  report("evtchn(bind_virq TIMER again)", hcall(event_channel_op, 1, (ulong)&bv, 0));
   u32 bogus = 5000;
-  report("evtchn(send to port 5000)", hcall(event_channel_op, 4, (u32)&bogus, 0));
-  report("evtchn(close)", hcall(event_channel_op, 3, (u32)&send, 0));
-  report("evtchn(FIFO init_control)", hcall(event_channel_op, 11, (u32)page_a, 0));
+  report("evtchn(send to port 5000)", hcall(event_channel_op, 4, (ulong)&bogus, 0));
+  report("evtchn(close)", hcall(event_channel_op, 3, (ulong)&send, 0));
+  report("evtchn(FIFO init_control)", hcall(event_channel_op, 11, (ulong)page_a, 0));
 
   /* grant tables */
   u32 ver = 2;
-  report("gnttab(set_version 2)", hcall(grant_table_op, 8, (u32)&ver, 1));
+  report("gnttab(set_version 2)", hcall(grant_table_op, 8, (ulong)&ver, 1));
   struct gnttab_query_size qs = { DOMID_SELF, 0, 0, 0, 0 };
-  report("gnttab(query_size)", hcall(grant_table_op, 6, (u32)&qs, 1));
+  report("gnttab(query_size)", hcall(grant_table_op, 6, (ulong)&qs, 1));
   puts_("grant frames "); putdec(qs.nr_frames); puts_(" of "); putdec(qs.max_nr_frames); endline();
-  report("gnttab(dump_table)", hcall(grant_table_op, 3, (u32)page_a, 1));
+  report("gnttab(dump_table)", hcall(grant_table_op, 3, (ulong)page_a, 1));
 
   /* timers and vcpu_op */
   struct vcpu_set_singleshot_timer t = { 1, 0 };
-  report("vcpu_op(set_singleshot_timer)", hcall(vcpu_op, 8, 0, (u32)&t));
-  report("vcpu_op(set_singleshot_timer vcpu 7)", hcall(vcpu_op, 8, 7, (u32)&t));
+  report("vcpu_op(set_singleshot_timer)", hcall(vcpu_op, 8, 0, (ulong)&t));
+  report("vcpu_op(set_singleshot_timer vcpu 7)", hcall(vcpu_op, 8, 7, (ulong)&t));
   report("vcpu_op(is_up)", hcall(vcpu_op, 3, 0, 0));
 
   /* XenStore: read "domid" */
-  volatile u8 *xs = (volatile u8 *)(store_pfn << 12);
+  volatile u8 *xs = (volatile u8 *)((ulong)store_pfn << 12);
   volatile u32 *xsi = (volatile u32 *)(xs + 2048); /* req_cons, req_prod, rsp_cons, rsp_prod */
   static const u8 req[] = { 2, 0, 0, 0, 9, 0, 0, 0, 0, 0, 0, 0, 6, 0, 0, 0, 'd', 'o', 'm', 'i', 'd', 0 };
   for (u32 i = 0; i < sizeof req; i++) xs[(xsi[1] + i) & 1023] = req[i];
   xsi[1] += sizeof req;
-  hcall(event_channel_op, 4, (u32)&store_port, 0);
+  hcall(event_channel_op, 4, (ulong)&store_port, 0);
   for (int spin = 0; spin < 1000 && xsi[3] - xsi[2] < 17; spin++) hcall(sched_op, 0, 0, 0);
   puts_("xenstore read domid: type "); putdec(xs[1024 + (xsi[2] & 1023)]); puts_(" value ");
   u32 n = xs[1024 + ((xsi[2] + 12) & 1023)];
@@ -167,20 +173,20 @@ void guest_main(u32 magic, u32 start_info) {
 
   /* sched_op odds and ends */
   report("sched_op(yield)", hcall(sched_op, 0, 0, 0));
-  report("sched_op(remote_shutdown)", hcall(sched_op, 4, (u32)page_a, 0));
+  report("sched_op(remote_shutdown)", hcall(sched_op, 4, (ulong)page_a, 0));
   report("unknown hypercall 44", hcall(44, 0, 0, 0));
 
   /* The primary console ring: one greeting, then wait until it is drained. */
-  volatile u8 *cons = (volatile u8 *)(cons_pfn << 12);
+  volatile u8 *cons = (volatile u8 *)((ulong)cons_pfn << 12);
   volatile u32 *ci = (volatile u32 *)(cons + 3072); /* in_cons, in_prod, out_cons, out_prod */
   static const char hello[] = "hello from the primary console ring\r\n";
   for (u32 i = 0; hello[i]; i++) cons[1024 + ((ci[3] + i) & 2047)] = (u8)hello[i];
   ci[3] += sizeof hello - 1;
-  hcall(event_channel_op, 4, (u32)&cons_port, 0);
+  hcall(event_channel_op, 4, (ulong)&cons_port, 0);
   while (ci[2] != ci[3]) hcall(sched_op, 0, 0, 0);
 
   u32 reason = 0; /* SHUTDOWN_poweroff */
-  hcall(sched_op, 2, (u32)&reason, 0);
+  hcall(sched_op, 2, (ulong)&reason, 0);
   puts_serial("shutdown returned\n");
   qemu_exit(2);
 }

@@ -1,0 +1,80 @@
+/* 64-bit PVH entry for the Xen test guests: enter at the 32-bit PVH entry point (paging off),
+   identity-map the first 8 GiB with 1 GiB pages (so frames above 4 GiB, where the tour maps
+   shared_info, are addressable), enable PAE + EFER.LME + paging, far-jump to 64-bit code and
+   call guest_main(0, start_info) with the System V ABI. */
+  .section .note.Xen, "a"
+  .align 4
+  .long 4
+  .long 4
+  .long 18                 /* XEN_ELFNOTE_PHYS32_ENTRY */
+  .asciz "Xen"
+  .align 4
+  .long _start
+
+  .text
+  .code32
+  .globl _start
+_start:
+  mov $stack_top, %esp
+  mov %ebx, %esi           /* hvm_start_info */
+  mov $pdpt, %eax
+  or $0x3, %eax
+  mov %eax, pml4
+  xor %ecx, %ecx
+1:
+  mov %ecx, %eax
+  shl $30, %eax
+  or $0x83, %eax           /* present, writable, 1 GiB page */
+  mov %eax, pdpt(, %ecx, 8)
+  mov %ecx, %eax
+  shr $2, %eax             /* bits 32+ of the frame: 1 GiB * ecx >> 32 */
+  mov %eax, pdpt + 4(, %ecx, 8)
+  inc %ecx
+  cmp $8, %ecx
+  jne 1b
+  lgdt gdt_ptr
+  mov %cr4, %eax
+  or $0x20, %eax
+  mov %eax, %cr4
+  mov $pml4, %eax
+  mov %eax, %cr3
+  mov $0xc0000080, %ecx
+  rdmsr
+  or $0x100, %eax          /* LME */
+  wrmsr
+  mov %cr0, %eax
+  or $0x80000001, %eax
+  mov %eax, %cr0
+  ljmp $0x08, $long_entry
+
+  .code64
+long_entry:
+  mov $0x10, %ax
+  mov %ax, %ds
+  mov %ax, %es
+  mov %ax, %ss
+  mov $stack_top, %rsp
+  xor %edi, %edi
+  /* %esi still holds start_info (zero-extended by the 32-bit mov) */
+  call guest_main
+2:
+  cli
+  hlt
+  jmp 2b
+
+  .data
+  .align 8
+gdt:
+  .quad 0
+  .quad 0x00af9a000000ffff  /* 0x08: 64-bit code */
+  .quad 0x00cf92000000ffff  /* 0x10: data */
+gdt_ptr:
+  .word gdt_ptr - gdt - 1
+  .long gdt
+
+  .bss
+  .align 4096
+pml4: .skip 4096
+pdpt: .skip 4096
+  .skip 16384
+stack_top:
