@@ -420,3 +420,26 @@ describe('upcall delivery', () => {
     expect(mem(x).read32(0x30000)).toBe(1);
   });
 });
+
+describe('vcpu_op', () => {
+  it('register_vcpu_info moves vcpu_info (events land there); a second registration is refused', () => {
+    const x = makeXen({}, 2);
+    const area = 0x40000; // gfn 0x40, offset 64
+    // vcpu_register_vcpu_info: mfn u64@0, offset u32@8
+    mem(x).write64(DATA, area / 4096); mem(x).write32(DATA + 8, 64);
+    expect(call64(x, vcpu_op, 10, 0, DATA)).toBe(0);
+    expect(mem(x).read32(area + 64 + 32 + 24)).toBe(0x80000000); // time record filled in
+    expect(call64(x, vcpu_op, 10, 0, DATA)).toBe(EINVAL);
+    mem(x).write32(DATA + 8, 4096 - 63);
+    expect(call64(x, vcpu_op, 10, 1, DATA)).toBe(EINVAL);
+    mem(x).write32(DATA + 0x20, 0); // bind_ipi vcpu 0
+    expect(call64(x, event_channel_op, 7, DATA + 0x20)).toBe(0);
+    mem(x).write32(DATA + 0x30, mem(x).read32(DATA + 0x24));
+    mem(x).write8(area + 64, 0);
+    expect(call64(x, event_channel_op, 4, DATA + 0x30)).toBe(0);
+    expect(mem(x).read8(area + 64)).toBe(1); // evtchn_upcall_pending in the registered area
+    expect(call64(x, vcpu_op, 3, 0)).toBe(1);
+    expect(call64(x, vcpu_op, 3, 1)).toBe(0); // the AP has not been started
+    expect(call64(x, vcpu_op, 3, 2)).toBe(ENOENT);
+  });
+});

@@ -3,7 +3,7 @@
 // deadline in the past fires at once (VCPU_SSHOTTMR_future is ignored, as Xen upstream, KVM and
 // QEMU do: Linux BUG()s on -ETIME). Runstate and vcpu_info areas are translated once, at
 // registration, to a guest-physical address (QEMU/KVM behaviour).
-import { XEN_EFAULT, XEN_EINVAL, XEN_ENOENT, XEN_ENOSYS, XEN_EEXIST } from '../abi/errno.ts';
+import { XEN_EFAULT, XEN_EINVAL, XEN_ENOENT, XEN_ENOSYS } from '../abi/errno.ts';
 import {
   RUNSTATE_running,
   VCPUOP_get_runstate_info,
@@ -55,7 +55,8 @@ export function vcpuOp(d: XenDomain, h: Hypercall): number {
   const clock = d.machine.platform.clock;
   switch (cmd) {
     case VCPUOP_is_up:
-      return 1;
+      // Down until started: an AP still waiting for INIT/SIPI is not up.
+      return d.machine.platform.lapics[vcpu]?.waitingForSipi ? 0 : 1;
     case VCPUOP_up:
     case VCPUOP_down:
     case VCPUOP_initialise:
@@ -91,7 +92,7 @@ export function vcpuOp(d: XenDomain, h: Hypercall): number {
       if (!s.load()) return -XEN_EFAULT;
       const gfn = s.get('mfn'), off = s.get('offset');
       if (off > 4096 - VCPU_INFO_SIZE || off < 0 || gfn < 0) return -XEN_EINVAL;
-      if (d.registeredVcpuInfo[vcpu]) return -XEN_EEXIST; // Xen refuses re-registration
+      if (d.registeredVcpuInfo[vcpu]) return -XEN_EINVAL; // Xen (map_vcpu_info) refuses re-registration
       const host = d.mem.physPage(gfn);
       if (host < 0) return -XEN_EINVAL;
       const vi = host + off;
