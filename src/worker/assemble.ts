@@ -5,10 +5,12 @@
 // passes the wall-clock epoch for `-rtc base=utc` and receives output bytes through a callback,
 // so the same code runs in a worker and in Node. What this build cannot run yet (PV disks and
 // network) is refused with a reason the page can show.
+import type { BlockDevice } from '../machine/block_device.ts';
 import type { DeviceConfig, MachineConfig } from '../machine/config.ts';
 import { xenEnabled } from '../machine/config.ts';
 import { Machine } from '../machine/machine.ts';
 import type { PcSpec } from '../machine/pc_platform.ts';
+import { parseVdev } from '../xen/backends/vbd_vdev.ts';
 import { xenConsoleChardev, xenOptionsFromConfig, xenOverlayPages } from '../xen/xen_config.ts';
 import { XenDomain } from '../xen/xen_domain.ts';
 
@@ -38,6 +40,8 @@ export interface MachineImages {
   kernel: Uint8Array | null;
   /** In config.boot.modules order. */
   modules: Uint8Array[];
+  /** Opened disks by drive id (the caller decides overlay, snapshot or read-only). */
+  drives: ReadonlyMap<string, BlockDevice>;
 }
 
 type Serial = Extract<DeviceConfig, { driver: 'isa-serial' }>;
@@ -64,10 +68,17 @@ export const XEN_LOG = 'xen-log';
 /** Why this build cannot run `config`, or null when it can. */
 export function unsupportedReason(config: MachineConfig): string | null {
   if (!config.boot.kernel) return 'there is no BIOS yet: the machine boots only a PVH or multiboot kernel';
-  const xenDevice = config.devices.find((d) => d.driver.startsWith('xen-') && d.driver !== 'xen-console');
-  if (xenDevice) return `the ${xenDevice.driver} backend is not written yet`;
-  if (!xenEnabled(config) && config.devices.some((d) => d.driver === 'xen-console')) return 'xen-console needs -accel kvm,xen-version=…';
-  if (config.drives.length > 0) return 'disks are not connected to the machine yet';
+  const xen = xenEnabled(config);
+  if (config.devices.some((d) => d.driver === 'xen-net-device')) return 'the xen-net-device backend is not written yet';
+  if (!xen && config.devices.some((d) => d.driver.startsWith('xen-'))) return 'Xen PV devices need -accel kvm,xen-version=…';
+  for (const d of config.devices) {
+    if (d.driver === 'xen-disk' && parseVdev(d.vdev) === null) return `xen-disk vdev=${d.vdev} is not a virtual device name`;
+  }
+  for (const drive of config.drives) {
+    const pv = config.devices.some((d) => d.driver === 'xen-disk' && d.drive === drive.id);
+    if (!pv) return `drive ${drive.id} (if=${drive.interface}) is not a PV disk, and only PV disks are emulated`;
+    if (!drive.file) return `drive ${drive.id} has no image`;
+  }
   return null;
 }
 
@@ -160,6 +171,15 @@ export function assembleMachine(
         },
       })
     : null;
+  if (xen !== null) {
+    for (const d of config.devices) {
+      if (d.driver !== 'xen-disk') continue;
+      const drive = config.drives.find((x) => x.id === d.drive)!;
+      const dev = images.drives.get(drive.id);
+      if (!dev) throw new UnsupportedMachine(`no disk was opened for drive ${drive.id}`);
+      xen.attachDisk(dev, { vdev: parseVdev(d.vdev)!, params: drive.file?.path ?? drive.id, readOnly: drive.readOnly });
+    }
+  }
   let bootKind: 'multiboot' | 'pvh';
   try {
     bootKind = machine.bootKernel({

@@ -10,9 +10,14 @@ import type { XenTraceEvent } from '../xen/trace_events.ts';
 import { assembleMachine, rtcEpochSeconds, UnsupportedMachine, unsupportedReason, type AssembledMachine } from './assemble.ts';
 import { FrameBatcher } from './frame_batcher.ts';
 import pkg from '../../package.json' with { type: 'json' };
-import type { ChunkStore } from '../storage/chunk_store.ts';
+import type { BlockDevice } from '../machine/block_device.ts';
+import type { DriveConfig } from '../machine/config.ts';
+import { openBrowserDisk } from '../storage/browser_disk.ts';
+import { MemoryChunkStore, type ChunkStore } from '../storage/chunk_store.ts';
+import { CowOverlay } from '../storage/cow_overlay.ts';
 import { downloadImage } from '../storage/image_download.ts';
 import type {
+  DiskInfo,
   ImageRef,
   InputEvent,
   InputStep,
@@ -56,6 +61,11 @@ export function checkImageRef(img: ImageRef): string | null {
 /** Kernels and modules are copied into guest RAM (3.5 GiB at most). */
 export const MAX_IMAGE_BYTES = 2 ** 32;
 
+/** The overlay's name in the store: machine name and drive id, in the characters it allows. */
+function overlayId(spec: MachineSpec, drive: DriveConfig): string {
+  return `${spec.config.name ?? 'machine'}.${drive.id}`.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 64);
+}
+
 /** A link carries at most this many input steps (share_link.ts). */
 const MAX_LINK_STEPS = 256;
 /** Output kept to match an input step's `after` text. */
@@ -69,6 +79,8 @@ export class MachineService implements WorkerControl {
   private readonly batcher: FrameBatcher;
   private spec: MachineSpec | null = null;
   private bytes = new Map<string, Uint8Array>();
+  /** Open disks by drive id; they outlive a guest reboot and close with the machine. */
+  private drives = new Map<string, BlockDevice>();
   private asm: AssembledMachine | null = null;
   private loop: RunLoop | null = null;
   private state: RunState = 'empty';
@@ -140,18 +152,54 @@ export class MachineService implements WorkerControl {
       if (gen === this.generation) this.setState('empty', e instanceof Error ? e.message : String(e));
       throw e;
     }
-    if (gen !== this.generation) throw new Error('superseded by another create()');
+    const drives = new Map<string, BlockDevice>();
+    try {
+      for (const drive of spec.config.drives) {
+        const img = spec.images.find((i) => i.name === drive.file!.resolved);
+        if (!img) throw new Error(`the config names the disk image '${drive.file!.resolved}', which the spec does not list`);
+        drives.set(drive.id, await this.openDrive(spec, drive, img));
+      }
+    } catch (e) {
+      for (const d of drives.values()) void d.close().catch(() => undefined);
+      if (gen === this.generation) this.setState('empty', e instanceof Error ? e.message : String(e));
+      throw e;
+    }
+    if (gen !== this.generation) {
+      for (const d of drives.values()) void d.close().catch(() => undefined);
+      throw new Error('superseded by another create()');
+    }
     this.spec = spec;
     this.bytes = bytes;
+    this.drives = drives;
     return this.build();
+  }
+
+  /**
+   * A drive's disk: read-only → the cached image itself; snapshot → a throw-away overlay in
+   * memory; otherwise a copy-on-write overlay in the image store (IndexedDB), so the guest's
+   * writes survive a reload. The base image is never written (DESIGN.md invariant 5).
+   */
+  private async openDrive(spec: MachineSpec, drive: DriveConfig, img: ImageRef): Promise<BlockDevice> {
+    const image = { name: img.name, sha256: img.sha256, size: img.size };
+    const urls = img.url ? [new URL(img.url, this.host.baseUrl).href] : [];
+    const opts = { fetch: this.host.fetch, onProgress: (loaded: number, total: number) => this.progress(img.name, loaded, total, false) };
+    if (drive.readOnly) return (await downloadImage(this.host.imageStore, image, urls, opts)).disk;
+    const diskId = overlayId(spec, drive);
+    if (drive.snapshot) {
+      const { disk } = await downloadImage(this.host.imageStore, image, urls, opts);
+      return CowOverlay.open({ base: disk, baseId: img.sha256, store: new MemoryChunkStore(), diskId, writeCache: true, ownsBase: true });
+    }
+    return openBrowserDisk({ store: this.host.imageStore, image, urls, diskId, writeCache: true, ...opts });
+  }
+
+  private progress(image: string, loaded: number, total: number, cached: boolean): void {
+    const m: ProgressMessage = { type: 'progress', image, loaded, total, cached };
+    this.port?.postMessage(m satisfies StreamMessage);
   }
 
   /** From the cache, or downloaded, verified and cached (src/storage); the whole image in memory. */
   private async loadImage(img: ImageRef): Promise<Uint8Array> {
-    const progress = (loaded: number, total: number, cached: boolean): void => {
-      const m: ProgressMessage = { type: 'progress', image: img.name, loaded, total, cached };
-      this.port?.postMessage(m satisfies StreamMessage);
-    };
+    const progress = (loaded: number, total: number, cached: boolean): void => this.progress(img.name, loaded, total, cached);
     const { disk, fromCache } = await downloadImage(this.host.imageStore, { name: img.name, sha256: img.sha256, size: img.size }, [new URL(img.url, this.host.baseUrl).href], {
       fetch: this.host.fetch,
       onProgress: (loaded, total) => progress(loaded, total, false),
@@ -174,7 +222,7 @@ export class MachineService implements WorkerControl {
     try {
       asm = assembleMachine(
         cfg,
-        { kernel: this.bytes.get(cfg.boot.kernel!.resolved) ?? null, modules: cfg.boot.modules.map((m) => this.bytes.get(m.file.resolved)!) },
+        { kernel: this.bytes.get(cfg.boot.kernel!.resolved) ?? null, modules: cfg.boot.modules.map((m) => this.bytes.get(m.file.resolved)!), drives: this.drives },
         rtcEpochSeconds(cfg.rtc.base, this.host.epochMs(), this.host.tzOffsetMinutes()),
         (chardev, b) => {
           this.batcher.consoleByte(chardev, b);
@@ -233,6 +281,7 @@ export class MachineService implements WorkerControl {
           this.publish(this.loop?.state === 'paused');
         },
         inputReady: () => this.inputReady(),
+        settle: () => this.settle(),
         stopped: (r) => this.guestStopped(r),
         idleSkipped: (icount, toNs) => this.log.push({ icount, kind: 'idle', toNs }),
         stateChanged: (s) => this.loopState(s),
@@ -251,11 +300,43 @@ export class MachineService implements WorkerControl {
     this.loop?.pause();
   }
 
-  step(n: number): Status {
+  async step(n: number): Promise<Status> {
     if (!Number.isSafeInteger(n) || n < 1) throw new RangeError('step: n must be a positive integer');
     this.loop?.step(Math.min(n, 1e9));
+    await this.settle();
     this.publish(true);
     return this.counters();
+  }
+
+  disks(): DiskInfo[] {
+    const cfg = this.spec?.config;
+    if (!cfg) return [];
+    const vdevOf = (id: string): string => {
+      for (const x of cfg.devices) if (x.driver === 'xen-disk' && x.drive === id) return x.vdev;
+      return id;
+    };
+    return cfg.drives.map((d) => ({
+      drive: d.id,
+      vdev: vdevOf(d.id),
+      image: d.file?.path ?? '',
+      bytes: (this.drives.get(d.id)?.sectorCount ?? 0) * 512,
+      keep: d.readOnly ? 'read-only' : d.snapshot ? 'snapshot' : 'persistent',
+    }));
+  }
+
+  async exportDisk(drive: string): Promise<Blob> {
+    const dev = this.drives.get(drive);
+    if (!(dev instanceof CowOverlay)) throw new Error(`drive ${drive}: only a writable disk can be exported (a read-only one is its image)`);
+    await this.settle();
+    return dev.exportBlob();
+  }
+
+  async resetDisks(): Promise<MachineInfo> {
+    if (!this.spec) throw new Error('there is no machine');
+    this.loop?.dispose();
+    await this.settle();
+    for (const dev of this.drives.values()) if (dev instanceof CowOverlay) await dev.reset();
+    return this.build(); // a reboot on the fresh disks
   }
 
   async reset(): Promise<MachineInfo> {
@@ -283,10 +364,15 @@ export class MachineService implements WorkerControl {
       mips: this.window.mips,
       hypercallsPerSec: this.asm?.xen ? this.window.hypercallRate : null,
       evtchnPerSec: this.asm?.xen ? this.window.evtchnRate : null,
-      sectorsRead: null,
-      sectorsWritten: null,
+      sectorsRead: this.sectors('sectorsRead'),
+      sectorsWritten: this.sectors('sectorsWritten'),
       exitStatus: this.exitStatus,
     };
+  }
+
+  private sectors(which: 'sectorsRead' | 'sectorsWritten'): number | null {
+    const b = this.asm?.xen?.blockBackends;
+    return b && b.length > 0 ? b.reduce((n, x) => n + x.stats[which], 0) : null;
   }
 
   hypercallNames(): string[] {
@@ -381,7 +467,15 @@ export class MachineService implements WorkerControl {
   dispose(): void {
     this.loop?.dispose();
     this.loop = null;
+    const xen = this.asm?.xen;
+    const drives = [...this.drives.values()];
+    this.drives = new Map();
     this.asm = null;
+    // Writes the guest was answered for are committed before the disks close.
+    void (async () => {
+      await xen?.settleIo().catch(() => undefined);
+      for (const d of drives) await d.close().catch(() => undefined);
+    })();
   }
 
   private tailByte(b: number): void {
@@ -415,6 +509,17 @@ export class MachineService implements WorkerControl {
       this.script.shift();
       if (primary !== undefined) this.sendInput(primary, new TextEncoder().encode(s.send));
     }
+  }
+
+  /** Disk I/O the guest is waiting for: completes before the next slice (blkback.ts). */
+  private settle(): Promise<void> | null {
+    const xen = this.asm?.xen;
+    if (!xen || !xen.ioPending()) return null;
+    return xen.settleIo().catch((e: unknown) => {
+      this.internalError = e;
+      this.loop?.dispose();
+      this.guestStopped('exception');
+    });
   }
 
   private inputReady(): boolean {

@@ -83,6 +83,18 @@ export interface MachineInfo {
   traceSource: boolean;
 }
 
+export interface DiskInfo {
+  /** Drive id from the config. */
+  drive: string;
+  /** The guest's name for it (`xvda`). */
+  vdev: string;
+  /** The image file name. */
+  image: string;
+  bytes: number;
+  /** persistent: writes kept in this browser; snapshot: writes dropped at the end; read-only. */
+  keep: 'persistent' | 'snapshot' | 'read-only';
+}
+
 /** Counters for the status bar. Null means "this build has no such source yet". */
 export interface Status {
   state: RunState;
@@ -175,7 +187,13 @@ export interface WorkerControl {
   start(): void;
   pause(): void;
   /** Execute exactly `n` instructions (fewer if the guest halts or stops) while paused. */
-  step(n: number): Status;
+  step(n: number): Promise<Status>;
+  /** The machine's disks, for the disk panel. */
+  disks(): DiskInfo[];
+  /** A writable disk as it is now (base plus the guest's writes), for "export disk". */
+  exportDisk(drive: string): Promise<Blob>;
+  /** Forget every guest write to the writable disks, then reboot (the panel asks first). */
+  resetDisks(): Promise<MachineInfo>;
   /** Rebuild the machine from the same spec and images (a power cycle). */
   reset(): Promise<MachineInfo>;
   /** Bytes typed into a console (UTF-8). */

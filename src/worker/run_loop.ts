@@ -41,6 +41,11 @@ export interface RunLoopHooks {
   stateChanged(state: LoopState): void;
   /** Input is waiting that the guest can take now: do not go idle. */
   inputReady(): boolean;
+  /**
+   * Host work the next slice must wait for (a PV disk's I/O: blkback.ts), or null. Its results
+   * reach the guest at the instruction count where this slice ended, however long it takes.
+   */
+  settle(): Promise<void> | null;
 }
 
 export const SLICE_TARGET_MS = 10;
@@ -161,12 +166,20 @@ export class RunLoop {
     const done = this.target.instructions() - before;
     this.sizer.record(done, ms, r === 'budget');
     this.hooks.afterSlice(r, done, ms);
+    const wait = this.hooks.settle();
+    if (wait === null) this.afterSlice(r);
+    else wait.then(() => this.afterSlice(r));
+  }
+
+  private afterSlice(r: StopReason): void {
+    if (this.state === 'stopped') return;
     switch (r) {
       case 'budget':
       case 'requested':
         this.schedule();
         return;
       case 'idle':
+        if (this.state !== 'running') return; // paused while the host work settled
         if (this.hooks.inputReady()) this.schedule();
         else this.beginIdle();
         return;

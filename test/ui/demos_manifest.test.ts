@@ -34,7 +34,12 @@ function withoutFiles(c: MachineConfig): unknown {
   if (x.boot.kernel) x.boot.kernel = { path: '', resolved: '' };
   x.boot.initrd = x.boot.initrd === null ? null : '';
   for (const m of x.boot.modules) m.file = { path: '', resolved: '' };
-  for (const d of x.drives) if (d.file) d.file = { path: '', resolved: '' };
+  // The page keeps a writable disk's writes in an IndexedDB overlay (the image is never written);
+  // the command line says snapshot=on so that running it does not write into .cache/images.
+  for (const d of x.drives) {
+    if (d.file) d.file = { path: '', resolved: '' };
+    d.snapshot = false;
+  }
   return x;
 }
 

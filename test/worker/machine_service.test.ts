@@ -262,11 +262,14 @@ describe('machine worker API (comlink + stream port, serial echo guest)', () => 
     }
   });
 
-  it('says why a Xen demo cannot run yet, before downloading anything', async () => {
+  it('says why a machine cannot run yet (a PV network), before downloading anything', async () => {
     const page = new Page(base);
     try {
       const shim = manifest.demos.find((d) => d.id === 'xen-shim-linux')!;
-      await expect(page.api.create({ config: shim.config, images: shim.images })).rejects.toThrow(/the xen-disk backend is not written yet/);
+      const config = structuredClone(shim.config);
+      config.netdevs.push({ id: 'n0', type: 'user' });
+      config.devices.push({ driver: 'xen-net-device', id: null, netdev: 'n0', mac: '52:54:00:12:34:56' });
+      await expect(page.api.create({ config, images: shim.images })).rejects.toThrow(/the xen-net-device backend is not written yet/);
       expect(page.progress).toEqual([]);
       expect((await page.api.counters()).message).toMatch(/cannot run in this build yet/);
     } finally {

@@ -78,6 +78,7 @@ function hooks(log: string[]): RunLoopHooks {
     idleSkipped: (i, ns) => log.push(`idle:${i}:${ns}`),
     stateChanged: (s) => log.push(`state:${s}`),
     inputReady: () => false,
+    settle: () => null,
   };
 }
 
@@ -175,6 +176,21 @@ describe('RunLoop', () => {
     loop.wake();
     expect(m.skips).toEqual([]);
     expect(loop.state).toBe('running');
+  });
+
+  it('waits for host work after a slice before the next one', async () => {
+    const sched = new ManualScheduler();
+    const m = new Clockwork(sched, 1000);
+    let release: () => void = () => undefined;
+    const h = { ...hooks([]), settle: () => (m.budgets.length === 1 ? new Promise<void>((r) => (release = r)) : null) };
+    const loop = new RunLoop(m, sched, h, 'wall');
+    loop.start();
+    sched.turns(5);
+    expect(m.budgets.length).toBe(1); // the first slice's I/O is in flight: nothing is scheduled
+    release();
+    await Promise.resolve();
+    sched.turns(1);
+    expect(m.budgets.length).toBe(2);
   });
 
   it('steps an exact count only while paused, and stops for good on a guest exit', () => {
