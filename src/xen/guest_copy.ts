@@ -214,6 +214,12 @@ export class GuestStruct {
     return [v.u32(o), v.u32(o + 4)];
   }
 
+  setHalves(path: string, lo: number, hi: number): void {
+    const o = this.field(path).offset, v = this.view!;
+    v.set32(o, lo);
+    v.set32(o + 4, hi);
+  }
+
   set(path: string, value: number, index = 0): void {
     const f = this.field(path), v = this.view!;
     const o = f.offset + index * f.elemSize;

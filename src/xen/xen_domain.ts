@@ -39,7 +39,7 @@ const SPECIAL_PAGES = 4;
 /** Plain fields of XenDomain saved as they are. */
 const DOMAIN_FIELDS = [
   'shinfoGfn', 'shinfoAbi', 'vcpuInfo', 'registeredVcpuInfo', 'runstateArea', 'params', 'upcallVector',
-  'blocked', 'periodNs', 'shutdownCode', 'consoleIoIn', 'gsiLevel',
+  'blocked', 'periodNs', 'shutdownCode', 'consoleIoIn', 'gsiLevel', 'callbackIrqRaw',
 ] as const;
 
 export interface XenDomainOptions {
@@ -103,6 +103,8 @@ export class XenDomain {
   /** HVM params (index < HVM_NR_PARAMS). */
   readonly params = new Float64Array(HVM_NR_PARAMS);
   callback: CallbackVia = { type: 'none', value: 0 };
+  /** HVM_PARAM_CALLBACK_IRQ as the guest wrote it: low and high 32 bits (the type is in 63:56). */
+  readonly callbackIrqRaw = new Uint32Array(2);
   /** Per vCPU upcall vector from HVMOP_set_evtchn_upcall_vector (0 = none). */
   readonly upcallVector: number[] = [];
   /** Per vCPU: blocked in SCHEDOP_block/poll, and the ports a poll waits on. */

@@ -443,3 +443,37 @@ describe('vcpu_op', () => {
     expect(call64(x, vcpu_op, 3, 2)).toBe(ENOENT);
   });
 });
+
+describe('more of Xen documented behaviour', () => {
+  it('HVMOP_flush_tlbs takes NULL only; CALLBACK_IRQ reads back as written (type in bits 63:56)', () => {
+    const x = makeXen();
+    expect(call64(x, hvm_op, 5, 0)).toBe(0);
+    expect(call64(x, hvm_op, 5, DATA)).toBe(EINVAL);
+    mem(x).write16(DATA, 0x7ff0); mem(x).write32(DATA + 4, 0); mem(x).write32(DATA + 8, 0x0a0b1800); mem(x).write32(DATA + 12, 0x01000000);
+    expect(call64(x, hvm_op, 0, DATA)).toBe(0); // PCI INTx, device 3 pin 0
+    mem(x).write64(DATA + 8, 0);
+    expect(call64(x, hvm_op, 1, DATA)).toBe(0);
+    expect([mem(x).read32(DATA + 8), mem(x).read32(DATA + 12)]).toEqual([0x0a0b1800, 0x01000000]);
+  });
+  it('decrease_reservation / populate_physmap count extents done and zero the frames', () => {
+    const x = makeXen();
+    const m = mem(x);
+    m.write32(0x50000, 0xdeadbeef);
+    // xen_memory_reservation x86_64: extent_start@0 nr_extents@8 extent_order@16 mem_flags@20 domid@24
+    m.write64(DATA + 0x100, 0x50); m.write64(DATA + 0x108, 0x1000000); // second gfn outside RAM
+    m.write64(DATA, DATA + 0x100); m.write64(DATA + 8, 1); m.write32(DATA + 16, 0); m.write16(DATA + 24, 0x7ff0);
+    expect(call64(x, memory_op, 1, DATA)).toBe(1);
+    expect(m.read32(0x50000)).toBe(0);
+    m.write64(DATA + 8, 2);
+    expect(call64(x, memory_op, 6, DATA)).toBe(1);
+    m.write16(DATA + 24, 9);
+    expect(call64(x, memory_op, 1, DATA)).toBe(ESRCH);
+  });
+  it('bind_interdomain to dom0 finds no unbound port (-EINVAL)', () => {
+    const x = makeXen();
+    mem(x).write16(DATA, 0); mem(x).write32(DATA + 4, 1);
+    expect(call64(x, event_channel_op, 0, DATA)).toBe(EINVAL);
+    mem(x).write16(DATA, 9);
+    expect(call64(x, event_channel_op, 0, DATA)).toBe(ESRCH);
+  });
+});

@@ -85,7 +85,9 @@ export function eventChannelOp(d: XenDomain, h: Hypercall): number {
       if (!s) return -XEN_EFAULT;
       const remote = s.get('remote_dom');
       const rport = s.get('remote_port');
-      // Only loopback: dom0's ports belong to backends that bind to the guest, not the reverse.
+      // Only loopback: dom0 (our backends) has no unbound port offered to the guest (-EINVAL,
+      // as Xen finds none); other domains do not exist (-ESRCH).
+      if (remote === 0) return -XEN_EINVAL;
       if (!isSelf(d, remote)) return -XEN_ESRCH;
       const r = ev.get(rport);
       if (!r || r.state !== ECS_UNBOUND || r.remoteDom !== d.domid) return -XEN_EINVAL;

@@ -5,6 +5,7 @@
 // callback latches the shared_info layout from the caller's mode.
 import { XEN_EFAULT, XEN_EINVAL, XEN_ENOSYS, XEN_EPERM, XEN_ESRCH } from '../abi/errno.ts';
 import {
+  HVMOP_flush_tlbs,
   HVMOP_get_param,
   HVMOP_get_time,
   HVMOP_pagetable_dying,
@@ -47,7 +48,8 @@ export function setCallbackIrq(d: XenDomain, lo: number, hi: number): number {
     default:
       break; // unknown types are accepted and ignored (Xen compatible)
   }
-  d.params[HVM_PARAM_CALLBACK_IRQ] = lo + (hi & 0xffffff) * TWO32; // the type lives in callback
+  d.callbackIrqRaw[0] = lo;
+  d.callbackIrqRaw[1] = hi;
   return 0;
 }
 
@@ -69,7 +71,8 @@ export function hvmOp(d: XenDomain, h: Hypercall): number {
         return setCallbackIrq(d, lo, hi);
       }
       if (!d.console && (index === HVM_PARAM_CONSOLE_PFN || index === HVM_PARAM_CONSOLE_EVTCHN)) return -XEN_EINVAL;
-      s.set('value', d.params[index]!);
+      if (index === HVM_PARAM_CALLBACK_IRQ) s.setHalves('value', d.callbackIrqRaw[0]!, d.callbackIrqRaw[1]!);
+      else s.set('value', d.params[index]!);
       return s.storeField('value') ? 0 : -XEN_EFAULT;
     }
     case HVMOP_set_evtchn_upcall_vector: {
@@ -88,6 +91,11 @@ export function hvmOp(d: XenDomain, h: Hypercall): number {
       dv.setUint32(4, Math.floor(ns / TWO32), true);
       return h.g.write(arg, b) ? 0 : -XEN_EFAULT;
     }
+    case HVMOP_flush_tlbs:
+      // hvm.c: the argument must be NULL; every vCPU's TLB is flushed.
+      if (arg !== 0) return -XEN_EINVAL;
+      for (const c of d.machine.cpus) c.flushTlb();
+      return 0;
     case HVMOP_pagetable_dying:
       return -XEN_ENOSYS;
     default:

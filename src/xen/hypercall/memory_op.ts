@@ -14,6 +14,9 @@ import {
   XENMEM_add_to_physmap,
   XENMEM_add_to_physmap_batch,
   XENMEM_current_reservation,
+  XENMEM_decrease_reservation,
+  XENMEM_increase_reservation,
+  XENMEM_populate_physmap,
   XENMEM_maximum_gpfn,
   XENMEM_maximum_ram_page,
   XENMEM_maximum_reservation,
@@ -23,6 +26,7 @@ import {
   XenAddToPhysmapLayout,
   XenForeignMemoryMapLayout,
   XenMemoryMapLayout,
+  XenMemoryReservationLayout,
 } from '../abi/memory.ts';
 import { MAX_PFN } from '../../machine/memory.ts';
 import { GuestStruct } from '../guest_copy.ts';
@@ -62,6 +66,40 @@ export function addToPhysmap(d: XenDomain, space: number, idx: number, gfn: numb
     default:
       return -XEN_EINVAL;
   }
+}
+
+/** At most this many extents per call (Xen preempts long lists; we refuse them). */
+const MAX_EXTENTS = 1 << 16;
+
+/**
+ * Ballooning (common/memory.c): decrease_reservation gives frames back, populate_physmap and
+ * increase_reservation ask for them again. Guest RAM is fixed here, so giving back zeroes the
+ * frames and populating RAM frames zeroes them too; a frame outside RAM cannot be populated and
+ * stops the list. The result is the number of extents done, as in Xen.
+ */
+function reservation(d: XenDomain, h: Hypercall, cmd: number, arg: number): number {
+  const s = new GuestStruct(h.g, XenMemoryReservationLayout, arg);
+  if (!s.load()) return -XEN_EFAULT;
+  if (!isSelf(d, s.get('domid'))) return -XEN_ESRCH;
+  const n = s.get('nr_extents'), order = s.get('extent_order');
+  if (n < 0 || n > MAX_EXTENTS || order > 9) return -XEN_EINVAL;
+  if (cmd === XENMEM_increase_reservation) return 0; // no machine frames to hand out to an HVM guest
+  const w = h.word;
+  const list = s.get('extent_start');
+  for (let i = 0; i < n; i++) {
+    const b = h.g.read(list + i * w, w);
+    if (!b) return i;
+    const dv = new DataView(b.buffer);
+    const gfn = w === 8 ? dv.getUint32(0, true) + dv.getUint32(4, true) * 4294967296 : dv.getUint32(0, true);
+    const pages = 2 ** order;
+    if (gfn % pages !== 0) return i;
+    for (let p = 0; p < pages; p++) {
+      if (!d.mem.isRam(gfn + p)) return i;
+    }
+    d.mem.fill(gfn * 4096, pages * 4096, 0);
+    for (const c of d.machine.cpus) c.invalidatePhysicalRange(gfn * 4096, pages * 4096);
+  }
+  return n;
 }
 
 export function memoryOp(d: XenDomain, h: Hypercall): number {
@@ -115,6 +153,10 @@ export function memoryOp(d: XenDomain, h: Hypercall): number {
       d.e820Override = b;
       return 0;
     }
+    case XENMEM_increase_reservation:
+    case XENMEM_decrease_reservation:
+    case XENMEM_populate_physmap:
+      return reservation(d, h, cmd, arg);
     case XENMEM_maximum_ram_page:
       return Math.floor((d.mem.lowRamBytes + d.mem.highRamBytes) / 4096);
     case XENMEM_current_reservation:
