@@ -43,6 +43,12 @@ export interface BackendOps {
 
   /** Emits a trace event (cheap when tracing is off: check `tracing` first). */
   readonly tracing: boolean;
+  /**
+   * The causal flow id the next events carry (DESIGN.md invariant 7): a backend records it when a
+   * notify starts work and restores it when that work completes, so ring push → notify →
+   * backend → response → upcall share one id. 0 when tracing is off.
+   */
+  flow: number;
   trace(name: XenTraceName, args: Record<string, number | string>): void;
   /** Ends the current execution slice so the host can settle asynchronous I/O (see blkback.ts). */
   endSlice(): void;
@@ -130,6 +136,12 @@ export function domainBackendOps(h: BackendHost): BackendOps {
     grantCopy: (ref, offset, data, toGuest) => h.gnttab.copy(ref, offset, data, toGuest),
     get tracing() {
       return h.trace.on;
+    },
+    get flow() {
+      return h.trace.flow;
+    },
+    set flow(f: number) {
+      h.trace.flow = f;
     },
     trace: (name, args) => h.trace.emit(name, h.vcpu(), args, 'xen'),
     endSlice: () => h.endSlice(),

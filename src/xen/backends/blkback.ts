@@ -112,6 +112,8 @@ interface Inflight {
   readonly segs: readonly Segment[];
   /** The connection it came from: responses for an earlier connection are dropped. */
   readonly gen: number;
+  /** The trace flow of the notify that started it. */
+  readonly flow: number;
   done: Promise<void>;
 }
 
@@ -321,12 +323,12 @@ export class Blkback {
     const fail = (status: number, why: string): void => {
       this.stats.errors++;
       if (this.ops.tracing) this.ops.trace('xen_block_request_error', { devid: this.opts.vdev.number, op, status, reason: why });
-      this.queue({ idLo, idHi, op, status, buffer: null, segs: [], gen: this.gen, done: Promise.resolve() });
+      this.queue({ idLo, idHi, op, status, buffer: null, segs: [], gen: this.gen, flow: this.ops.flow, done: Promise.resolve() });
     };
     if (op === BLKIF_OP_FLUSH_DISKCACHE) {
       this.stats.flushes++;
       if (this.ops.tracing) this.ops.trace('xen_block_flush', { devid: this.opts.vdev.number });
-      const req: Inflight = { idLo, idHi, op, status: BLKIF_RSP_OKAY, buffer: null, segs: [], gen: this.gen, done: Promise.resolve() };
+      const req: Inflight = { idLo, idHi, op, status: BLKIF_RSP_OKAY, buffer: null, segs: [], gen: this.gen, flow: this.ops.flow, done: Promise.resolve() };
       req.done = this.lastOp.then(() => this.dev.flush()).then(
         () => undefined,
         () => {
@@ -386,7 +388,7 @@ export class Blkback {
       this.stats.sectorsRead += sectors;
     }
     if (this.ops.tracing) this.ops.trace(op === BLKIF_OP_READ ? 'xen_block_read' : 'xen_block_write', { devid: this.opts.vdev.number, sector, sectors, segs: n });
-    const req: Inflight = { idLo, idHi, op, status: BLKIF_RSP_OKAY, buffer: op === BLKIF_OP_READ ? buffer : null, segs, gen: this.gen, done: Promise.resolve() };
+    const req: Inflight = { idLo, idHi, op, status: BLKIF_RSP_OKAY, buffer: op === BLKIF_OP_READ ? buffer : null, segs, gen: this.gen, flow: this.ops.flow, done: Promise.resolve() };
     // The device may reject (never throw); a rejection is the guest's BLKIF_RSP_ERROR.
     req.done = (op === BLKIF_OP_READ ? this.dev.read(sector, buffer) : this.dev.write(sector, buffer)).then(
       () => undefined,
@@ -420,6 +422,8 @@ export class Blkback {
   private complete(batch: readonly Inflight[]): void {
     if (this.ring < 0 || batch.length === 0) return; // disconnected meanwhile: nobody to answer
     const v = this.ops.mem.view, L = this.layout, ring = this.ring;
+    // The completion belongs to the notify that started it (its trace flow).
+    this.ops.flow = batch[0]!.flow;
     for (const r of batch) {
       let status = r.status;
       if (status === BLKIF_RSP_OKAY && r.buffer) {

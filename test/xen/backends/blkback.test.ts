@@ -228,6 +228,25 @@ describe('blkback determinism', () => {
   });
 });
 
+describe('blkback trace events', () => {
+  it('link request, completion and upcall through one flow id, and name the state changes', async () => {
+    const { f, x } = setup('x86_64');
+    const evs: { name: string; flow: number; args: Record<string, unknown> }[] = [];
+    x.d.trace.attach((e) => evs.push({ name: e.name, flow: e.flow, args: e.args }));
+    f.connect();
+    f.armRspEvent();
+    const flow = x.d.trace.begin(); // what the hypercall dispatcher does for the guest's EVTCHNOP_send
+    f.push({ op: READ, idLo: 1, sector: 0, segs: [{ gref: f.dataRef(0), first: 0, last: 0 }] });
+    x.d.trace.begin(); // the guest carries on with other hypercalls
+    await x.d.settleIo();
+    const named = (n: string) => evs.filter((e) => e.name === n);
+    expect(named('xen_block_read')[0]).toMatchObject({ flow, args: { sector: 0, sectors: 1 } });
+    expect(named('xen_block_complete')[0]!.flow).toBe(flow);
+    expect(named('xen_evtchn_upcall').at(-1)!.flow).toBe(flow);
+    expect(named('xen_device_backend_state').map((e) => e.args['to'])).toEqual(['Connected']);
+  });
+});
+
 describe('blkback XenbusState handshake', () => {
   it('follows GRUB\'s handoff: frontend Closed → backend Closed (port unbound), frontend Initialising → InitWait, then reconnects with another ABI', async () => {
     const { f, b } = setup('x86_32');
