@@ -21,6 +21,7 @@ import { physdevOp } from './hypercall/physdev_op.ts';
 import { schedOp } from './hypercall/sched_op.ts';
 import { setTimerOp } from './hypercall/set_timer_op.ts';
 import { vcpuOp } from './hypercall/vcpu_op.ts';
+import { vmAssist } from './hypercall/vm_assist.ts';
 import { xenVersion } from './hypercall/xen_version.ts';
 
 const TWO32 = 4294967296;
@@ -59,6 +60,7 @@ const FAMILIES: Record<number, HypercallFamily> = {
   [H.__HYPERVISOR_xen_version]: xenVersion,
   [H.__HYPERVISOR_console_io]: consoleIo,
   [H.__HYPERVISOR_grant_table_op]: grantTableOp,
+  [H.__HYPERVISOR_vm_assist]: vmAssist,
   [H.__HYPERVISOR_vcpu_op]: vcpuOp,
   [H.__HYPERVISOR_sched_op]: schedOp,
   [H.__HYPERVISOR_event_channel_op]: eventChannelOp,

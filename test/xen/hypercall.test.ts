@@ -63,6 +63,9 @@ describe('hypercall page and entry', () => {
     expect(x.m.cpus[0]!.getReg(2, 0) | 0).toBe(EPERM);
     expect(call32(x, 48)).toBe(ENOSYS);
     expect(call32(x, 1)).toBe(ENOSYS); // mmu_update: PV only
+    expect(call32(x, 21, 0, 5)).toBe(0); // vm_assist(enable, runstate_update_flag)
+    expect(call32(x, 21, 0, 2)).toBe(EINVAL); // writable_pagetables: PV only
+    expect(call32(x, 21, 7, 5)).toBe(EINVAL);
   });
   it('VMMCALL works too, and 64-bit callers use RDI/RSI', () => {
     const x = makeXen();
