@@ -50,7 +50,14 @@ hook.consoles = () => tabs.consoles();
 hook.consoleText = (id) => tabs.text(id);
 const statusBar = new StatusBar($('#status'));
 const progress = new ProgressView($('#progress'));
-const disks = new DiskPanel($('#disk-panel'), $('#consoles'));
+const disks = new DiskPanel($('#disk-panel'), $('#consoles'), {
+  reset: async () => {
+    const info = await api.resetDisks();
+    tabs.setConsoles(info.consoles, current?.console);
+    if (!current?.spec.config.startPaused) await api.start();
+  },
+  exportDisk: (drive) => api.exportDisk(drive),
+});
 const trace = new TracePanel($('#trace-panel'), $<HTMLInputElement>('#step-count'), {
   setFilter: (f) => void api.setTraceFilter(f),
   step: (n) => void api.step(n).then(showStatus),
@@ -113,8 +120,7 @@ async function bootSpec(title: string, spec: MachineSpec, firstConsole: string |
     tabs.setConsoles(info.consoles, firstConsole);
     trace.reset(info.traceSource);
     void api.setTraceFilter(trace.filter());
-    const drives = spec.config.drives.length;
-    disks.setDisks(drives, drives > 0 ? 'PV disks are not connected to the machine yet' : null);
+    disks.setDisks(await api.disks());
     say(`${title}: booted (${info.bootKind}).${hint}`);
     if (!spec.config.startPaused) await api.start();
     else say(`${title}: booted paused (-S); press Run or Step.`);
