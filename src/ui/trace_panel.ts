@@ -69,7 +69,8 @@ export class TracePanel {
     for (const e of events) {
       const li = document.createElement('li');
       const ret = e.ret === null ? '' : ` = ${e.ret}`;
-      li.textContent = `${formatInstructions(e.icount)} v${e.vcpu} ${e.layer} ${e.kind} ${e.name}(${e.args})${ret}`;
+      const call = e.args ? `${e.name}(${e.args})` : e.name;
+      li.textContent = `${formatInstructions(e.icount)} v${e.vcpu} ${e.layer} ${e.kind} ${call}${ret}`;
       frag.append(li);
     }
     if (dropped > 0) {
