@@ -61,9 +61,13 @@ export function checkImageRef(img: ImageRef): string | null {
 /** Kernels and modules are copied into guest RAM (3.5 GiB at most). */
 export const MAX_IMAGE_BYTES = 2 ** 32;
 
-/** The overlay's name in the store: machine name and drive id, in the characters it allows. */
-function overlayId(spec: MachineSpec, drive: DriveConfig): string {
-  return `${spec.config.name ?? 'machine'}.${drive.id}`.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 64);
+/**
+ * The overlay's name in the store: machine name, drive id and the base image's hash (so a link
+ * with another image under the same names gets its own overlay), in the characters it allows.
+ */
+function overlayId(spec: MachineSpec, drive: DriveConfig, sha256: string): string {
+  const name = `${spec.config.name ?? 'machine'}.${drive.id}`.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 48);
+  return `${name}.${sha256.slice(0, 12)}`;
 }
 
 /** A link carries at most this many input steps (share_link.ts). */
@@ -184,7 +188,7 @@ export class MachineService implements WorkerControl {
     const urls = img.url ? [new URL(img.url, this.host.baseUrl).href] : [];
     const opts = { fetch: this.host.fetch, onProgress: (loaded: number, total: number) => this.progress(img.name, loaded, total, false) };
     if (drive.readOnly) return (await downloadImage(this.host.imageStore, image, urls, opts)).disk;
-    const diskId = overlayId(spec, drive);
+    const diskId = overlayId(spec, drive, img.sha256);
     if (drive.snapshot) {
       const { disk } = await downloadImage(this.host.imageStore, image, urls, opts);
       return CowOverlay.open({ base: disk, baseId: img.sha256, store: new MemoryChunkStore(), diskId, writeCache: true, ownsBase: true });
