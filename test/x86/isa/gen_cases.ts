@@ -33,11 +33,21 @@ export interface GenCase {
   undefRegs: number;
 }
 
+/**
+ * Rows this generic generator leaves out, with the reason (printed by the test, never silent).
+ * FXSAVE: known mismatches owned by the SIMD/x87 helpers (model MXCSR_MASK 0xFFFF vs the host's
+ * 0x2FFFF; bytes 416-511 are written as zero where the host leaves memory untouched).
+ */
+export const EXCLUDED_ROWS: Readonly<Record<string, string>> = {
+  FXSAVE: 'image differs from this host: MXCSR_MASK model value and reserved bytes 416-511 (SIMD/x87 helpers)',
+};
+
 /** Families/entries the generator covers (user-mode, host-runnable). */
 export function testableEntries(): number[] {
   const out: number[] = [];
   OPCODES.forEach((e, i) => {
     if (e.pending !== undefined) return;
+    if (EXCLUDED_ROWS[e.mnemonic] !== undefined) return;
     if (e.family === 'prefix' || e.family === 'escape') return;
     if ((e.attrs & Attr.NO_HOST) !== 0) return;
     if (e.rm >= 0) return;
