@@ -33,6 +33,8 @@ export interface BackendOps {
   /** Binds the guest's unbound port (remote dom 0); returns it, or -1 if it is not bindable. */
   evtchnBind(guestPort: number, onNotify: () => void): number;
   evtchnUnbind(guestPort: number): void;
+  /** After a snapshot restore: the port is interdomain to dom0 again; route its sends to us. */
+  evtchnReattach(guestPort: number, onNotify: () => void): boolean;
   evtchnNotify(guestPort: number): void;
 
   /** Maps a granted page: its host offset in mem, or a negative GNTST_* status. */
@@ -116,6 +118,12 @@ export function domainBackendOps(h: BackendHost): BackendOps {
       p.state = ECS_UNBOUND;
       p.remotePort = 0;
       p.backend = null;
+    },
+    evtchnReattach: (guestPort, onNotify) => {
+      const p = ev.get(guestPort);
+      if (!p || p.state !== ECS_INTERDOMAIN || p.remoteDom !== 0) return false;
+      p.backend = () => onNotify();
+      return true;
     },
     evtchnNotify: (guestPort) => ev.setPending(guestPort),
     grantMap: (ref, write) => {

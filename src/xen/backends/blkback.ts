@@ -133,6 +133,21 @@ export interface BlkbackStats {
   errors: number;
 }
 
+/** What a snapshot keeps of a backend (DESIGN.md invariant 8); taken only with no I/O in flight. */
+export interface BlkbackState {
+  readonly state: number;
+  /** Host offset of the mapped ring page (guest memory is saved whole), or -1. */
+  readonly ring: number;
+  readonly ringRef: number;
+  readonly port: number;
+  readonly abi: Abi;
+  readonly reqCons: number;
+  readonly rspProdPvt: number;
+  readonly broken: string | null;
+  readonly gen: number;
+  readonly stats: BlkbackStats;
+}
+
 export class Blkback {
   readonly backendPath: string;
   readonly frontendPath: string;
@@ -452,6 +467,41 @@ export class Blkback {
     if (this.ops.tracing) this.ops.trace('xen_block_complete', { devid: this.opts.vdev.number, responses: batch.length, rsp_prod: nw });
     // More requests may have been pushed without a notify (the frontend saw our req_event).
     this.consume();
+  }
+
+  saveState(): BlkbackState {
+    if (this.ioPending()) throw new Error('blkback: snapshot with disk I/O in flight (settleIo() first)');
+    return {
+      state: this.state,
+      ring: this.ring,
+      ringRef: this.ringRef,
+      port: this.port,
+      abi: this.layout.abi,
+      reqCons: this.reqCons,
+      rspProdPvt: this.rspProdPvt,
+      broken: this.broken,
+      gen: this.gen,
+      stats: { ...this.stats },
+    };
+  }
+
+  /**
+   * Restore into a backend built the same way, after the domain restored guest memory, event
+   * channels, grant pins and XenStore (the dom0 watch is this instance's own registration).
+   */
+  loadState(s: BlkbackState): void {
+    this.inflight = [];
+    this.state = s.state;
+    this.ring = s.ring;
+    this.ringRef = s.ringRef;
+    this.port = s.port;
+    this.layout = RING_ABI[s.abi === 'x86_32' ? 'x86_32' : 'x86_64'];
+    this.reqCons = s.reqCons >>> 0;
+    this.rspProdPvt = s.rspProdPvt >>> 0;
+    this.broken = s.broken;
+    this.gen = s.gen;
+    Object.assign(this.stats, s.stats);
+    if (this.ring >= 0 && !this.ops.evtchnReattach(this.port, () => this.notified())) throw new Error(`snapshot: vbd port ${this.port} is not bound to dom0`);
   }
 
   /** The device is going away (machine teardown). */
