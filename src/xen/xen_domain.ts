@@ -29,7 +29,7 @@ import { tscScale, writeVcpuTime, writeWallclock, type TscScale } from './xen_cl
 import { XenstoreRing } from './xenstore_ring.ts';
 import type { BlockDevice } from '../machine/block_device.ts';
 import { domainBackendOps } from './backends/backend_ops.ts';
-import { Blkback, type BlkbackOptions } from './backends/blkback.ts';
+import { Blkback, type BlkbackOptions, type BlkbackState } from './backends/blkback.ts';
 
 export const XEN_SPECIAL_BASE_GFN = 0xfeff8;
 export const CONSOLE_GFN = 0xfeff8;
@@ -431,6 +431,7 @@ export class XenDomain {
       xenstore: this.xenstore.store.saveState() as unknown as PlainRecord,
       xenstoreRing: this.xenstore.server.saveState() as unknown as PlainRecord,
       unplug: [this.platformPci.unplugMask, this.platformPci.productNumber, this.platformPci.buildNumber],
+      blkback: this.blockBackends.map((b) => b.saveState() as unknown as PlainRecord),
     };
   }
 
@@ -453,6 +454,8 @@ export class XenDomain {
     this.platformPci.unplugMask = u[0]!;
     this.platformPci.productNumber = u[1]!;
     this.platformPci.buildNumber = u[2]!;
+    // Backends last: they re-route their event channel ports restored above.
+    ((s.blkback as unknown as BlkbackState[] | undefined) ?? []).forEach((b, i) => this.blockBackends[i]?.loadState(b));
   }
 
   /** Current E820 for XENMEM_memory_map: packed 20-byte entries. */
