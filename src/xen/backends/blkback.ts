@@ -6,7 +6,7 @@
 //       device-type = disk                                                   (guest-owned)
 // `dev` (= "xvda") is what makes GRUB call the disk (xen/xvda) (grub-core/disk/xen/xendisk.c).
 //
-// Requests: READ, WRITE, FLUSH_DISKCACHE. WRITE_BARRIER, DISCARD and INDIRECT are not advertised
+// Requests: READ, WRITE, FLUSH_DISKCACHE (with segments: a flushed write). WRITE_BARRIER, DISCARD and INDIRECT are not advertised
 // and are answered BLKIF_RSP_EOPNOTSUPP; anything malformed (segment count outside 1..11,
 // first_sect > last_sect or last_sect > 7, sectors past the end, a grant we may not use, a write
 // to a read-only disk, an unknown op) gets BLKIF_RSP_ERROR. The request is copied out of the ring
@@ -340,8 +340,8 @@ export class Blkback {
       if (this.ops.tracing) this.ops.trace('xen_block_request_error', { devid: this.opts.vdev.number, op, status, reason: why });
       this.queue({ idLo, idHi, op, status, buffer: null, segs: [], gen: this.gen, flow: this.ops.flow, done: Promise.resolve() });
     };
-    if (op === BLKIF_OP_FLUSH_DISKCACHE) {
-      this.stats.flushes++;
+    if (op === BLKIF_OP_FLUSH_DISKCACHE) this.stats.flushes++;
+    if (op === BLKIF_OP_FLUSH_DISKCACHE && n === 0) {
       if (this.ops.tracing) this.ops.trace('xen_block_flush', { devid: this.opts.vdev.number });
       const req: Inflight = { idLo, idHi, op, status: BLKIF_RSP_OKAY, buffer: null, segs: [], gen: this.gen, flow: this.ops.flow, done: Promise.resolve() };
       req.done = this.lastOp.then(() => this.dev.flush()).then(
@@ -357,10 +357,13 @@ export class Blkback {
       fail(BLKIF_RSP_EOPNOTSUPP, 'not advertised');
       return;
     }
-    if (op !== BLKIF_OP_READ && op !== BLKIF_OP_WRITE) {
+    if (op !== BLKIF_OP_READ && op !== BLKIF_OP_WRITE && op !== BLKIF_OP_FLUSH_DISKCACHE) {
       fail(BLKIF_RSP_ERROR, 'unknown operation');
       return;
     }
+    // A FLUSH_DISKCACHE with segments is Linux blkfront's FUA/preflush write: flush, write, flush
+    // (blkback treats it as a REQ_PREFLUSH write; QEMU as a write with presync).
+    const write = op !== BLKIF_OP_READ;
     if (n === 0 || n > BLKIF_MAX_SEGMENTS_PER_REQUEST) {
       fail(BLKIF_RSP_ERROR, `nr_segments ${n}`);
       return;
@@ -383,7 +386,7 @@ export class Blkback {
       return;
     }
     const buffer = new Uint8Array(sectors * SECTOR_SIZE);
-    if (op === BLKIF_OP_WRITE) {
+    if (write) {
       if (this.readOnly) {
         fail(BLKIF_RSP_ERROR, 'read-only disk');
         return;
@@ -402,10 +405,15 @@ export class Blkback {
     } else {
       this.stats.sectorsRead += sectors;
     }
-    if (this.ops.tracing) this.ops.trace(op === BLKIF_OP_READ ? 'xen_block_read' : 'xen_block_write', { devid: this.opts.vdev.number, sector, sectors, segs: n });
-    const req: Inflight = { idLo, idHi, op, status: BLKIF_RSP_OKAY, buffer: op === BLKIF_OP_READ ? buffer : null, segs, gen: this.gen, flow: this.ops.flow, done: Promise.resolve() };
+    if (this.ops.tracing) this.ops.trace(write ? 'xen_block_write' : 'xen_block_read', { devid: this.opts.vdev.number, sector, sectors, segs: n, flush: op === BLKIF_OP_FLUSH_DISKCACHE ? 1 : 0 });
+    const req: Inflight = { idLo, idHi, op, status: BLKIF_RSP_OKAY, buffer: write ? null : buffer, segs, gen: this.gen, flow: this.ops.flow, done: Promise.resolve() };
+    const dev = this.dev;
+    const io =
+      op === BLKIF_OP_READ ? dev.read(sector, buffer)
+      : op === BLKIF_OP_WRITE ? dev.write(sector, buffer)
+      : this.lastOp.then(() => dev.flush()).then(() => dev.write(sector, buffer)).then(() => dev.flush());
     // The device may reject (never throw); a rejection is the guest's BLKIF_RSP_ERROR.
-    req.done = (op === BLKIF_OP_READ ? this.dev.read(sector, buffer) : this.dev.write(sector, buffer)).then(
+    req.done = io.then(
       () => undefined,
       () => {
         req.status = BLKIF_RSP_ERROR;

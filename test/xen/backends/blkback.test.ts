@@ -215,6 +215,32 @@ describe('blkback determinism', () => {
     expect(f.take().map((r) => [r.idLo, r.status])).toEqual([[1, OKAY], [2, OKAY]]);
   });
 
+  it('treats a FLUSH_DISKCACHE with segments (blkfront\'s FUA write) as flush, write, flush', async () => {
+    const log: string[] = [];
+    const mem = MemoryDisk.blank(64);
+    const dev: BlockDevice = {
+      sectorCount: 64, readOnly: false, writeCache: true,
+      read: (s, b) => mem.read(s, b),
+      write: async (s, d) => {
+        await new Promise((r) => setTimeout(r, 5));
+        await mem.write(s, d);
+        log.push(`write ${s}`);
+      },
+      flush: async () => {
+        log.push('flush');
+      },
+      close: async () => undefined,
+    };
+    const { f } = setup('x86_32', dev);
+    f.connect();
+    f.data(0).fill(0x99);
+    f.push({ op: WRITE, idLo: 1, sector: 1, segs: [{ gref: f.dataRef(0), first: 0, last: 0 }] }, { op: FLUSH, idLo: 2, sector: 2, segs: [{ gref: f.dataRef(0), first: 0, last: 1 }] });
+    await f.d.settleIo();
+    expect(log).toEqual(['write 1', 'flush', 'write 2', 'flush']);
+    expect(f.take().map((r) => [r.idLo, r.op, r.status])).toEqual([[1, WRITE, OKAY], [2, FLUSH, OKAY]]);
+    expect(mem.bytes.subarray(512, 4 * 512).every((v) => v === 0x99)).toBe(true);
+  });
+
   it('reports a device failure as BLKIF_RSP_ERROR', async () => {
     const failing: BlockDevice = {
       sectorCount: 64, readOnly: false, writeCache: false,
