@@ -315,7 +315,11 @@ export class LocalApic implements MmioHandler {
   private error(bits: number): void {
     this.esrPending |= bits;
     const lvt = this.lvt[LVT_ERROR]!;
-    if (!(lvt & LVT_MASKED)) this.acceptFixed(lvt & 0xff, false);
+    if (lvt & LVT_MASKED) return;
+    // An illegal vector in LVT Error itself only records "receive illegal vector": delivering it
+    // would raise the same error again, without end (XSA-462; SDM Vol 3 §11.5.3).
+    if ((lvt & 0xff) < 16) { this.esrPending |= ESR_RECEIVE_ILLEGAL_VECTOR; return; }
+    this.acceptFixed(lvt & 0xff, false);
   }
 
   /** Whether the 8259's INTR reaches this CPU: APIC disabled, or LINT0 unmasked in ExtINT mode. */

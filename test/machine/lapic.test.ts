@@ -4,7 +4,7 @@ import { IoApic } from '../../src/machine/ioapic.ts';
 import {
   APICBASE_EN, APICBASE_EXTD, APIC_DEFAULT_BASE, APIC_VERSION, LocalApic, REG_EOI, REG_ESR, REG_ICR_HI, REG_ICR_LO,
   REG_IRR, REG_ISR, REG_LVT_LINT0, REG_LVT_TIMER, REG_PPR, REG_SVR, REG_TIMER_CCR, REG_TIMER_DCR, REG_TIMER_ICR, REG_TPR,
-  REG_LDR, REG_DFR, REG_TMR,
+  REG_LDR, REG_DFR, REG_TMR, REG_LVT_ERROR,
 } from '../../src/machine/lapic.ts';
 import { VirtualClock } from '../../src/machine/virtual_clock.ts';
 
@@ -82,6 +82,16 @@ describe('local APIC', () => {
     r(a, 0x04 /* reserved */);
     w(a, REG_ESR, 0);
     expect(r(a, REG_ESR)).toBe(0x80);
+  });
+
+  it('an illegal vector in LVT Error only records receive-illegal-vector, without recursing (XSA-462)', () => {
+    const { apics, w, r } = setup();
+    const a = apics[0]!;
+    w(a, REG_LVT_ERROR, 0x0f); // unmasked, fixed, vector 15: itself illegal
+    w(a, REG_ICR_LO, 0x0004400f); // self-IPI with vector 15
+    w(a, REG_ESR, 0);
+    expect(r(a, REG_ESR)).toBe(0x60); // send and receive illegal vector, as XTF's xsa-462 expects
+    expect(a.pendingVector()).toBe(-1);
   });
 
   it('sends fixed IPIs by physical ID, logical flat mask, self and all-but-self shorthands', () => {
