@@ -141,7 +141,11 @@ export function domainBackendOps(h: BackendHost): BackendOps {
       h.gnttab.unmap(ref, write);
       if (h.trace.on) h.trace.emit('xen_gnttab_unmap', h.vcpu(), { ref, write: write ? 1 : 0 }, 'xen');
     },
-    grantCopy: (ref, offset, data, toGuest) => h.gnttab.copy(ref, offset, data, toGuest),
+    grantCopy: (ref, offset, data, toGuest) => {
+      const st = h.gnttab.copy(ref, offset, data, toGuest);
+      if (h.trace.on) h.trace.emit('xen_gnttab_copy', h.vcpu(), { ref, offset, len: data.length, to_guest: toGuest ? 1 : 0, ret: st }, 'xen');
+      return st;
+    },
     get tracing() {
       return h.trace.on;
     },

@@ -300,6 +300,7 @@ describe('blkback trace events', () => {
     expect(named('xen_block_read')[0]).toMatchObject({ flow, args: { sector: 0, sectors: 1 } });
     expect(named('xen_block_complete')[0]!.flow).toBe(flow);
     expect(named('xen_evtchn_upcall').at(-1)!.flow).toBe(flow);
+    expect(named('xen_gnttab_copy').at(-1)).toMatchObject({ flow, args: { ref: f.dataRef(0), offset: 0, len: 512, to_guest: 1, ret: 0 } });
     expect(named('xen_device_backend_state').map((e) => e.args['to'])).toEqual(['Connected']);
   });
 });
