@@ -763,7 +763,10 @@ export class Cpu {
     this.pendingExit = -1;
     this.eventCheck = true;
     if (checkEvents(this) < 0) return Exit.SHUTDOWN;
-    while (n < maxInstructions) {
+    // Events delivered without retiring an instruction count against the budget too, so a
+    // guest stuck in a fault loop (a handler that faults again) cannot hang the host.
+    let events = 0;
+    while (n + events < maxInstructions) {
       const ripLo = s[I_RIP]!, ripHi = s[I_RIP + 1]!;
       const bits = s[I_CODE_BITS]!;
       let linLo = ripLo, linHi = ripHi;
@@ -776,7 +779,7 @@ export class Cpu {
         if (hp < 0) {
           if (hp === -2) this.raise(14, 0x10);
           s[I_EXC_RIP] = ripLo; s[I_EXC_RIP + 1] = ripHi;
-          if (this.fault) { this.fault = false; if (!this.deliverException()) { reason = this.faultExit; break; } }
+          if (this.fault) { this.fault = false; if (!this.deliverException()) { reason = this.faultExit; break; } events++; }
           continue;
         }
         this.cpLin = linLo & ~0xfff; this.cpLinHi = linHi; this.cpHost = hp;
@@ -798,7 +801,7 @@ export class Cpu {
         }
         if (this.fault) {
           this.fault = false;
-          if (!this.deliverException()) { reason = this.faultExit; break; }
+          if (!this.deliverException()) { reason = this.faultExit; break; } events++;
           continue;
         }
       }
@@ -815,7 +818,7 @@ export class Cpu {
       execute(this, d);
       if (this.fault) {
         this.fault = false;
-        if (!this.deliverException()) { reason = this.faultExit; break; }
+        if (!this.deliverException()) { reason = this.faultExit; break; } events++;
         continue;
       }
       s[I_RIP] = this.nextLo;
@@ -824,7 +827,8 @@ export class Cpu {
       if (this.eventCheck && checkEvents(this) < 0) { reason = Exit.SHUTDOWN; break; }
       if (this.pendingExit >= 0) { reason = this.pendingExit; break; }
     }
-    const c = (s[I_ICOUNT]! >>> 0) + n;
+    // ICOUNT (virtual time) advances by one per delivered event as well as per retired instruction.
+    const c = (s[I_ICOUNT]! >>> 0) + n + events;
     s[I_ICOUNT] = c | 0;
     if (c > 0xffffffff) s[I_ICOUNT + 1] = (s[I_ICOUNT + 1]! + 1) | 0;
     return reason;
