@@ -324,6 +324,22 @@ describe('blkback XenbusState handshake', () => {
     expect(await roundTrip(g, { op: WRITE, idLo: 77, idHi: 1, sector: 1, segs: [{ gref: g.dataRef(0), first: 0, last: 0 }] })).toEqual([{ idLo: 77, idHi: 1, op: WRITE, status: OKAY }]);
   });
 
+  it('walks Linux\'s xenbus_reset_frontend (Closing, Closed, Initialising) and the frontend\'s watch sees every backend state', () => {
+    const { f } = setup('x86_64');
+    f.d.xenstore.store.watch(f.conn, `${BE}/state`, 'be');
+    f.connect(3);
+    const seen: string[] = [];
+    const step = (fe: string): void => {
+      f.write(`${FE}/state`, fe);
+      seen.push(f.read(`${BE}/state`)!);
+    };
+    step('5');
+    step('6');
+    step('1');
+    expect(seen).toEqual(['5', '6', '2']);
+    expect(f.watchEvents.filter((p) => p === `${BE}/state`)).toHaveLength(5); // registration, 4, 5, 6, 2
+  });
+
   it('stays in InitWait and records an error when the frontend gives no usable ring', () => {
     const { f } = setup('x86_64');
     const dom0 = f.d.xenstore.store.connect(0, () => undefined);
@@ -337,5 +353,16 @@ describe('blkback XenbusState handshake', () => {
     f.write(`${FE}/state`, '4');
     expect(error()).toBe('unknown fe protocol x86_16-abi');
     expect(f.read(`${BE}/state`)).toBe('2');
+    f.write(`${FE}/protocol`, 'x86_64-abi');
+    f.write(`${FE}/ring-ref`, '300'); // never granted
+    f.write(`${FE}/state`, '3');
+    expect(error()).toMatch(/^mapping ring-ref 300 failed/);
+    f.grant(7, f.ringGfn);
+    f.write(`${FE}/ring-ref`, '7');
+    f.write(`${FE}/event-channel`, String(f.d.consolePort)); // a port that is not the guest's to give
+    f.write(`${FE}/state`, '4');
+    expect(error()).toBe(`binding port ${f.d.consolePort} failed`);
+    expect(f.read(`${BE}/state`)).toBe('2');
+    expect(f.mem.view.getUint16(f.d.gnttab.entry(7), true) & 0x18).toBe(0); // the ring mapping was undone
   });
 });
