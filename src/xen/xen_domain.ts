@@ -122,6 +122,8 @@ export class XenDomain {
   shutdownReason: number | null = null;
   /** vm_assist bits the guest enabled (VMASST_TYPE_*). */
   vmAssist = 0;
+  /** Guest frames given back with XENMEM_decrease_reservation and not populated again. */
+  readonly ballooned = new Set<number>();
   shutdownCode = 0;
   /** console_io read: bytes the host offers to CONSOLEIO_read. */
   readonly consoleIoIn: number[] = [];
@@ -425,6 +427,7 @@ export class XenDomain {
       pollPorts: this.pollPorts.map((p) => (p ? [...p] : null)),
       pirqs: [...this.pirqs],
       e820Override: this.e820Override ? Array.from(this.e820Override) : null,
+      ballooned: [...this.ballooned].sort((a, b) => a - b),
       evtchn: this.evtchn.saveState(),
       gnttab: this.gnttab.saveState() as unknown as PlainRecord,
       console: this.console ? this.console.saveState() : null,
@@ -445,6 +448,8 @@ export class XenDomain {
     this.pirqs.clear();
     for (const [k, v] of s.pirqs as number[][]) this.pirqs.set(k!, v!);
     this.e820Override = s.e820Override ? Uint8Array.from(s.e820Override as number[]) : null;
+    this.ballooned.clear();
+    for (const g of (s.ballooned as number[] | undefined) ?? []) this.ballooned.add(g);
     this.evtchn.loadState(this.shinfoAbi, s.evtchn as number[][]);
     this.gnttab.loadState(s.gnttab as unknown as Parameters<GrantTable['loadState']>[0]);
     if (this.console && s.console) this.console.loadState(s.console as number[]);

@@ -472,6 +472,33 @@ describe('more of Xen documented behaviour', () => {
     m.write16(DATA + 24, 9);
     expect(call64(x, memory_op, 1, DATA)).toBe(ESRCH);
   });
+  it('a frame given back is ballooned out: a second decrease does 0 extents, populate brings it back (XTF xsa-277)', () => {
+    const x = makeXen();
+    const m = mem(x);
+    const ram = call64(x, memory_op, 4 /* maximum_reservation */, DATA + 0x200);
+    m.write16(DATA + 0x200, 0x7ff0);
+    const max = call64(x, memory_op, 4, DATA + 0x200);
+    expect(call64(x, memory_op, 3 /* current_reservation */, DATA + 0x200)).toBe(max);
+    m.write64(DATA + 0x100, 0x60);
+    m.write64(DATA, DATA + 0x100); m.write64(DATA + 8, 1); m.write32(DATA + 16, 0); m.write16(DATA + 24, 0x7ff0);
+    expect(call64(x, memory_op, 1, DATA)).toBe(1);
+    expect(call64(x, memory_op, 1, DATA)).toBe(0); // already gone: 0 extents done
+    expect(call64(x, memory_op, 3, DATA + 0x200)).toBe(max - 1);
+    // The record is domain state: a restored domain still refuses the second decrease.
+    const y = makeXen();
+    y.m.loadSnapshot(x.m.saveSnapshot());
+    y.d.loadState(JSON.parse(JSON.stringify(x.d.saveState())));
+    expect(call64(y, memory_op, 1, DATA)).toBe(0);
+    m.write32(0x60010, 0x12345678);
+    expect(call64(x, memory_op, 6 /* populate_physmap */, DATA)).toBe(1);
+    expect(m.read32(0x60010)).toBe(0); // back, zeroed
+    expect(call64(x, memory_op, 3, DATA + 0x200)).toBe(max);
+    expect(call64(x, memory_op, 1, DATA)).toBe(1); // and can be given back again
+    // An order-1 extent over a half-ballooned pair stops at the missing page.
+    m.write64(DATA + 0x100, 0x60); m.write32(DATA + 16, 1);
+    expect(call64(x, memory_op, 1, DATA)).toBe(0);
+    expect(ram).toBe(ESRCH); // domid 0 before it was written
+  });
   it('bind_interdomain to dom0 finds no unbound port (-EINVAL)', () => {
     const x = makeXen();
     mem(x).write16(DATA, 0); mem(x).write32(DATA + 4, 1);

@@ -1,7 +1,7 @@
 // __HYPERVISOR_memory_op (public/memory.h; xen/arch/x86/mm.c arch_memory_op, common/memory.c).
 // add_to_physmap overlays shared_info or a grant frame at any guest frame (in or outside RAM,
 // above 4 GiB too); memory_map returns the E820 (GRUB PVH and the shim panic without it);
-// set_memory_map replaces it for later memory_map calls. Ballooning is not offered.
+// set_memory_map replaces it for later memory_map calls. Ballooning records given-back frames.
 import { XEN_EFAULT, XEN_EINVAL, XEN_ENOSYS, XEN_EOPNOTSUPP, XEN_EPERM, XEN_ESRCH } from '../abi/errno.ts';
 import {
   XENMAPIDX_grant_table_status,
@@ -73,9 +73,12 @@ const MAX_EXTENTS = 1 << 16;
 
 /**
  * Ballooning (common/memory.c): decrease_reservation gives frames back, populate_physmap and
- * increase_reservation ask for them again. Guest RAM is fixed here, so giving back zeroes the
- * frames and populating RAM frames zeroes them too; a frame outside RAM cannot be populated and
- * stops the list. The result is the number of extents done, as in Xen.
+ * increase_reservation ask for them again. Guest RAM is fixed here: a frame given back is zeroed
+ * and recorded in `d.ballooned` (its p2m entry is gone in Xen), so giving it back again fails
+ * (guest_remove_page finds nothing: the list stops there, as XTF's xsa-277 test expects) and
+ * populate_physmap of it brings it back zeroed. Populating a RAM frame that is present zeroes it
+ * (Xen puts a fresh page there); a frame outside RAM cannot be populated and stops the list.
+ * The result is the number of extents done, as in Xen.
  */
 function reservation(d: XenDomain, h: Hypercall, cmd: number, arg: number): number {
   const s = new GuestStruct(h.g, XenMemoryReservationLayout, arg);
@@ -86,6 +89,7 @@ function reservation(d: XenDomain, h: Hypercall, cmd: number, arg: number): numb
   if (cmd === XENMEM_increase_reservation) return 0; // no machine frames to hand out to an HVM guest
   const w = h.word;
   const list = s.get('extent_start');
+  const decrease = cmd === XENMEM_decrease_reservation;
   for (let i = 0; i < n; i++) {
     const b = h.g.read(list + i * w, w);
     if (!b) return i;
@@ -96,7 +100,17 @@ function reservation(d: XenDomain, h: Hypercall, cmd: number, arg: number): numb
     for (let p = 0; p < pages; p++) {
       if (!d.mem.isRam(gfn + p)) return i;
     }
-    d.mem.fill(gfn * 4096, pages * 4096, 0);
+    if (decrease) {
+      // Page by page, as Xen's loop: pages before a missing one stay given back.
+      for (let p = 0; p < pages; p++) {
+        if (d.ballooned.has(gfn + p)) return i;
+        d.ballooned.add(gfn + p);
+        d.mem.fill((gfn + p) * 4096, 4096, 0);
+      }
+    } else {
+      for (let p = 0; p < pages; p++) d.ballooned.delete(gfn + p);
+      d.mem.fill(gfn * 4096, pages * 4096, 0);
+    }
     for (const c of d.machine.cpus) c.invalidatePhysicalRange(gfn * 4096, pages * 4096);
   }
   return n;
@@ -164,7 +178,8 @@ export function memoryOp(d: XenDomain, h: Hypercall): number {
       const dom = h.g.read(arg, 2);
       if (!dom) return -XEN_EFAULT;
       if (!isSelf(d, dom[0]! | (dom[1]! << 8))) return -XEN_ESRCH;
-      return d.mem.ramBytes / 4096;
+      // tot_pages drops with every frame given back; max_pages stays.
+      return d.mem.ramBytes / 4096 - (cmd === XENMEM_current_reservation ? d.ballooned.size : 0);
     }
     case XENMEM_maximum_gpfn: {
       const dom = h.g.read(arg, 2);
