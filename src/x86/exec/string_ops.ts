@@ -8,7 +8,7 @@ import type { Cpu } from '../cpu.ts';
 import type { DecodedInsn } from '../decode/decoded_insn.ts';
 import { CC_SUB, DF, getFlags, setLazy, setLazy64, ZF, getFlag } from '../flags.ts';
 import { ES, RCX, RDI, RIP, RSI } from '../state_layout.ts';
-import { ioAllowed } from './io.ts';
+import { ioPortAllowed } from '../system/io_bitmap.ts';
 
 const CHUNK = 4096;
 const ARITH = 0x8d5;
@@ -42,7 +42,7 @@ export function STRING(c: Cpu, d: DecodedInsn): void {
   const n = 1 << size;
   const delta = (getFlags(c) & DF) !== 0 ? -n : n;
   const rep = d.rep;
-  if ((op === 5 || op === 6) && !ioAllowed(c)) { c.raiseGP0(); return; }
+  if ((op === 5 || op === 6) && !ioPortAllowed(c, c.s16[8]!, n)) { c.raiseGP0(); return; }
   if (rep !== 0 && countZero(c, asz)) return;
   const seg = d.seg;
   for (let it = 0; ; it++) {

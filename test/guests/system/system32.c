@@ -12,14 +12,15 @@ struct frame { u32 edi, esi, ebp, esp, ebx, edx, ecx, eax, vector, error, eip, c
 
 static u64 gdt[16];
 static u64 idt[256];
-static u32 tss[26];
+static u32 tss[26 + 9]; /* 104-byte TSS, then an I/O bitmap for ports 0-255 and the 0xff end byte */
 static u64 ldt[2];
 struct __attribute__((packed)) dtr { u16 limit; u32 base; };
 extern const u32 exc_stubs[];
 extern void user_return_stub(void);
 extern void enter_user(u32 entry, u32 user_esp);
 
-static volatile u32 got_vector = 0xff, got_error;
+volatile u32 got_vector = 0xff, got_error;
+volatile u32 io_vec80, io_vec81, io_vec7f;
 volatile u32 resume_at;
 static volatile u32 db_count, db_dr6;
 static u8 kstack[4096] __attribute__((aligned(16)));
@@ -117,6 +118,15 @@ volatile u32 user_cs_after_gate, user_cs_after_sysexit, user_esp_before, user_es
 extern char user_code[];
 __asm__(".pushsection .text\n.globl user_code\n"
         "user_code:\n"
+        "  movl $v1, resume_at\n"
+        "  inb $0x80, %al\n"
+        "v1: movl got_vector, %eax; movl %eax, io_vec80; movl $0xff, got_vector\n"
+        "  movl $v2, resume_at\n"
+        "  inb $0x81, %al\n"
+        "v2: movl got_vector, %eax; movl %eax, io_vec81; movl $0xff, got_vector\n"
+        "  movl $v3, resume_at\n"
+        "  outw %ax, $0x7f\n"
+        "v3: movl got_vector, %eax; movl %eax, io_vec7f; movl $0xff, got_vector\n"
         "  movl $u2, resume_at\n"
         "u1: lcall $0x4b, $0\n"
         "u2: push $0x2222\n"
@@ -167,7 +177,9 @@ void guest_main(u32 eax, u32 ebx) {
                    : : "m"(g) : "eax", "memory");
   tss[1] = (u32)(kstack + sizeof kstack); /* esp0 */
   tss[2] = 0x10;                          /* ss0 */
-  tss[25] = 104u << 16;
+  tss[25] = 104u << 16;                   /* I/O bitmap at offset 104: only port 0x80 allowed */
+  for (int k = 26; k < 26 + 9; k++) tss[k] = 0xffffffff;
+  tss[26 + 4] = ~1u;                      /* ports 0x80-0x9f: bit 0 (port 0x80) clear */
   __asm__ volatile("ltr %w0" : : "r"(0x28));
   for (int v = 0; v < 20; v++) gate(v, exc_stubs[v], 0);
   gate(0x80, (u32)user_return_stub, 3);
@@ -265,6 +277,9 @@ void guest_main(u32 eax, u32 ebx) {
   __asm__ volatile("wrmsr" : : "c"(0x175), "a"((u32)(sysenter_stack + sizeof sysenter_stack)), "d"(0));
   __asm__ volatile("wrmsr" : : "c"(0x176), "a"((u32)sysenter_target), "d"(0));
   enter_user((u32)user_code, (u32)(ustack + sizeof ustack));
+  field("ring3_inb_80_bitmap_allows", io_vec80, 2);
+  field("ring3_inb_81_bitmap_denies", io_vec81, 2);
+  field("ring3_outw_7f_straddles_denied", io_vec7f, 2);
   result("lcall_dpl0_gate_from_ring3");
   field("gate_cs", gate_cs, 4);
   field("gate_ss", gate_ss, 4);
