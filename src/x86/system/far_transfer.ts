@@ -11,6 +11,7 @@ import { K_IMM } from '../exec/operands.ts';
 import { desc, descDpl, descLimit, descPresent, descS, descType, DESC_FAULT, DESC_LIMIT, loadCache, readDescriptor, segIndex, setDescriptorBits } from './descriptor_tables.ts';
 import { loadCs, loadRealSeg, updateStackBits } from './segmentation.ts';
 import { nullifyDataSegments } from './interrupts.ts';
+import { TASK_CALL, TASK_JMP, taskSwitch } from './task_switch.ts';
 
 /** Far pointer operand: offset (lo, hi) and selector. */
 let fOffLo = 0, fOffHi = 0, fSel = 0;
@@ -79,8 +80,15 @@ export function FARJMP(c: Cpu, d: DecodedInsn, call: boolean): void {
     c.nextLo = lo; c.nextHi = hi;
     return;
   }
-  // System descriptor: a call gate (4: 16-bit, 0xC: 32-bit, or 64-bit in long mode).
+  // System descriptor: a call gate (4: 16-bit, 0xC: 32-bit, or 64-bit in long mode), or outside
+  // long mode a TSS (9) or task gate (5): a task switch (SDM Vol 3 §8.3).
   const gt = descType(w1), gdpl = descDpl(w1);
+  if (!long && (gt === 9 || gt === 5)) {
+    if (gdpl < cpl || gdpl < (sel & 3)) { c.raise(13, err); return; }
+    if (!descPresent(w1)) { c.raise(11, err); return; }
+    taskSwitch(c, gt === 5 ? w0 >>> 16 : sel, call ? TASK_CALL : TASK_JMP, c.nextLo);
+    return;
+  }
   if (long) {
     if (gt !== 0xc) { c.raise(13, err); return; }
     r = readDescriptor(c, sel, true);

@@ -19,6 +19,7 @@ import * as L from '../state_layout.ts';
 import { commitFlags, getFlags } from '../flags.ts';
 import { desc, descDpl, descPresent, descS, descType, DESC_FAULT, DESC_LIMIT, loadCache, readDescriptor, segIndex, setDescriptorBits } from './descriptor_tables.ts';
 import { loadCs, loadRealSeg, updateStackBits } from './segmentation.ts';
+import { TASK_INT, TASK_IRET, taskSwitch } from './task_switch.ts';
 
 /** How an event was raised (changes EXT, the gate DPL check and what RIP is pushed). */
 export const enum EventKind {
@@ -120,7 +121,11 @@ function deliverProtected(c: Cpu, vector: number, error: number, kind: number, l
   const cpl = c.cpl;
   if (kind === EventKind.SOFTWARE && descDpl(g1) < cpl) { c.raise(13, idtErr); return false; }
   if (!descPresent(g1)) { c.raise(11, idtErr); return false; }
-  if (gt === 5) { c.raise(13, idtErr); return false; } // task gates: hardware task switching not modelled yet
+  if (gt === 5) {
+    // Task gate: switch tasks, then push the error code on the new task's stack (SDM §6.12.2).
+    if (!taskSwitch(c, g0 >>> 16, TASK_INT, s[L.RIP >> 2]!)) return false;
+    return error < 0 || c.push(2, error, 0);
+  }
   const sel = g0 >>> 16;
   if ((sel & ~3) === 0) { c.raise(13, ext); return false; }
   const r = readDescriptor(c, sel);
@@ -222,8 +227,18 @@ export function IRET(c: Cpu, d: DecodedInsn): void {
     writeFlags(c, ((old & keep) | (fl & ~keep)) & ~VM);
     return;
   }
-  if ((old & NT) !== 0 && (mode & 2) === 0) { c.raiseGP0(); return; } // nested task return: not modelled
-  if ((old & NT) !== 0) { c.raiseGP0(); return; }
+  if ((old & NT) !== 0) {
+    if ((mode & 2) !== 0) { c.raiseGP0(); return; } // no task switches in IA-32e mode
+    // Nested task: back to the task in the current TSS's link field (SDM Vol 2 IRET).
+    const tr = segIndex(L.TR);
+    const o = c.sysBegin();
+    c.eaLo = s[tr + 2]!; c.eaHi = 0;
+    const link = c.read(1);
+    c.sysEnd(o);
+    if (c.fault) return;
+    taskSwitch(c, link & 0xffff, TASK_IRET, c.nextLo);
+    return;
+  }
   const cpl = c.cpl;
   if ((fl & VM) !== 0 && cpl === 0 && size === 2 && (mode & 2) === 0) { c.raiseGP0(); return; } // return to VM86: not modelled
   if ((cs & ~3) === 0) { c.raiseGP0(); return; }

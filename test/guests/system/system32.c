@@ -14,6 +14,8 @@ static u64 gdt[16];
 static u64 idt[256];
 static u32 tss[26 + 9]; /* 104-byte TSS, then an I/O bitmap for ports 0-255 and the 0xff end byte */
 static u64 ldt[2];
+static u32 tss_b[26];
+static u8 task_b_stack[1024] __attribute__((aligned(16)));
 struct __attribute__((packed)) dtr { u16 limit; u32 base; };
 extern const u32 exc_stubs[];
 extern void user_return_stub(void);
@@ -143,6 +145,50 @@ __asm__(".pushsection .text\n.globl user_code\n"
         "  int $0x80\n"
         ".popsection\n");
 
+/* Task B (hardware task switching, SDM Vol 3 ch. 8): entered by JMP, CALL or INT through a
+   task gate; records TR, EFLAGS, its back link and what LAR says of both TSS descriptors. */
+volatile u32 tb_tr, tb_flags, tb_link, tb_lar28, tb_lar70;
+extern char task_b_jmp[], task_b_nested[];
+__asm__(".pushsection .text\n"
+        "task_b_jmp:\n"
+        "  call task_b_record\n"
+        "  ljmp $0x28, $0\n"
+        "task_b_nested:\n"
+        "  call task_b_record\n"
+        "  iret\n"
+        "task_b_record:\n"
+        "  str %ax; movzwl %ax, %eax; mov %eax, tb_tr\n"
+        "  pushf; pop %eax; mov %eax, tb_flags\n"
+        "  mov tss_b, %eax; mov %eax, tb_link\n"
+        "  mov $0x28, %ecx; xor %eax, %eax; lar %ecx, %eax; mov %eax, tb_lar28\n"
+        "  mov $0x70, %ecx; xor %eax, %eax; lar %ecx, %eax; mov %eax, tb_lar70\n"
+        "  ret\n"
+        ".popsection\n");
+
+static void task_b_prepare(char *entry) {
+  for (int k = 0; k < 26; k++) tss_b[k] = 0;
+  tss_b[8] = (u32)entry;                                  /* EIP */
+  tss_b[9] = 2;                                           /* EFLAGS */
+  tss_b[14] = (u32)(task_b_stack + sizeof task_b_stack);  /* ESP */
+  tss_b[18] = 0x10; tss_b[19] = 0x08; tss_b[20] = 0x10;   /* ES CS SS */
+  tss_b[21] = 0x10; tss_b[22] = 0x10; tss_b[23] = 0x10;   /* DS FS GS */
+  tss_b[25] = 104u << 16;
+}
+
+static void task_lines(const char *how) {
+  u32 lar70 = 0;
+  __asm__ volatile("mov $0x70, %%ecx; xor %0, %0; lar %%ecx, %0" : "=&r"(lar70) : : "ecx", "cc");
+  puts_serial(how);
+  puts_serial(": tr="); puthex(tb_tr, 4);
+  puts_serial(" nt="); puthex((tb_flags >> 14) & 1, 1);
+  puts_serial(" link="); puthex(tb_link & 0xffff, 4);
+  puts_serial(" lar28="); puthex(tb_lar28, 8);
+  puts_serial(" lar70="); puthex(tb_lar70, 8);
+  puts_serial(" lar70_after="); puthex(lar70, 8);
+  putc_serial('\n');
+  tb_tr = tb_flags = tb_link = tb_lar28 = tb_lar70 = 0;
+}
+
 /* 16-bit protected-mode code reached by a far jump; comes back with a 32-bit far jump. */
 volatile u32 pm16_ax;
 extern char pm16_code[];
@@ -171,8 +217,9 @@ void guest_main(u32 eax, u32 ebx) {
   gdt[11] = seg((u32)ldt, sizeof ldt - 1, 0x82, 0x0); /* 0x58 LDT */
   gdt[12] = seg(0, 0xfffff, 0x1a, 0xc); /* 0x60 code, not present */
   gdt[13] = seg(0, 0xfffff, 0xf8, 0xc); /* 0x68 execute-only code, DPL 3 */
+  gdt[14] = seg((u32)tss_b, sizeof tss_b - 1, 0x89, 0x0); /* 0x70 TSS of task B */
   ldt[1] = seg(0, 0xfffff, 0xf2, 0xc);  /* LDT 0x0c: data, ring 3 */
-  struct dtr g = { 14 * 8 - 1, (u32)gdt };
+  struct dtr g = { 15 * 8 - 1, (u32)gdt };
   __asm__ volatile("lgdt %0; ljmp $0x08, $1f; 1: mov $0x10, %%ax; mov %%ax, %%ds; mov %%ax, %%es; mov %%ax, %%ss"
                    : : "m"(g) : "eax", "memory");
   tss[1] = (u32)(kstack + sizeof kstack); /* esp0 */
@@ -295,6 +342,23 @@ void guest_main(u32 eax, u32 ebx) {
   field("sysenter_ss", se_ss, 4);
   field("sysenter_esp_ok", se_esp == (u32)(sysenter_stack + sizeof sysenter_stack), 1);
   field("user_cs_after_sysexit", user_cs_after_sysexit, 4);
+
+  /* ---- hardware task switches: JMP to a TSS and back, CALL (nested, IRET returns), INT through a task gate */
+  u32 esi_kept = 0;
+  task_b_prepare(task_b_jmp);
+  __asm__ volatile("mov $0x5151, %%esi; ljmp $0x70, $0; mov %%esi, %0" : "=r"(esi_kept) : : "esi", "eax", "ecx", "memory");
+  task_lines("task_jmp");
+  field("task_jmp_esi_restored", esi_kept, 8);
+  task_b_prepare(task_b_nested);
+  __asm__ volatile("lcall $0x70, $0" : : : "eax", "ecx", "memory");
+  task_lines("task_call");
+  task_b_prepare(task_b_nested);
+  idt[0x92] = ((u64)0x70 << 16) | ((u64)0x8500 << 32); /* task gate to 0x70 */
+  __asm__ volatile("int $0x92" : : : "eax", "ecx", "memory");
+  task_lines("task_gate_int");
+  u32 cr0_ts;
+  __asm__ volatile("mov %%cr0, %0; clts" : "=r"(cr0_ts));
+  field("task_switch_sets_cr0_ts", (cr0_ts >> 3) & 1, 1);
 
   /* ---- RDTSC advances */
   u32 lo1, hi1, lo2, hi2;

@@ -1,0 +1,106 @@
+// Hardware task switching with 32-bit TSSs (SDM Vol 3 §8.3): JMP/CALL to a TSS descriptor or a
+// task gate, INT/exceptions through a task gate, IRET with NT = 1 back along the link. The
+// current state goes to the old TSS, the busy bits and the back link are kept as the SDM
+// table 8-2 says, CR0.TS is set, and the new task's CR3, LDTR, segment registers, EFLAGS and
+// general registers are loaded. 16-bit TSSs are refused (#TS).
+
+import type { Cpu } from '../cpu.ts';
+import * as L from '../state_layout.ts';
+import { commitFlags, getFlags } from '../flags.ts';
+import { DESC_FAULT, DESC_LIMIT, desc, descLimit, descType, loadCache, readDescriptor, segIndex } from './descriptor_tables.ts';
+import { loadSegment, csChanged } from './segmentation.ts';
+import { updateMode } from './mode.ts';
+
+export const TASK_JMP = 0, TASK_CALL = 1, TASK_IRET = 2, TASK_INT = 3;
+const NT = 0x4000;
+const SEG_OFF = [0x48, 0x4c, 0x50, 0x54, 0x58, 0x5c]; // ES CS SS DS FS GS
+
+function rd(c: Cpu, base: number, off: number, size: number): number {
+  c.eaLo = (base + off) | 0; c.eaHi = 0;
+  return c.read(size);
+}
+function wr(c: Cpu, base: number, off: number, size: number, v: number): void {
+  c.eaLo = (base + off) | 0; c.eaHi = 0;
+  c.write(size, v, 0);
+}
+/** Flip the busy bit (0x200 of word 1) of the TSS descriptor `sel` in the GDT. */
+function setBusy(c: Cpu, sel: number, busy: boolean): void {
+  const s = c.s32;
+  const a = (s[L.GDTR >> 2]! + (sel & ~7) + 4) | 0;
+  c.eaLo = a; c.eaHi = 0;
+  const w1 = c.read(2);
+  c.eaLo = a; c.eaHi = 0;
+  c.write(2, busy ? w1 | 0x200 : w1 & ~0x200, 0);
+}
+
+/**
+ * Switch to the task whose TSS selector is `sel` (SDM Vol 3 §8.3). `ripLo` is the EIP saved
+ * in the old task. Returns false with an exception recorded.
+ */
+export function taskSwitch(c: Cpu, sel: number, source: number, ripLo: number): boolean {
+  const s = c.s32;
+  if ((sel & 4) !== 0 || (sel & ~3) === 0) { c.raise(10, sel & ~3); return false; }
+  const old = c.sysBegin();
+  const r = readDescriptor(c, sel);
+  if (r === DESC_FAULT) { c.sysEnd(old); return false; }
+  if (r === DESC_LIMIT) { c.sysEnd(old); c.raise(13, sel & ~3); return false; }
+  const w0 = desc[0]!, w1 = desc[1]!, t = descType(w1);
+  const wantBusy = source === TASK_IRET;
+  if ((w1 & 0x1000) !== 0 || (t !== 9 && t !== 0xb) || (t === 0xb) !== wantBusy) { c.sysEnd(old); c.raise(source === TASK_IRET ? 10 : 13, sel & ~3); return false; }
+  if ((w1 & 0x8000) === 0) { c.sysEnd(old); c.raise(11, sel & ~3); return false; }
+  if (descLimit(w0, w1) < 0x67) { c.sysEnd(old); c.raise(10, sel & ~3); return false; }
+  const nb = ((w0 >>> 16) | ((w1 & 0xff) << 16) | (w1 & 0xff000000)) | 0;
+  const tr = segIndex(L.TR), ob = s[tr + 2]!, oldSel = s[tr]! & 0xffff;
+  // Save the outgoing task (NT cleared in the image for JMP and IRET).
+  let fl = getFlags(c);
+  if (source === TASK_JMP || source === TASK_IRET) fl &= ~NT;
+  wr(c, ob, 0x20, 2, ripLo);
+  wr(c, ob, 0x24, 2, fl);
+  for (let g = 0; g < 8; g++) wr(c, ob, 0x28 + g * 4, 2, s[g << 1]!);
+  for (let k = 0; k < 6; k++) wr(c, ob, SEG_OFF[k]!, 1, s[segIndex(k)]! & 0xffff);
+  // Read the incoming task before touching anything else.
+  const ncr3 = rd(c, nb, 0x1c, 2), neip = rd(c, nb, 0x20, 2);
+  let nfl = rd(c, nb, 0x24, 2);
+  const regs = new Int32Array(8);
+  for (let g = 0; g < 8; g++) regs[g] = rd(c, nb, 0x28 + g * 4, 2);
+  const sels = SEG_OFF.map((o) => rd(c, nb, o, 1) & 0xffff);
+  const nldt = rd(c, nb, 0x60, 1) & 0xffff;
+  if (c.fault) { c.sysEnd(old); return false; }
+  if (source === TASK_JMP || source === TASK_IRET) setBusy(c, oldSel, false);
+  if (source === TASK_CALL || source === TASK_INT) { wr(c, nb, 0, 1, oldSel); nfl |= NT; }
+  if (source !== TASK_IRET) setBusy(c, sel, true);
+  c.sysEnd(old);
+  if (c.fault) return false;
+  // Commit: TR, CR0.TS, CR3, registers, flags, LDTR, segments.
+  loadCache(c, L.TR, sel, w0, w1 | 0x200);
+  s[L.CR0 >> 2] = s[L.CR0 >> 2]! | 8;
+  if ((s[L.CR0 >> 2]! & 0x80000000) !== 0) { s[L.CR3 >> 2] = ncr3; s[(L.CR3 >> 2) + 1] = 0; c.flushTlb(); }
+  for (let g = 0; g < 8; g++) { s[g << 1] = regs[g]!; s[(g << 1) + 1] = 0; }
+  commitFlags(c);
+  s[L.RFLAGS >> 2] = (nfl | 2) & ~0x8028;
+  s[L.LAZY_MASK >> 2] = 0;
+  c.eventCheck = true;
+  s[L.RIP >> 2] = neip; s[(L.RIP >> 2) + 1] = 0;
+  c.nextLo = neip; c.nextHi = 0;
+  if ((nfl & 0x20000) !== 0) { c.raise(10, sel & ~3); return false; } // virtual-8086 tasks: not modelled
+  updateMode(c);
+  // LDTR, then CS (sets CPL), then the data segments with the ordinary checks (faults are
+  // raised in the context of the new task, SDM §8.3 step 14).
+  const ldt = segIndex(L.LDTR);
+  if ((nldt & ~3) === 0) { s[ldt] = 0; s[ldt + 1] = 0; }
+  else {
+    const rl = readDescriptor(c, nldt);
+    if (rl !== 0 || descType(desc[1]!) !== 2 || (desc[1]! & 0x1000) !== 0) { if (!c.fault) c.raise(10, nldt & ~3); return false; }
+    loadCache(c, L.LDTR, nldt, desc[0]!, desc[1]!);
+  }
+  const cs = sels[1]!;
+  const rc = readDescriptor(c, cs);
+  if (rc !== 0 || (desc[1]! & 0x1800) !== 0x1800) { if (!c.fault) c.raise(10, cs & ~3); return false; }
+  if ((desc[1]! & 0x8000) === 0) { c.raise(11, cs & ~3); return false; }
+  loadCache(c, L.CS, cs, desc[0]!, desc[1]!);
+  csChanged(c, cs & 3);
+  for (const k of [L.SS, L.ES, L.DS, L.FS, L.GS]) {
+    if (!loadSegment(c, k, sels[k]!)) { if (s[L.EXC_VECTOR >> 2] === 13) s[L.EXC_VECTOR >> 2] = 10; return false; }
+  }
+  return true;
+}
