@@ -1,149 +1,67 @@
-// Builds the machine a config describes (src/machine/machine.ts) and drives it for the headless
-// host: serial ports, the 0xe9 debug console and isa-debug-exit are connected to their chardevs,
-// and the run loop runs in slices that yield to the event loop so stdin, --timeout and C-a x
-// are served. Xen guests (-accel …,xen-version=) get a XenDomain (src/xen): the xen-console
-// chardev is the primary console ring, console_io output goes to the log (stderr).
-import type { DeviceConfig, MachineConfig } from '../machine/config.ts';
-import { xenEnabled } from '../machine/config.ts';
+// Builds the machine a config describes for the headless host, with the same assembly code as the
+// page's worker (src/worker/assemble.ts), and drives it: the run loop runs in slices that yield
+// to the event loop so stdin, --timeout and C-a x are served; Xen disks are Node files
+// (src/storage/node_drive.ts); console_io output and -trace events go to the log (stderr).
+import type { MachineConfig } from '../machine/config.ts';
 import type { Machine } from '../machine/machine.ts';
+import type { BlockDevice } from '../machine/block_device.ts';
 import { EXIT_GUEST_EXCEPTION } from './cli_error.ts';
 import type { HeadlessMachine, LoadedImages } from './headless_host.ts';
-import { XenDomain } from '../xen/xen_domain.ts';
-import { xenConsoleChardev, xenOptionsFromConfig, xenOverlayPages } from '../xen/xen_config.ts';
 import { formatTraceEvent, traceFilter } from '../xen/trace_events.ts';
-import type { BlockDevice } from '../machine/block_device.ts';
 import { openNodeDrive } from '../storage/node_drive.ts';
-import { parseVdev, type Vdev } from '../xen/backends/vbd_vdev.ts';
+import type { AssembledMachine } from '../worker/assemble.ts';
 
-/** The config is fine, but this machine cannot be built yet; the message says why. */
-export class UnsupportedMachine extends Error {}
-
+/** The config is fine, but this machine cannot be built yet; the message says why (exit 3). */
+export { UnsupportedMachine } from '../worker/assemble.ts';
 
 /** Instructions per slice between event-loop turns (a few tens of ms for the interpreter). */
 const SLICE = 2_000_000;
 /** Shorter slices while typed input waits for room in a UART's receive FIFO. */
 const INPUT_SLICE = 50_000;
-/** Without -icount: one instruction per ns of virtual time. */
-const DEFAULT_ICOUNT_SHIFT = 0;
-/** Without -cpu …,tsc-frequency=: a 2 GHz TSC. */
-const DEFAULT_TSC_KHZ = 2_000_000;
-
-/** Seconds since the epoch for the RTC at virtual time 0 (`-rtc base=`); the host clock only for utc/localtime. */
-export function rtcEpochSeconds(base: string, nowMs: number, tzOffsetMinutes: number): number {
-  if (base === 'utc') return Math.floor(nowMs / 1000);
-  if (base === 'localtime') return Math.floor(nowMs / 1000) - tzOffsetMinutes * 60;
-  return Math.floor(Date.parse(base.includes('T') ? `${base}Z` : `${base}T00:00:00Z`) / 1000);
-}
-
-function tscKHz(config: MachineConfig): number {
-  const hz = Number(config.cpu.properties['tsc-frequency'] ?? NaN);
-  return Number.isSafeInteger(hz) && hz >= 1000 ? Math.floor(hz / 1000) : DEFAULT_TSC_KHZ;
-}
 
 export async function createMachine(config: MachineConfig, images: LoadedImages, log: (text: string) => void): Promise<HeadlessMachine> {
-  const xen = xenEnabled(config);
-  if (!config.boot.kernel || !images.kernel) throw new UnsupportedMachine('there is no BIOS yet: give a PVH or multiboot kernel with -kernel');
-  const xenDevice = config.devices.find((d) => d.driver.startsWith('xen-') && d.driver !== 'xen-console' && d.driver !== 'xen-disk');
-  if (xenDevice) throw new UnsupportedMachine(`device ${xenDevice.driver} needs a Xen PV backend, which xentab does not have yet`);
-  if (!xen && config.devices.some((d) => d.driver === 'xen-disk')) throw new UnsupportedMachine('device xen-disk needs the Xen interface');
-  const disks = await openXenDisks(config);
-
-  const serials = config.devices
-    .filter((d): d is Extract<DeviceConfig, { driver: 'isa-serial' }> => d.driver === 'isa-serial')
-    .sort((a, b) => a.index - b.index);
-  const debugcon = config.devices.find((d): d is Extract<DeviceConfig, { driver: 'isa-debugcon' }> => d.driver === 'isa-debugcon') ?? null;
-  const debugExit = config.devices.find((d): d is Extract<DeviceConfig, { driver: 'isa-debug-exit' }> => d.driver === 'isa-debug-exit') ?? null;
-
-  const { Machine: MachineClass } = await import('../machine/machine.ts');
+  // Loaded lazily, so --help and --print-config work even while the machine code is mid-edit.
+  const { assembleMachine, rtcEpochSeconds, unsupportedReason, UnsupportedMachine, XEN_LOG } = await import('../worker/assemble.ts');
+  const reason = unsupportedReason(config);
+  if (reason !== null) throw new UnsupportedMachine(reason);
+  const drives = await openDrives(config);
   const pending = new Map<string, number[]>();
+  const now = new Date();
+  const epoch = rtcEpochSeconds(config.rtc.base, now.getTime(), now.getTimezoneOffset());
+  const traced = traceFilter(config.trace.patterns);
   const emit = (chardev: string, byte: number): void => {
     let q = pending.get(chardev);
     if (!q) pending.set(chardev, (q = []));
     q.push(byte);
   };
-  const now = new Date();
-  const kernel = images.kernel;
-  const kernelPath = config.boot.kernel.path;
-  const xenChardev = xenConsoleChardev(config);
-  const traced = traceFilter(config.trace.patterns);
-  let domain: XenDomain | null = null;
-  // A reset (without -no-reboot) builds the machine again, as a power cycle: same images, RTC base.
-  const build = (): Machine => {
-    const machine: Machine = new MachineClass(
-      {
-        ramBytes: config.memory.bytes,
-        cpus: config.smp.cpus,
-        tscKHz: tscKHz(config),
-        icountShift: config.icount.shift ?? DEFAULT_ICOUNT_SHIFT,
-        rtcEpochSeconds: rtcEpochSeconds(config.rtc.base, now.getTime(), now.getTimezoneOffset()),
-        serials: serials.map((s) => ({ iobase: s.iobase, irq: s.irq })),
-        debugcon: debugcon ? { iobase: debugcon.iobase } : null,
-        debugExit: debugExit ? { iobase: debugExit.iobase, iosize: debugExit.iosize } : null,
-        pcTestdev: config.devices.some((d) => d.driver === 'pc-testdev'),
-        ...(xen ? { overlayPoolPages: xenOverlayPages(config) } : {}),
-      },
-      {
-        serialOut: (i, b) => emit(serials[i]!.chardev, b),
-        debugconOut: (b) => debugcon && emit(debugcon.chardev, b),
-        debugExit: () => undefined,
-        resetRequest: () => undefined,
-      },
-    );
-    if (xen) {
-      // Before bootKernel: the domain reserves its special pages in the E820 the loader hands on.
-      domain = new XenDomain(machine, xenOptionsFromConfig(config, rtcEpochSeconds(config.rtc.base, now.getTime(), now.getTimezoneOffset())), {
-        consoleOut: (b) => {
-          if (xenChardev) for (const byte of b) emit(xenChardev, byte);
-        },
-        consoleIoOut: (b) => log(String.fromCharCode(...b)),
+  // A reset (without -no-reboot) builds the machine again, as a power cycle: same images, RTC
+  // base and open disks (a reset keeps the guest's writes).
+  const build = (): AssembledMachine => {
+    const m = assembleMachine(config, { kernel: images.kernel, modules: images.modules, drives }, epoch, emit);
+    if (m.xen && config.trace.patterns.length > 0) {
+      m.xen.trace.attach((ev) => {
+        if (traced(ev.name)) log(`${formatTraceEvent(ev)}\n`);
       });
-      if (config.trace.patterns.length > 0) {
-        domain.trace.attach((ev) => {
-          if (traced(ev.name)) log(`${formatTraceEvent(ev)}\n`);
-        });
-      }
     }
-    // The same open disks serve every power cycle (a reset keeps the guest's writes).
-    if (domain) for (const d of disks) (domain as XenDomain).attachDisk(d.dev, { vdev: d.vdev, params: d.params, readOnly: d.dev.readOnly });
-    try {
-      machine.bootKernel({
-        kernel,
-        kernelPath,
-        append: config.boot.append,
-        modules: images.modules.map((bytes, i) => ({ bytes, path: config.boot.modules[i]!.file.path, args: config.boot.modules[i]!.cmdline })),
-      });
-    } catch (e) {
-      throw new UnsupportedMachine(`cannot boot ${kernelPath}: ${e instanceof Error ? e.message : String(e)}`);
-    }
-    return machine;
+    return m;
   };
-  return new MachineRunner(config, build, serials, pending, log, () => domain, xenChardev, disks.map((d) => d.dev));
-}
-
-interface XenDisk {
-  dev: BlockDevice;
-  vdev: Vdev;
-  params: string;
+  return new MachineRunner(config, build, pending, log, XEN_LOG, [...drives.values()]);
 }
 
 /** Opens the drive behind every xen-disk (`-drive if=xen` makes one per drive, finalize_config.ts). */
-async function openXenDisks(config: MachineConfig): Promise<XenDisk[]> {
-  const used = new Set(config.devices.flatMap((d) => (d.driver === 'xen-disk' ? [d.drive] : [])));
-  const stray = config.drives.find((d) => !used.has(d.id));
-  if (stray) throw new UnsupportedMachine(`drive '${stray.id}' (if=${stray.interface}) is not connected: only Xen PV disks (if=xen, -device xen-disk) are`);
-  const out: XenDisk[] = [];
+async function openDrives(config: MachineConfig): Promise<Map<string, BlockDevice>> {
+  const { UnsupportedMachine } = await import('../worker/assemble.ts');
+  const out = new Map<string, BlockDevice>();
   try {
     for (const d of config.devices) {
       if (d.driver !== 'xen-disk') continue;
-      const vdev = parseVdev(d.vdev);
-      if (!vdev) throw new UnsupportedMachine(`xen-disk vdev '${d.vdev}' is not a name docs/misc/vbd-interface.txt allows`);
       const drive = config.drives.find((x) => x.id === d.drive)!;
       const dev = await openNodeDrive(drive);
       if (!dev) throw new UnsupportedMachine(`xen-disk ${d.vdev}: drive '${drive.id}' has no medium`);
-      out.push({ dev, vdev, params: drive.file?.path ?? '' });
+      out.set(drive.id, dev);
     }
   } catch (e) {
-    for (const d of out) await d.dev.close();
+    for (const dev of out.values()) await dev.close();
     throw e;
   }
   return out;
@@ -152,22 +70,24 @@ async function openXenDisks(config: MachineConfig): Promise<XenDisk[]> {
 class MachineRunner implements HeadlessMachine {
   private listener: (chardev: string, bytes: Uint8Array) => void = () => undefined;
   private stopped = false;
-  /** Typed bytes per serial port, fed as the guest drains its receive FIFO. */
-  private readonly input: number[][];
-  private machine: Machine;
+  /** Typed bytes per chardev, fed as the guest makes room (a UART's receive FIFO). */
+  private readonly input = new Map<string, number[]>();
+  private assembled: AssembledMachine;
 
   constructor(
     private readonly config: MachineConfig,
-    private readonly build: () => Machine,
-    private readonly serials: Array<Extract<DeviceConfig, { driver: 'isa-serial' }>>,
+    private readonly build: () => AssembledMachine,
     private readonly pending: Map<string, number[]>,
     private readonly log: (text: string) => void,
-    private readonly xenDomain: () => XenDomain | null = () => null,
-    private readonly xenChardev: string | null = null,
+    /** The pseudo-chardev of the hypervisor's console_io log, which goes to the log (stderr). */
+    private readonly xenLog: string,
     private readonly disks: readonly BlockDevice[] = [],
   ) {
-    this.input = serials.map(() => []);
-    this.machine = build();
+    this.assembled = build();
+  }
+
+  private get machine(): Machine {
+    return this.assembled.machine;
   }
 
   onChardevOutput(listener: (chardev: string, bytes: Uint8Array) => void): void {
@@ -175,23 +95,23 @@ class MachineRunner implements HeadlessMachine {
   }
 
   chardevInput(chardev: string, bytes: Uint8Array): void {
-    if (chardev === this.xenChardev) this.xenDomain()?.consoleInput(bytes);
-    this.serials.forEach((s, i) => {
-      if (s.chardev === chardev) this.input[i]!.push(...bytes);
-    });
+    if (!this.assembled.consoles.some((c) => c.id === chardev && c.input)) return; // no front end reads it
+    let q = this.input.get(chardev);
+    if (!q) this.input.set(chardev, (q = []));
+    q.push(...bytes);
     this.feedInput();
   }
 
-  /** Moves queued input into the UART FIFOs, as much as they have room for. Returns true if some is left. */
+  /** Moves queued input into the guest, as much as it has room for. Returns true if some is left. */
   private feedInput(): boolean {
     let left = false;
-    this.input.forEach((q, i) => {
-      const uart = this.machine.platform.serials[i];
-      if (!uart || q.length === 0) return;
-      const n = uart.receive(q.slice(0, Math.max(0, uart.rxSpace())));
+    for (const [chardev, q] of this.input) {
+      if (q.length === 0) continue;
+      const room = Math.max(0, this.assembled.inputSpace(chardev));
+      const n = this.assembled.input(chardev, Uint8Array.from(q.slice(0, room)));
       q.splice(0, n);
       if (q.length > 0) left = true;
-    });
+    }
     return left;
   }
 
@@ -203,7 +123,8 @@ class MachineRunner implements HeadlessMachine {
   private flush(): void {
     for (const [chardev, bytes] of this.pending) {
       if (bytes.length === 0) continue;
-      this.listener(chardev, Uint8Array.from(bytes));
+      if (chardev === this.xenLog) this.log(String.fromCharCode(...bytes));
+      else this.listener(chardev, Uint8Array.from(bytes));
       bytes.length = 0;
     }
   }
@@ -231,7 +152,7 @@ class MachineRunner implements HeadlessMachine {
       const reason = this.machine.run(this.feedInput() ? INPUT_SLICE : SLICE, { idle: 'skip' });
       // Disk I/O started in this slice completes here, before any further instruction, so the
       // guest sees it at a fixed instruction count (src/xen/backends/blkback.ts).
-      const domain = this.xenDomain();
+      const domain = this.assembled.xen;
       if (domain?.ioPending()) await domain.settleIo();
       this.flush();
       switch (reason) {
@@ -241,7 +162,7 @@ class MachineRunner implements HeadlessMachine {
         case 'reset':
           // QEMU: -no-reboot turns a reset into an exit with status 0; otherwise the machine restarts.
           if (this.config.noReboot) return 0;
-          this.machine = this.build();
+          this.assembled = this.build();
           await turn(0);
           break;
         case 'poweroff':
