@@ -9,6 +9,14 @@ import { CR0, RFLAGS } from '../x86/state_layout.ts';
 import type { Abi } from './abi/struct.ts';
 import { XEN_ENOSYS, XEN_EPERM } from './abi/errno.ts';
 import * as H from './abi/xen.ts';
+import * as EventChannel from './abi/event_channel.ts';
+import * as GrantTable from './abi/grant_table.ts';
+import * as HvmParams from './abi/hvm_params.ts';
+import * as Memory from './abi/memory.ts';
+import * as Physdev from './abi/physdev.ts';
+import * as Sched from './abi/sched.ts';
+import * as Vcpu from './abi/vcpu.ts';
+import * as Version from './abi/version.ts';
 import type { GuestAccess } from './guest_copy.ts';
 import type { XenDomain } from './xen_domain.ts';
 import { consoleIo } from './hypercall/console_io.ts';
@@ -51,6 +59,54 @@ export class Hypercall {
 export const HYPERCALL_NAMES: Record<number, string> = {};
 for (const [k, v] of Object.entries(H)) if (k.startsWith('__HYPERVISOR_') && typeof v === 'number') HYPERCALL_NAMES[v] = k.slice(13);
 
+/** Sub-op number → header spelling, per hypercall, for traces (the first name of a value wins). */
+function subOpNames(prefix: string, ...mods: Record<string, unknown>[]): Record<number, string> {
+  const names: Record<number, string> = {};
+  for (const m of mods) for (const [k, v] of Object.entries(m)) if (k.startsWith(prefix) && typeof v === 'number' && !(v in names)) names[v] = k;
+  return names;
+}
+
+const SUB_OPS: Record<number, Record<number, string>> = {
+  [H.__HYPERVISOR_memory_op]: subOpNames('XENMEM_', Memory),
+  [H.__HYPERVISOR_xen_version]: subOpNames('XENVER_', Version),
+  [H.__HYPERVISOR_console_io]: subOpNames('CONSOLEIO_', H),
+  [H.__HYPERVISOR_grant_table_op]: subOpNames('GNTTABOP_', GrantTable),
+  [H.__HYPERVISOR_vm_assist]: subOpNames('VMASST_CMD_', H),
+  [H.__HYPERVISOR_vcpu_op]: subOpNames('VCPUOP_', Vcpu),
+  [H.__HYPERVISOR_sched_op]: subOpNames('SCHEDOP_', Sched),
+  [H.__HYPERVISOR_event_channel_op]: subOpNames('EVTCHNOP_', EventChannel),
+  [H.__HYPERVISOR_physdev_op]: subOpNames('PHYSDEVOP_', Physdev),
+  [H.__HYPERVISOR_hvm_op]: subOpNames('HVMOP_', HvmParams),
+};
+
+/** Arguments each family takes (xen.h prototypes); unknown numbers show all six registers. */
+const ARITY: Record<number, number> = {
+  [H.__HYPERVISOR_memory_op]: 2, [H.__HYPERVISOR_multicall]: 2, [H.__HYPERVISOR_set_timer_op]: 2,
+  [H.__HYPERVISOR_xen_version]: 2, [H.__HYPERVISOR_console_io]: 3, [H.__HYPERVISOR_grant_table_op]: 3,
+  [H.__HYPERVISOR_vm_assist]: 2, [H.__HYPERVISOR_vcpu_op]: 3, [H.__HYPERVISOR_sched_op]: 2,
+  [H.__HYPERVISOR_event_channel_op]: 2, [H.__HYPERVISOR_physdev_op]: 2, [H.__HYPERVISOR_hvm_op]: 2,
+};
+
+/**
+ * The `xen_hypercall` trace event: decoded name and sub-op, the arguments the family takes and
+ * the result. `multicall` > 0 marks an entry run by a multicall (its index + 1).
+ */
+export function traceHypercall(d: XenDomain, h: Hypercall, vcpu: number, cpl: number, ret: number, multicallEntry = 0): void {
+  const nr = h.nr;
+  const args: Record<string, number | string> = { nr, name: HYPERCALL_NAMES[nr] ?? 'unknown' };
+  const subs = SUB_OPS[nr];
+  if (subs) {
+    const cmd = nr === H.__HYPERVISOR_memory_op ? h.lo[0]! & 0x3f : h.lo[0]! >>> 0;
+    args.op = subs[cmd] ?? `unknown(${cmd})`;
+  }
+  args.cpl = cpl;
+  const n = ARITY[nr] ?? 6;
+  for (let i = 0; i < n; i++) args[`a${i}`] = h.a[i]!;
+  if (multicallEntry) args.multicall = multicallEntry;
+  args.ret = ret;
+  d.trace.emit('xen_hypercall', vcpu, args);
+}
+
 export type HypercallFamily = (d: XenDomain, h: Hypercall) => number;
 
 const FAMILIES: Record<number, HypercallFamily> = {
@@ -91,33 +147,26 @@ export function handleVmcall(d: XenDomain, h: Hypercall, vcpu: number): boolean 
   h.cpu = cpu;
   h.nr = cpu.getReg(2, 0) >>> 0;
   let ret: number;
-  if (abi === null || cpu.cpl !== 0) {
+  const denied = abi === null || cpu.cpl !== 0;
+  h.abi = abi ?? 'x86_32';
+  // Arguments are read in every case (a refused call's trace shows its own registers).
+  const regs = h.abi === 'x86_64' ? ARGS64 : ARGS32;
+  for (let i = 0; i < 6; i++) {
+    const lo = cpu.getReg(3, regs[i]!);
+    const hi = cpu.hi;
+    h.lo[i] = lo;
+    h.a[i] = h.abi === 'x86_64' ? (hi | 0) * TWO32 + (lo >>> 0) : lo >>> 0;
+  }
+  if (denied) {
     ret = -XEN_EPERM;
-    h.abi = abi ?? 'x86_32';
   } else {
-    h.abi = abi;
-    h.g.bind(cpu, abi);
-    const regs = abi === 'x86_64' ? ARGS64 : ARGS32;
-    for (let i = 0; i < 6; i++) {
-      const lo = cpu.getReg(3, regs[i]!);
-      const hi = cpu.hi;
-      h.lo[i] = lo;
-      h.a[i] = abi === 'x86_64' ? (hi | 0) * TWO32 + (lo >>> 0) : lo >>> 0;
-    }
+    h.g.bind(cpu, h.abi);
     if (abi === 'x86_64') h.nr = cpu.getReg(3, 0) >>> 0 === h.nr && cpu.hi === 0 ? h.nr : -1;
     d.trace.begin();
     ret = dispatchHypercall(d, h);
     d.pollCallbackLevel();
   }
-  if (d.trace.on) {
-    d.trace.emit('kvm_xen_hypercall', vcpu, {
-      nr: h.nr,
-      name: HYPERCALL_NAMES[h.nr] ?? 'unknown',
-      cpl: cpu.cpl,
-      a0: h.a[0]!, a1: h.a[1]!, a2: h.a[2]!,
-      ret,
-    });
-  }
+  if (d.trace.on) traceHypercall(d, h, vcpu, cpu.cpl, ret);
   if (h.abi === 'x86_64') cpu.setReg(3, 0, ret | 0, ret < 0 ? -1 : 0);
   else cpu.setReg(2, 0, ret | 0, 0);
   return true;

@@ -2,13 +2,15 @@
 // send and upcall, grant operation and XenStore request, with the instruction count, the vCPU,
 // the layer it came from and a flow id linking cause to effect (a guest's EVTCHNOP_send gets a
 // new flow; the backend work and the notify it causes carry the same id). Names follow QEMU's
-// trace-events spelling. Emitting costs one branch when no sink is attached; observing never
-// changes guest-visible state (flow ids are only allocated while tracing).
+// trace-events spelling, but every event of this layer starts with `xen` so `-trace 'xen*'`
+// shows them all, and hypercalls are `xen_hypercall` so `-trace 'xen_*'` shows them (QEMU's
+// kvm_xen_hypercall would not match that glob). Emitting costs one branch when no sink is
+// attached; observing never changes guest-visible state (flow ids only exist while tracing).
 
 export type XenLayer = 'guest' | 'shim' | 'xen';
 
 export type XenTraceName =
-  | 'kvm_xen_hypercall'
+  | 'xen_hypercall'
   | 'xen_evtchn_send'
   | 'xen_evtchn_upcall'
   | 'xen_evtchn_bind'
@@ -21,7 +23,7 @@ export type XenTraceName =
   | 'xen_primary_console_output'
   | 'xen_primary_console_input'
   | 'xen_console_io'
-  | 'kvm_xen_set_shared_info'
+  | 'xen_set_shared_info'
   | 'xen_shutdown'
   // PV backends (src/xen/backends), after QEMU's hw/xen and hw/block trace-events.
   | 'xen_device_backend_state'

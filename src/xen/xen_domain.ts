@@ -284,7 +284,7 @@ export class XenDomain {
     this.refreshTime();
     writeWallclock(this.dv, this.shinfo, this.shinfoAbi, this.wallclockSec, 0);
     this.mem.setOverlay(gfn, this.shinfo);
-    if (this.trace.on) this.trace.emit('kvm_xen_set_shared_info', this.machine.current, { gfn }, 'xen');
+    if (this.trace.on) this.trace.emit('xen_set_shared_info', this.machine.current, { gfn }, 'xen');
   }
 
   pirqMapped(pirq: number): boolean {

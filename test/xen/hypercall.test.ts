@@ -2,6 +2,7 @@
 // Xen 4.17's (public headers via gcc: reference/pv-guest-requirements.md appendix A/B, and
 // xen/arch-x86/cpuid.h), written as literals so these tests do not trust src/xen/abi.
 import { describe, expect, it } from 'vitest';
+import { traceFilter } from '../../src/xen/trace_events.ts';
 import { call32, call64, CODE, DATA, makeXen, mem, runCode } from './xen_harness.ts';
 
 const EPERM = -1, ENOENT = -2, ESRCH = -3, EFAULT = -14, EINVAL = -22, ENOSYS = -38;
@@ -73,6 +74,26 @@ describe('hypercall page and entry', () => {
     expect(x.m.cpus[0]!.getReg(2, 0)).toBe(0x40011);
     expect(call64(x, xen_version, 7 /* XENVER_pagesize */)).toBe(4096);
     expect(call64(x, xen_version, 9 /* XENVER_commandline */)).toBe(EPERM);
+  });
+});
+
+describe('hypercall trace events (-trace xen_*)', () => {
+  it('every call, refused ones and multicall entries too, is a xen_* event with name, sub-op, args, result', () => {
+    const x = makeXen();
+    const ev: { name: string; args: Record<string, number | string> }[] = [];
+    x.d.trace.attach((e) => ev.push(e));
+    runCode(x, [0x0f, 0x01, 0xc1], { eax: xen_version, ebx: 7, ecx: 0x1234 }, 32, 3, 1);
+    // multicall_entry x86_64: op@0 result@8 args@16, 64 bytes: xen_version(pagesize), memory_op(99)
+    mem(x).write64(DATA, xen_version); mem(x).write64(DATA + 16, 7);
+    mem(x).write64(DATA + 64, memory_op); mem(x).write64(DATA + 80, 99);
+    expect(call64(x, multicall, DATA, 2)).toBe(0);
+    expect(ev.every((e) => traceFilter(['xen_*'])(e.name))).toBe(true);
+    expect(ev.map((e) => e.args)).toEqual([
+      { nr: xen_version, name: 'xen_version', op: 'XENVER_pagesize', cpl: 3, a0: 7, a1: 0x1234, ret: EPERM },
+      { nr: xen_version, name: 'xen_version', op: 'XENVER_pagesize', cpl: 0, a0: 7, a1: 0, multicall: 1, ret: 4096 },
+      { nr: memory_op, name: 'memory_op', op: 'unknown(35)', cpl: 0, a0: 99, a1: 0, multicall: 2, ret: ENOSYS },
+      { nr: multicall, name: 'multicall', cpl: 0, a0: DATA, a1: 2, ret: 0 },
+    ]);
   });
 });
 

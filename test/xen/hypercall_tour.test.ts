@@ -2,7 +2,9 @@
 // 32-bit code, through the hypercall page, and prints what it observes on the hypervisor log.
 // The expected transcript is what Xen 4.17 documents for each call (public headers, and
 // reference/qemu-xen-inventory.md where QEMU's choices apply): errno values are Xen's.
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { haveGcc32 } from '../guests/build_guest.ts';
 import { buildXenGuest } from '../guests/xen/build_xen_guest.ts';
@@ -83,8 +85,10 @@ describe.skipIf(!haveGcc32())('trace events (invariant 7 and 8)', () => {
     const off = run(false), on = run(true);
     expect(on.x.consoleIo).toEqual(off.x.consoleIo);
     expect(on.x.m.totalInstructions()).toBe(off.x.m.totalInstructions());
-    const calls = on.events.filter((e) => e.name === 'kvm_xen_hypercall');
+    const calls = on.events.filter((e) => e.name === 'xen_hypercall');
     expect(calls.find((e) => e.args.name === 'memory_op' && e.args.a0 === 9)?.args.ret).toBe(0);
+    expect(calls.find((e) => e.args.name === 'memory_op' && e.args.a0 === 9)?.args.op).toBe('XENMEM_memory_map');
+    expect(calls.find((e) => e.args.name === 'event_channel_op' && e.args.a0 === 11)?.args.op).toBe('EVTCHNOP_init_control');
     expect(calls.find((e) => e.args.name === 'grant_table_op' && e.args.a0 === 3)?.args.ret).toBe(-38);
     expect(calls.filter((e) => e.args.name === 'unknown').length).toBe(1);
     // icount never goes back; a guest send and the backend work it causes share a flow id.
@@ -93,4 +97,25 @@ describe.skipIf(!haveGcc32())('trace events (invariant 7 and 8)', () => {
     expect(on.events.some((e) => e.name === 'xenstore_request' && e.flow === send.flow)).toBe(true);
     expect(on.events.some((e) => e.name === 'xen_shutdown')).toBe(true);
   });
+});
+
+describe.skipIf(!haveGcc32())('-trace xen_* in the CLI (issue 5)', () => {
+  it('shows every hypercall with its name, sub-op, arguments and result', () => {
+    const kernel = buildXenGuest('hypercall_tour', 32);
+    const root = join(import.meta.dirname, '../..');
+    const r = spawnSync(
+      process.execPath,
+      [join(root, 'bin/xentab.js'), '--accel', 'kvm,xen-version=0x40011,kernel-irqchip=split', '-display', 'none', '-m', '64M',
+        '-chardev', 'null,id=c0', '-device', 'xen-console,chardev=c0', '-kernel', kernel, '-trace', 'xen_*'],
+      { encoding: 'utf8', input: '', timeout: 60_000 },
+    );
+    expect(r.status).toBe(0);
+    const calls = r.stderr.split('\n').filter((l) => l.startsWith('xen_hypercall '));
+    // The tour makes one hypercall per printed line at least, plus its console_io writes.
+    expect(calls.length).toBeGreaterThan(EXPECTED.split('\n').length);
+    expect(r.stderr).toMatch(/^xen_hypercall icount=\d+ vcpu=0 layer=guest flow=\d+ nr=0xc name=memory_op op=XENMEM_memory_map cpl=0x0 a0=0x9 a1=0x[0-9a-f]+ ret=0$/m);
+    expect(r.stderr).toMatch(/^xen_hypercall .* name=grant_table_op op=GNTTABOP_dump_table cpl=0x0 a0=0x3 a1=0x[0-9a-f]+ a2=0x[0-9a-f]+ ret=-38$/m);
+    expect(r.stderr).toMatch(/^xen_hypercall .* nr=0x2c name=unknown cpl=0x0 a0=.* a5=0x[0-9a-f]+ ret=-38$/m);
+    expect(r.stderr).toMatch(/^xen_evtchn_send /m);
+  }, 90_000);
 });

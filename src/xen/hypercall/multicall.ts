@@ -4,7 +4,7 @@
 import { XEN_EFAULT, XEN_EINVAL } from '../abi/errno.ts';
 import { MulticallEntryLayout, __HYPERVISOR_multicall } from '../abi/xen.ts';
 import { GuestStruct } from '../guest_copy.ts';
-import { dispatchHypercall, type Hypercall } from '../hypercall.ts';
+import { dispatchHypercall, traceHypercall, type Hypercall } from '../hypercall.ts';
 import type { XenDomain } from '../xen_domain.ts';
 
 const TWO32 = 4294967296;
@@ -29,6 +29,7 @@ export function multicall(d: XenDomain, h: Hypercall): number {
       }
       h.nr = op;
       const rc = op === __HYPERVISOR_multicall ? -XEN_EINVAL : dispatchHypercall(d, h);
+      if (d.trace.on) traceHypercall(d, h, h.vcpu, h.cpu.cpl, rc, i + 1);
       e.set('result', rc);
       if (!e.storeField('result')) return -XEN_EFAULT;
     }
