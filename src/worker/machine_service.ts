@@ -392,11 +392,11 @@ export class MachineService implements WorkerControl {
 
   /** A Xen trace event: counted for the status bar, and passed on when the panel records. */
   private xenEvent(ev: XenTraceEvent): void {
-    if (ev.name === 'kvm_xen_hypercall') this.hypercalls++;
+    if (ev.name === 'xen_hypercall') this.hypercalls++;
     else if (ev.name === 'xen_evtchn_send') this.evtchnSends++;
     if (!this.filter.enabled && this.filter.pauseOn === null) return;
     const a = ev.args;
-    const isCall = ev.name === 'kvm_xen_hypercall';
+    const isCall = ev.name === 'xen_hypercall';
     const subjectKey = isCall ? 'name' : a['port'] !== undefined ? 'port' : a['path'] !== undefined ? 'path' : a['type'] !== undefined ? 'type' : '';
     const subject = subjectKey === 'port' ? `port ${a['port']}` : subjectKey ? String(a[subjectKey]) : '';
     const args = Object.entries(a)
@@ -418,7 +418,7 @@ export class MachineService implements WorkerControl {
 
   /** Where trace events enter the stream (DESIGN.md invariant 7); filtering never changes the guest. */
   traceSink(e: TraceEvent): void {
-    if (this.filter.pauseOn !== null && e.kind === 'kvm_xen_hypercall' && e.name === this.filter.pauseOn) {
+    if (this.filter.pauseOn !== null && e.kind === 'xen_hypercall' && e.name === this.filter.pauseOn) {
       this.message = `paused after hypercall ${e.name}`; // before pause(): the state change carries it
       this.asm?.machine.requestStop('requested');
       this.loop?.pause();

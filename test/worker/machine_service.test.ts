@@ -240,9 +240,9 @@ describe('machine worker API (comlink + stream port, serial echo guest)', () => 
       await page.api.setTraceFilter({ enabled: true, match: 'evtchn', pauseOn: 'sched_op' });
       const ev = (seq: number, kind: string, name: string) => ({ seq, icount: seq, vcpu: 0, layer: 'xen' as const, kind, name, args: '', ret: 0, flowId: seq });
       page.service.traceSink(ev(1, 'evtchn_send', 'port 3'));
-      page.service.traceSink(ev(2, 'kvm_xen_hypercall', 'xen_version'));
+      page.service.traceSink(ev(2, 'xen_hypercall', 'xen_version'));
       expect((await page.api.counters()).state).not.toBe('paused');
-      page.service.traceSink(ev(3, 'kvm_xen_hypercall', 'sched_op'));
+      page.service.traceSink(ev(3, 'xen_hypercall', 'sched_op'));
       const s = await page.api.counters();
       expect([s.state, s.message]).toEqual(['paused', 'paused after hypercall sched_op']);
       await vi.waitFor(() => expect(page.frames.flatMap((f) => f.trace).map((e) => e.seq)).toEqual([1]));
