@@ -36,6 +36,11 @@ export interface MachineHooks {
    * running vCPU looks again.
    */
   extInt?: (cpu: number) => number;
+  /**
+   * The vCPU stopped (HLT, waiting for SIPI) or started running again: called after the slice
+   * that halted it and when an interrupt or SIPI wakes it (Xen's runstate: blocked / running).
+   */
+  haltChange?: (cpu: number) => void;
 }
 
 export type StopReason =
@@ -402,6 +407,7 @@ export class Machine implements CpuBus {
       lapic.waitingForSipi = false;
       this.startAp(i, lapic.sipiVector);
       lapic.sipiVector = -1;
+      this.hooks.haltChange?.(i);
       return true;
     }
     if (s[I(L.HALTED)] === 0) return true;
@@ -411,6 +417,7 @@ export class Machine implements CpuBus {
       lapic.pendingVector() >= 0 || (i === 0 && pic.interruptPending && lapic.acceptsPicInterrupt()) || (this.hooks.extInt?.(i) ?? -1) >= 0;
     if (s[I(L.NMI_PENDING)] !== 0 || (ifSet && external)) {
       s[I(L.HALTED)] = 0;
+      this.hooks.haltChange?.(i);
       return true;
     }
     return false;
@@ -443,6 +450,7 @@ export class Machine implements CpuBus {
         const done = this.instructions(i) - before;
         left -= done;
         ran = true;
+        if (this.cpus[i]!.s32[I(L.HALTED)] !== 0) this.hooks.haltChange?.(i);
         if (r === Exit.SHUTDOWN) {
           // Triple fault: the processor shuts down; QEMU resets (or exits with -no-reboot).
           const s = this.cpus[i]!.s32;
