@@ -23,6 +23,7 @@ import { GuestAccess } from './guest_copy.ts';
 import { callerAbi, handleVmcall, Hypercall } from './hypercall.ts';
 import { fillHypercallPage } from './hypercall_page.ts';
 import { XenPlatformPci } from './platform_pci.ts';
+import { VcpuRunstates, type RunstateState } from './runstate.ts';
 import { PrimaryConsole } from './primary_console.ts';
 import { XenTrace } from './trace_events.ts';
 import { tscScale, writeVcpuTime, writeWallclock, type TscScale } from './xen_clock.ts';
@@ -100,6 +101,7 @@ export class XenDomain {
   readonly registeredVcpuInfo: boolean[] = [];
   /** Per vCPU: runstate area (guest-physical address) or -1. */
   readonly runstateArea: number[] = [];
+  readonly runstate: VcpuRunstates;
   /** HVM params (index < HVM_NR_PARAMS). */
   readonly params = new Float64Array(HVM_NR_PARAMS);
   callback: CallbackVia = { type: 'none', value: 0 };
@@ -178,6 +180,7 @@ export class XenDomain {
       );
       this.pollTimer.push(clock.createTimer(() => this.wake(i), `xen-poll-${i}`));
     }
+    this.runstate = new VcpuRunstates(this, n);
     this.refreshTime();
     writeWallclock(this.dv, this.shinfo, this.shinfoAbi, this.wallclockSec, 0);
     this.evtchn = new EventChannels(this.u8, this.shinfo, (v) => this.vcpuInfo[v] ?? -1,
@@ -237,6 +240,7 @@ export class XenDomain {
       wrmsr: (cpu, msr, lo, hi) => (msr >>> 0 === this.hypercallMsr ? this.writeHypercallMsr(cpu, lo, hi) : false),
       vmcall: (cpu) => handleVmcall(this, this.h, cpu),
       extInt: (cpu) => this.globalVectorPending(cpu),
+      haltChange: (cpu) => this.runstate.refresh(cpu),
     };
   }
 
@@ -294,6 +298,7 @@ export class XenDomain {
   /** Raise VIRQ `virq` for `vcpu` if the guest bound it. */
   raiseVirq(virq: number, vcpu: number): void {
     const p = this.evtchn.virqPort(virq, vcpu);
+    this.runstate.refresh(vcpu);
     if (p) this.evtchn.setPending(p);
   }
 
@@ -301,6 +306,7 @@ export class XenDomain {
   private upcall(vcpu: number): void {
     if (this.trace.on) this.trace.emit('xen_evtchn_upcall', vcpu, { vcpu }, 'xen');
     this.wake(vcpu);
+    this.runstate.refresh(vcpu);
     const lapic = this.machine.platform.lapics[vcpu];
     const vec = this.upcallVector[vcpu]!;
     if (vec && lapic) {
@@ -349,6 +355,7 @@ export class XenDomain {
     this.pollPorts[vcpu] = null;
     this.pollTimer[vcpu]!.cancel();
     this.machine.cpus[vcpu]!.s32[HALTED >> 2] = 0;
+    this.runstate.refresh(vcpu);
   }
 
   /** Halt `vcpu` until an event (or the poll timer) wakes it. */
@@ -357,6 +364,7 @@ export class XenDomain {
     this.pollPorts[vcpu] = ports;
     const cpu = this.machine.cpus[vcpu]!;
     cpu.s32[HALTED >> 2] = 1;
+    this.runstate.refresh(vcpu);
     cpu.requestExit();
   }
 
@@ -428,6 +436,7 @@ export class XenDomain {
       pirqs: [...this.pirqs],
       e820Override: this.e820Override ? Array.from(this.e820Override) : null,
       ballooned: [...this.ballooned].sort((a, b) => a - b),
+      runstate: this.runstate.saveState() as unknown as PlainRecord,
       evtchn: this.evtchn.saveState(),
       gnttab: this.gnttab.saveState() as unknown as PlainRecord,
       console: this.console ? this.console.saveState() : null,
@@ -450,6 +459,7 @@ export class XenDomain {
     this.e820Override = s.e820Override ? Uint8Array.from(s.e820Override as number[]) : null;
     this.ballooned.clear();
     for (const g of (s.ballooned as number[] | undefined) ?? []) this.ballooned.add(g);
+    this.runstate.loadState(s.runstate as unknown as RunstateState | undefined);
     this.evtchn.loadState(this.shinfoAbi, s.evtchn as number[][]);
     this.gnttab.loadState(s.gnttab as unknown as Parameters<GrantTable['loadState']>[0]);
     if (this.console && s.console) this.console.loadState(s.console as number[]);

@@ -520,6 +520,47 @@ describe('more of Xen documented behaviour', () => {
     expect(call64(x, memory_op, 1, DATA)).toBe(0);
     expect(ram).toBe(ESRCH); // domid 0 before it was written
   });
+  it('the runstate area follows block / wake / HLT with state_entry_time and time[] in ns (public/vcpu.h)', () => {
+    const x = makeXen();
+    const m = mem(x);
+    const clock = x.m.platform.clock;
+    const AREA = DATA + 0x400;
+    // vcpu_runstate_info x86_64: state@0 state_entry_time@8 time[4]@16
+    const area = () => ({ state: m.read32(AREA), entry: m.read64(AREA + 8), time: [0, 1, 2, 3].map((k) => m.read64(AREA + 16 + k * 8)) });
+    const accounted = (a: ReturnType<typeof area>) => a.time.reduce((p, c) => p + c, 0) + (clock.nowNs() - a.entry);
+    expect(call64(x, 21 /* vm_assist */, 0, 5)).toBe(0); // VMASST_TYPE_runstate_update_flag
+    m.write64(DATA, AREA);
+    expect(call64(x, vcpu_op, 5, 0, DATA)).toBe(0);
+    // The HLT after the call blocked the vCPU: the area says so, and all time since 0 is accounted.
+    let a = area();
+    expect(a.state).toBe(2);
+    expect(a.entry).toBe(clock.nowNs());
+    expect(accounted(a)).toBe(clock.nowNs());
+    // SCHEDOP_poll, no ports, timeout 5 ms ahead: blocked from the call until the timer.
+    const t0 = clock.nowNs();
+    m.write64(DATA + 0x40, 0); m.write32(DATA + 0x48, 0); m.write64(DATA + 0x50, t0 + 5_000_000);
+    runCode(x, [0x0f, 0x01, 0xc1, 0x89, 0x05, 0x00, 0x01, 0x00, 0x00, 0xf4], { eax: sched_op, edi: 3, esi: DATA + 0x40 }, 64);
+    a = area();
+    expect(a.state).toBe(2);
+    const blockedAt = a.entry;
+    expect(blockedAt).toBeGreaterThanOrEqual(t0);
+    const runningBefore = a.time[0]!;
+    x.m.run(1000); // idle skip to the deadline: the poll wakes, stores its result, HLTs
+    a = area();
+    expect(a.state).toBe(2); // blocked again, in HLT
+    expect(a.time[2]!).toBeGreaterThanOrEqual(t0 + 5_000_000 - blockedAt);
+    expect(a.entry).toBeGreaterThanOrEqual(t0 + 5_000_000);
+    expect(a.time[0]).toBeGreaterThan(runningBefore); // ran between wake and HLT
+    expect(accounted(a)).toBe(clock.nowNs());
+    expect(m.read64(AREA + 8) < 2 ** 63).toBe(true); // XEN_RUNSTATE_UPDATE cleared after the update
+    // get_runstate_info counts the current period too: time[] sums to now.
+    expect(call64(x, vcpu_op, 4, 0, DATA + 0x100)).toBe(0);
+    const info = [0, 1, 2, 3].map((k) => m.read64(DATA + 0x110 + k * 8));
+    expect(m.read32(DATA + 0x100)).toBe(0); // running (inside the hypercall)
+    const sum = info.reduce((p, c) => p + c, 0);
+    expect(sum).toBeGreaterThanOrEqual(m.read64(DATA + 0x108));
+    expect(sum).toBeLessThanOrEqual(clock.nowNs());
+  });
   it('bind_interdomain to dom0 finds no unbound port (-EINVAL)', () => {
     const x = makeXen();
     mem(x).write16(DATA, 0); mem(x).write32(DATA + 4, 1);

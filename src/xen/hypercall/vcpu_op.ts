@@ -2,10 +2,10 @@
 // Args (cmd, vcpuid, arg); an unknown vCPU is -ENOENT. Timers raise VIRQ_TIMER. A singleshot
 // deadline in the past fires at once (VCPU_SSHOTTMR_future is ignored, as Xen upstream, KVM and
 // QEMU do: Linux BUG()s on -ETIME). Runstate and vcpu_info areas are translated once, at
-// registration, to a guest-physical address (QEMU/KVM behaviour).
+// registration, to a guest-physical address (QEMU/KVM behaviour); ../runstate.ts keeps the
+// runstate record and rewrites the area on every state change.
 import { XEN_EFAULT, XEN_EINVAL, XEN_ENOENT, XEN_ENOSYS } from '../abi/errno.ts';
 import {
-  RUNSTATE_running,
   VCPUOP_get_runstate_info,
   VCPUOP_is_up,
   VCPUOP_register_runstate_memory_area,
@@ -21,7 +21,6 @@ import {
   VcpuRegisterRunstateMemoryAreaLayout,
   VcpuRegisterTimeMemoryAreaLayout,
   VcpuRegisterVcpuInfoLayout,
-  VcpuRunstateInfoLayout,
   VcpuSetPeriodicTimerLayout,
   VcpuSetSingleshotTimerLayout,
 } from '../abi/vcpu.ts';
@@ -30,22 +29,9 @@ import type { Hypercall } from '../hypercall.ts';
 import { writeVcpuTime } from '../xen_clock.ts';
 import type { XenDomain } from '../xen_domain.ts';
 
-const TWO32 = 4294967296;
 /** Xen refuses periodic timers faster than 1 ms (MILLISECS(1)). */
 const MIN_PERIOD_NS = 1_000_000;
 const VCPU_INFO_SIZE = 64;
-
-/** The runstate record: always running, all time counted as running. */
-export function runstateBytes(d: XenDomain, abi: 'x86_64' | 'x86_32'): Uint8Array {
-  const L = VcpuRunstateInfoLayout[abi];
-  const b = new Uint8Array(VcpuRunstateInfoLayout.sizeof[abi]);
-  const dv = new DataView(b.buffer);
-  const ns = d.machine.platform.clock.nowNs();
-  dv.setInt32(L.state, RUNSTATE_running, true);
-  dv.setUint32(L.time + 0, ns % TWO32, true);
-  dv.setUint32(L.time + 4, Math.floor(ns / TWO32), true);
-  return b;
-}
 
 export function vcpuOp(d: XenDomain, h: Hypercall): number {
   const cmd = h.lo[0]!;
@@ -62,7 +48,7 @@ export function vcpuOp(d: XenDomain, h: Hypercall): number {
     case VCPUOP_initialise:
       return -XEN_EINVAL; // HVM vCPUs are started with INIT/SIPI
     case VCPUOP_get_runstate_info:
-      return h.g.write(arg, runstateBytes(d, h.abi)) ? 0 : -XEN_EFAULT;
+      return h.g.write(arg, d.runstate.info(vcpu, h.abi)) ? 0 : -XEN_EFAULT;
     case VCPUOP_register_runstate_memory_area: {
       const s = new GuestStruct(h.g, VcpuRegisterRunstateMemoryAreaLayout, arg);
       if (!s.load()) return -XEN_EFAULT;
@@ -71,7 +57,7 @@ export function vcpuOp(d: XenDomain, h: Hypercall): number {
       const pa = linearToPhys(h.cpu, d.mem, va, true);
       if (pa < 0) return -XEN_EFAULT;
       d.runstateArea[vcpu] = pa;
-      d.mem.writeBytes(pa, runstateBytes(d, h.abi));
+      d.runstate.register(vcpu, h.abi);
       return 0;
     }
     case VCPUOP_register_vcpu_time_memory_area: {
