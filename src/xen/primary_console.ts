@@ -68,6 +68,11 @@ export class PrimaryConsole {
     this.pending.push(...pending);
   }
 
+  /** Hand over the typed bytes not yet in the ring (the guest reads with CONSOLEIO_read instead). */
+  takePending(): number[] {
+    return this.pending.splice(0, this.pending.length);
+  }
+
   get inputPending(): number {
     return this.pending.length;
   }

@@ -15,7 +15,7 @@ import { HALTED } from '../x86/state_layout.ts';
 import type { Abi } from './abi/struct.ts';
 import { HVM_NR_PARAMS, HVM_PARAM_CONSOLE_EVTCHN, HVM_PARAM_CONSOLE_PFN, HVM_PARAM_STORE_EVTCHN, HVM_PARAM_STORE_PFN } from './abi/hvm_params.ts';
 import { SHUTDOWN_reboot, SHUTDOWN_soft_reset } from './abi/sched.ts';
-import { SharedInfoLayout, VIRQ_TIMER, XEN_LEGACY_MAX_VCPUS } from './abi/xen.ts';
+import { SharedInfoLayout, VIRQ_CONSOLE, VIRQ_TIMER, XEN_LEGACY_MAX_VCPUS } from './abi/xen.ts';
 import { xenCpuid, XEN_HYPERCALL_MSR, XEN_HYPERCALL_MSR_HYPERV, type XenCpuidConfig } from './cpuid_leaves.ts';
 import { ECS_INTERDOMAIN, EventChannels } from './evtchn.ts';
 import { GrantTable } from './gnttab.ts';
@@ -40,7 +40,7 @@ const SPECIAL_PAGES = 4;
 /** Plain fields of XenDomain saved as they are. */
 const DOMAIN_FIELDS = [
   'shinfoGfn', 'shinfoAbi', 'vcpuInfo', 'registeredVcpuInfo', 'runstateArea', 'params', 'upcallVector',
-  'blocked', 'periodNs', 'shutdownCode', 'consoleIoIn', 'gsiLevel', 'callbackIrqRaw', 'vmAssist',
+  'blocked', 'periodNs', 'shutdownCode', 'consoleIoIn', 'consoleIoReader', 'gsiLevel', 'callbackIrqRaw', 'vmAssist',
 ] as const;
 
 export interface XenDomainOptions {
@@ -129,6 +129,8 @@ export class XenDomain {
   shutdownCode = 0;
   /** console_io read: bytes the host offers to CONSOLEIO_read. */
   readonly consoleIoIn: number[] = [];
+  /** The guest reads its input with CONSOLEIO_read: typed bytes go there, not to the ring. */
+  consoleIoReader = false;
   /** The wallclock at system time 0. */
   readonly wallclockSec: number;
   private readonly h: Hypercall;
@@ -410,9 +412,17 @@ export class XenDomain {
     while (this.ioPending()) for (const b of this.blockBackends) await b.settle();
   }
 
-  /** Host side: typed bytes for the primary console. */
+  /**
+   * Host side: typed bytes for the primary console, or for CONSOLEIO_read once the guest reads
+   * there (Xen's serial input buffer; VIRQ_CONSOLE tells the guest, as Xen does on input).
+   */
   consoleInput(bytes: ArrayLike<number>): void {
-    this.console?.input(bytes);
+    if (!this.consoleIoReader) {
+      this.console?.input(bytes);
+      return;
+    }
+    for (let i = 0; i < bytes.length; i++) this.consoleIoIn.push(bytes[i]! & 0xff);
+    if (bytes.length > 0) this.raiseVirq(VIRQ_CONSOLE, 0);
   }
 
   /** SCHEDOP_shutdown: record and stop the machine (reboot → reset, everything else → poweroff). */

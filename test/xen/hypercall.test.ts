@@ -379,6 +379,28 @@ describe('sched_op, console_io, multicall', () => {
     expect(x.consoleOut).toEqual([]);
     expect(call32(x, console_io, 0, 2, 0xfff0000)).toBe(EFAULT);
   });
+  it('console_io read returns the typed bytes available, 0 if none, once the guest reads there', () => {
+    const x = makeXen();
+    const bytes = (str: string) => Array.from(str, (c) => c.charCodeAt(0));
+    // Typed before the guest's first read: the console ring takes 1024, the rest waits.
+    x.d.consoleInput(new Array<number>(1024).fill(0x61).concat(bytes('ab')));
+    // evtchn_bind_virq { virq, vcpu, port }: VIRQ_CONSOLE on vCPU 0
+    mem(x).write32(DATA + 0x80, 2); mem(x).write32(DATA + 0x84, 0);
+    expect(call32(x, event_channel_op, 1, DATA + 0x80)).toBe(0);
+    const port = mem(x).read32(DATA + 0x88);
+    expect(call32(x, console_io, 1, 16, DATA)).toBe(2); // the waiting bytes move over at the first read
+    expect(String.fromCharCode(...mem(x).readBytes(DATA, 2))).toBe('ab');
+    expect(call32(x, console_io, 1, 16, DATA)).toBe(0); // nothing available: 0, no blocking
+    x.d.consoleInput(bytes('hello'));
+    expect(x.d.evtchn.isPending(port)).toBe(true); // VIRQ_CONSOLE on input
+    expect(call32(x, console_io, 1, 3, DATA)).toBe(3);
+    expect(call32(x, console_io, 1, 16, DATA + 3)).toBe(2);
+    expect(String.fromCharCode(...mem(x).readBytes(DATA, 5))).toBe('hello');
+    x.d.consoleInput(bytes('z'));
+    expect(call32(x, console_io, 1, 1, 0xfff0000)).toBe(EFAULT);
+    // The console ring got only what it took before: in_prod (xencons_interface @0xc04) is 1024.
+    expect(mem(x).read32(0xfeff8000 + 0xc04)).toBe(1024);
+  });
   it('multicall runs each entry and stores its result (64-bit entries of 64 bytes)', () => {
     const x = makeXen();
     const e = DATA;
