@@ -108,6 +108,8 @@ export class Cpu {
   private cpHost = -1;
   /** Physical address of the last MMIO translation (a double). */
   private mmioPhys = 0;
+  /** Bumped whenever linear→host code mappings may change (TLB flushes): drops fall-through links. */
+  private linkEpoch = 0;
   /** Exit reason set by handlers (HLT). */
   pendingExit = -1;
   /**
@@ -191,6 +193,7 @@ export class Cpu {
     this.cwriteNeed = this.writeNeed << 2;
     this.cpLin = -1;
     this.cpHost = -1;
+    this.linkEpoch++;
   }
 
   /**
@@ -214,6 +217,7 @@ export class Cpu {
     this.cwriteNeed = this.writeNeed << 2;
     this.cpLin = -1;
     this.cpHost = -1;
+    this.linkEpoch++;
     this.refreshSegChecks();
     this.flushDecodeCache();
   }
@@ -253,6 +257,7 @@ export class Cpu {
     for (let i = I_ITLB; i < I_ITLB + L.ITLB_ENTRIES * 4; i += 4) { s[i] = -1; s[i + 1] = -1; }
     this.cpLin = -1;
     this.cpHost = -1;
+    this.linkEpoch++;
   }
 
   /** INVLPG: drop any entry for the page containing linear (lo, hi). */
@@ -264,6 +269,7 @@ export class Cpu {
     this.s32[i] = -1;
     this.cpLin = -1;
     this.cpHost = -1;
+    this.linkEpoch++;
   }
 
   private flushDecodeCache(): void {
@@ -560,16 +566,10 @@ export class Cpu {
     return true;
   }
 
-  private checkUser(write: boolean): boolean {
-    // Called after translate(): the filled entry decides user/write permission (paging only).
-    void write;
-    return true;
-  }
-
   private readSlow(lo: number, hi: number, size: number): number {
     const n = 1 << size;
     if ((lo & 0xfff) + n <= 4096) {
-      const host = this.translateChecked(lo, hi, 0);
+      const host = this.translate(lo, hi, 0);
       if (host === -1) return 0;
       if (host === -2) {
         const v = this.bus.mmioRead(this.mmioPhys, n, this.scratch);
@@ -586,10 +586,10 @@ export class Cpu {
     }
     // Page-crossing: check both pages first, then gather bytes.
     const lo2 = ((lo | 0xfff) + 1) | 0, hi2 = lo2 === 0 ? (hi + 1) | 0 : hi;
-    const h1 = this.translateChecked(lo, hi, 0);
+    const h1 = this.translate(lo, hi, 0);
     if (h1 === -1) return 0;
     const m1 = this.mmioPhys;
-    const h2 = this.translateChecked(lo2, hi2, 0);
+    const h2 = this.translate(lo2, hi2, 0);
     if (h2 === -1) return 0;
     const m2 = this.mmioPhys;
     const first = 4096 - (lo & 0xfff);
@@ -607,7 +607,7 @@ export class Cpu {
   private writeSlow(lo: number, hi: number, size: number, v: number, vh: number): void {
     const n = 1 << size;
     if ((lo & 0xfff) + n <= 4096) {
-      const host = this.translateChecked(lo, hi, 1);
+      const host = this.translate(lo, hi, 1);
       if (host === -1) return;
       if (host === -2) { this.bus.mmioWrite(this.mmioPhys, n, size === 0 ? v & 0xff : size === 1 ? v & 0xffff : v, vh); return; }
       const p = host + (lo & 0xfff);
@@ -620,10 +620,10 @@ export class Cpu {
       }
     }
     const lo2 = ((lo | 0xfff) + 1) | 0, hi2 = lo2 === 0 ? (hi + 1) | 0 : hi;
-    const h1 = this.translateChecked(lo, hi, 1);
+    const h1 = this.translate(lo, hi, 1);
     if (h1 === -1) return;
     const m1 = this.mmioPhys;
-    const h2 = this.translateChecked(lo2, hi2, 1);
+    const h2 = this.translate(lo2, hi2, 1);
     if (h2 === -1) return;
     const m2 = this.mmioPhys;
     if (h1 >= 0) this.codeWrite(h1 + (lo & 0xfff), 4096 - (lo & 0xfff));
@@ -635,17 +635,6 @@ export class Cpu {
       else if (h2 >= 0) this.m8[h2 + k - first] = byte;
       else this.bus.mmioWrite(m2 + k - first, 1, byte, 0);
     }
-  }
-
-  /** translate() plus the user/write permission check of the filled entry (paging on). */
-  private translateChecked(lo: number, hi: number, access: number): number {
-    const host = this.translate(lo, hi, access);
-    if (host < 0) return host;
-    if (access !== 2 && (this.s32[I(L.MODE_FLAGS)]! & ModeFlag.PG) !== 0) {
-      // walkPageTables already raised #PF for permission failures.
-      this.checkUser(access === 1);
-    }
-    return host;
   }
 
   // ------------------------------------------------------------------ stack helpers
@@ -758,8 +747,12 @@ export class Cpu {
   run(maxInstructions: number): number {
     const s = this.s32;
     const cache = this.cache;
+    const codeGen = this.codeGen;
     let n = 0;
     let reason: number = Exit.BUDGET;
+    // Fall-through chaining: the previous instruction, if it did not branch and was cached.
+    let prev: DecodedInsn | null = null;
+    let epoch = this.linkEpoch;
     this.pendingExit = -1;
     this.eventCheck = true;
     if (checkEvents(this) < 0) return Exit.SHUTDOWN;
@@ -769,6 +762,11 @@ export class Cpu {
     while (n + events < maxInstructions) {
       const ripLo = s[I_RIP]!, ripHi = s[I_RIP + 1]!;
       const bits = s[I_CODE_BITS]!;
+      let d: DecodedInsn;
+      const nx: DecodedInsn | null = prev !== null && epoch === this.linkEpoch ? prev.link : null;
+      if (nx !== null && nx.tag === prev!.tag + prev!.len && nx.gen === codeGen[nx.tag >>> 12]) {
+        d = nx;
+      } else {
       let linLo = ripLo, linHi = ripHi;
       if (bits !== 64) { linLo = (ripLo + s[I_CS_BASE]!) | 0; linHi = 0; }
       let host: number;
@@ -779,6 +777,7 @@ export class Cpu {
         if (hp < 0) {
           if (hp === -2) this.raise(14, 0x10);
           s[I_EXC_RIP] = ripLo; s[I_EXC_RIP + 1] = ripHi;
+          prev = null;
           if (this.fault) { this.fault = false; if (!this.deliverException()) { reason = this.faultExit; break; } events++; }
           continue;
         }
@@ -786,8 +785,8 @@ export class Cpu {
         host = hp + (linLo & 0xfff);
       }
       const slot = (host ^ (host >>> 14)) & (DECODE_CACHE_SIZE - 1);
-      let d = cache[slot]!;
-      if (d.tag !== host || d.gen !== this.codeGen[host >>> 12]) {
+      d = cache[slot]!;
+      if (d.tag !== host || d.gen !== codeGen[host >>> 12]) {
         this.decodeAt(d, host, linLo, linHi);
         if (d.tag === -1 && d.fault === -1) {
           // Page-straddling instruction: keep it out of the cache slot for the next lookup.
@@ -800,10 +799,14 @@ export class Cpu {
           d.tag = -1; // faulting decodes are never cached
         }
         if (this.fault) {
+          prev = null;
           this.fault = false;
           if (!this.deliverException()) { reason = this.faultExit; break; } events++;
           continue;
         }
+      }
+      if (prev !== null && d.tag >= 0 && d.tag === prev.tag + prev.len && ((d.tag ^ prev.tag) & ~0xfff) === 0) prev.link = d;
+      epoch = this.linkEpoch;
       }
       // Next RIP with the IP width of the mode.
       const len = d.len;
@@ -815,16 +818,24 @@ export class Cpu {
         this.nextLo = bits === 32 ? (ripLo + len) | 0 : (ripLo + len) & 0xffff;
         this.nextHi = 0;
       }
+      const fallLo = this.nextLo, csBase = s[I_CS_BASE];
       execute(this, d);
       if (this.fault) {
+        prev = null;
         this.fault = false;
         if (!this.deliverException()) { reason = this.faultExit; break; } events++;
         continue;
       }
       s[I_RIP] = this.nextLo;
       s[I_RIP + 1] = this.nextHi;
+      // Chain only a true fall-through: same RIP successor and the same code segment base.
+      prev = this.nextLo === fallLo && d.tag >= 0 && s[I_CS_BASE] === csBase ? d : null;
       n++;
-      if (this.eventCheck && checkEvents(this) < 0) { reason = Exit.SHUTDOWN; break; }
+      if (this.eventCheck) {
+        const e = checkEvents(this);
+        if (e < 0) { reason = Exit.SHUTDOWN; break; }
+        if (e > 0) prev = null;
+      }
       if (this.pendingExit >= 0) { reason = this.pendingExit; break; }
     }
     // ICOUNT (virtual time) advances by one per delivered event as well as per retired instruction.
