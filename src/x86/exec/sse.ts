@@ -702,8 +702,12 @@ H['FXSAVE:M'] = (c, d) => {
   fxView.setUint32(28, MXCSR_WRITABLE, true);
   const nx = c.codeBits === 64 ? 16 : 8;
   if ((c.s32[L.CR4 >> 2]! & CR4_OSFXSR) !== 0) fxImage.set(c.s8.subarray(L.XMM, L.XMM + 16 * nx), 160);
+  // Bytes past the last saved XMM register are reserved (288-463 outside 64-bit mode) or left to
+  // software (464-511): the processor does not write them (SDM Vol. 1 Table 10-2), and the host
+  // oracle leaves them untouched.
+  const end = 160 + 16 * nx;
   const lo = c.eaLo, hi = c.eaHi;
-  for (let k = 0; k < 512; k += 8) {
+  for (let k = 0; k < end; k += 8) {
     c.eaLo = (lo + k) | 0;
     c.eaHi = hi;
     c.write(3, fxView.getInt32(k, true), fxView.getInt32(k + 4, true));
