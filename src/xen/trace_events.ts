@@ -2,9 +2,9 @@
 // send and upcall, grant operation and XenStore request, with the instruction count, the vCPU,
 // the layer it came from and a flow id linking cause to effect (a guest's EVTCHNOP_send gets a
 // new flow; the backend work and the notify it causes carry the same id). Names follow QEMU's
-// trace-events spelling, but every event of this layer starts with `xen` so `-trace 'xen*'`
-// shows them all, and hypercalls are `xen_hypercall` so `-trace 'xen_*'` shows them (QEMU's
-// kvm_xen_hypercall would not match that glob). Emitting costs one branch when no sink is
+// trace-events spelling, prefixed so every event of this layer starts with `xen_` and
+// `-trace 'xen_*'` (issue 5's example) shows them all: hypercalls are `xen_hypercall` (QEMU's
+// kvm_xen_hypercall would not match that glob), XenStore requests `xen_xenstore_request`. Emitting costs one branch when no sink is
 // attached; observing never changes guest-visible state (flow ids only exist while tracing).
 
 export type XenLayer = 'guest' | 'shim' | 'xen';
@@ -18,8 +18,8 @@ export type XenTraceName =
   | 'xen_gnttab_map'
   | 'xen_gnttab_unmap'
   | 'xen_gnttab_copy'
-  | 'xenstore_request'
-  | 'xenstore_fatal'
+  | 'xen_xenstore_request'
+  | 'xen_xenstore_fatal'
   | 'xen_primary_console_output'
   | 'xen_primary_console_input'
   | 'xen_console_io'

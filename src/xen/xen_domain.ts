@@ -218,7 +218,7 @@ export class XenDomain {
       () => this.evtchn.setPending(this.storePort),
     );
     this.xenstore.server.observer = (ev) => {
-      if (this.trace.on) this.trace.emit(ev.name === 'xenstore_fatal' ? 'xenstore_fatal' : 'xenstore_request', this.machine.current, { ...ev } as Record<string, number | string>, 'xen');
+      if (this.trace.on) this.trace.emit(ev.name === 'xenstore_fatal' ? 'xen_xenstore_fatal' : 'xen_xenstore_request', this.machine.current, { ...ev } as Record<string, number | string>, 'xen');
     };
     this.params[HVM_PARAM_STORE_PFN] = STORE_GFN;
     this.params[HVM_PARAM_STORE_EVTCHN] = this.storePort;

@@ -94,7 +94,7 @@ describe.skipIf(!haveGcc32())('trace events (invariant 7 and 8)', () => {
     // icount never goes back; a guest send and the backend work it causes share a flow id.
     for (let i = 1; i < on.events.length; i++) expect(on.events[i]!.icount).toBeGreaterThanOrEqual(on.events[i - 1]!.icount);
     const send = on.events.find((e) => e.name === 'xen_evtchn_send' && e.args.port === 2)!;
-    expect(on.events.some((e) => e.name === 'xenstore_request' && e.flow === send.flow)).toBe(true);
+    expect(on.events.some((e) => e.name === 'xen_xenstore_request' && e.flow === send.flow)).toBe(true);
     expect(on.events.some((e) => e.name === 'xen_shutdown')).toBe(true);
   });
 });
@@ -117,5 +117,6 @@ describe.skipIf(!haveGcc32())('-trace xen_* in the CLI (issue 5)', () => {
     expect(r.stderr).toMatch(/^xen_hypercall .* name=grant_table_op op=GNTTABOP_dump_table cpl=0x0 a0=0x3 a1=0x[0-9a-f]+ a2=0x[0-9a-f]+ ret=-38$/m);
     expect(r.stderr).toMatch(/^xen_hypercall .* nr=0x2c name=unknown cpl=0x0 a0=.* a5=0x[0-9a-f]+ ret=-38$/m);
     expect(r.stderr).toMatch(/^xen_evtchn_send /m);
+    expect(r.stderr).toMatch(/^xen_xenstore_request .* type=0x2 /m); // XS_READ
   }, 90_000);
 });
