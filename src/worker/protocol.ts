@@ -121,7 +121,7 @@ export interface TraceEvent {
   icount: number;
   vcpu: number;
   layer: 'guest' | 'shim' | 'xen';
-  /** The Xen layer's event name, QEMU trace-events style: `xen_hypercall`, `xen_evtchn_send`, `xenstore_request`, … */
+  /** The Xen layer's event name, QEMU trace-events style: `xen_hypercall`, `xen_evtchn_send`, `xen_xenstore_request`, … */
   kind: string;
   /** For hypercalls the hypercall name (`event_channel_op`); else a short subject. */
   name: string;
