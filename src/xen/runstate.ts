@@ -39,6 +39,8 @@ export class VcpuRunstates {
     this.entry = new Float64Array(n);
     this.time = new Float64Array(n * 4);
     this.abi = new Array<Abi>(n).fill('x86_64');
+    // At time 0 the BSP runs and the APs wait for SIPI (offline).
+    for (let i = 0; i < n; i++) this.state[i] = this.actual(i);
   }
 
   /** The state `vcpu` is in now. */

@@ -575,6 +575,13 @@ describe('more of Xen documented behaviour', () => {
     expect(a.time[0]).toBeGreaterThan(runningBefore); // ran between wake and HLT
     expect(accounted(a)).toBe(clock.nowNs());
     expect(m.read64(AREA + 8) < 2 ** 63).toBe(true); // XEN_RUNSTATE_UPDATE cleared after the update
+    // Xen's order: set XEN_RUNSTATE_UPDATE (top byte of state_entry_time), rewrite, clear it.
+    const seen: number[] = [];
+    const w8 = m.write8.bind(m);
+    m.write8 = (pa: number, v: number) => { if (pa === AREA + 15) seen.push(v); w8(pa, v); };
+    runCode(x, [0xf4], {}, 64); // running, then HLT: one update
+    m.write8 = w8;
+    expect(seen).toEqual([0x80, 0]);
     // get_runstate_info counts the current period too: time[] sums to now.
     expect(call64(x, vcpu_op, 4, 0, DATA + 0x100)).toBe(0);
     const info = [0, 1, 2, 3].map((k) => m.read64(DATA + 0x110 + k * 8));
@@ -589,5 +596,19 @@ describe('more of Xen documented behaviour', () => {
     expect(call64(x, event_channel_op, 0, DATA)).toBe(EINVAL);
     mem(x).write16(DATA, 9);
     expect(call64(x, event_channel_op, 0, DATA)).toBe(ESRCH);
+  });
+});
+
+describe('runstate of secondary vCPUs', () => {
+  it('an AP waiting for SIPI is offline from time 0 (get_runstate_info)', () => {
+    const x = makeXen({}, 2);
+    expect(call64(x, 17 /* xen_version */, 0)).toBe(0x40011); // let some time pass
+    expect(call64(x, 24 /* vcpu_op */, 4 /* get_runstate_info */, 1, DATA)).toBe(0);
+    const m = mem(x);
+    expect(m.read32(DATA)).toBe(3); // RUNSTATE_offline
+    expect(m.read64(DATA + 8)).toBe(0);
+    expect(m.read64(DATA + 16 + 3 * 8)).toBeLessThanOrEqual(x.m.platform.clock.nowNs()); // all time so far offline
+    expect(m.read64(DATA + 16 + 2 * 8)).toBe(0);
+    expect(m.read64(DATA + 16)).toBe(0); // never ran
   });
 });
