@@ -18,6 +18,7 @@ import { DecodedInsn } from './decode/decoded_insn.ts';
 import { decode, FAULT_FETCH } from './decode/decoder.ts';
 import { execute } from './exec/dispatch.ts';
 import * as L from './state_layout.ts';
+import { OFF_FCW as FPU_OFF_FCW } from './fpu/fpu_state.ts';
 import { walkPageTables, PTE_U, PTE_W } from './paging.ts';
 import { checkEvents, deliverPending } from './system/exceptions.ts';
 
@@ -144,6 +145,9 @@ export class Cpu {
     this.codeGen = new Int32Array(pages);
     for (let i = 0; i < DECODE_CACHE_SIZE; i++) this.cache.push(new DecodedInsn());
     this.s32[I_EXC_VECTOR] = -1;
+    // Power-up values that are not zero (SDM Vol 3 Table 9-1): x87 FCW 0040H, MXCSR 1F80H.
+    this.s16[(L.FPU + FPU_OFF_FCW) >> 1] = 0x0040;
+    this.s32[L.MXCSR >> 2] = 0x1f80;
     this.flushTlb();
     this.modeChanged();
   }
