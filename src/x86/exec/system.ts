@@ -39,6 +39,8 @@ const CANONICAL = new Set([0xc0000082, 0xc0000083, 0xc0000102, 0x175, 0x176]);
 const FS_BASE = 0xc0000100, GS_BASE = 0xc0000101, EFER = 0xc0000080, TSC = 0x10;
 /** Read-as-zero identification MSRs (Intel microcode loader, SDM Vol 4): PLATFORM_ID, BIOS_SIGN_ID. */
 const ZERO_MSRS = new Set([0x17, 0x8b]);
+/** IA32_DEBUGCTL: no LBR/BTF here, so it reads 0 and only 0 may be written (as KVM guests see it). */
+const DEBUGCTL = 0x1d9;
 
 export function RDMSR(c: Cpu): void {
   if (c.cpl !== 0) { c.raiseGP0(); return; }
@@ -48,7 +50,7 @@ export function RDMSR(c: Cpu): void {
   if (off !== undefined) { lo = s[off >> 2]!; hi = s[(off >> 2) + 1]!; }
   else if (msr === EFER) { lo = s[L.MSR_EFER >> 2]!; hi = 0; }
   else if (msr === TSC) { lo = readTsc(c); hi = c.hi; }
-  else if (ZERO_MSRS.has(msr)) { lo = 0; hi = 0; }
+  else if (ZERO_MSRS.has(msr) || msr === DEBUGCTL) { lo = 0; hi = 0; }
   else if (msr === FS_BASE || msr === GS_BASE) {
     const seg = msr === FS_BASE ? L.FS : L.GS;
     lo = c.segBaseLo(seg); hi = c.segBaseHi(seg);
@@ -66,6 +68,7 @@ export function WRMSR(c: Cpu): void {
   if (msr === EFER) { if (!writeEfer(c, lo, hi)) c.raiseGP0(); return; }
   if (msr === TSC) { writeTsc(c, lo, hi); return; }
   if (ZERO_MSRS.has(msr)) return; // writing 0 to BIOS_SIGN_ID before CPUID is the documented protocol
+  if (msr === DEBUGCTL) { if ((lo | hi) !== 0) c.raiseGP0(); return; }
   if (CANONICAL.has(msr) && ((hi << 16) >> 16) !== hi) { c.raiseGP0(); return; }
   const off = OWN_MSRS[msr];
   if (off !== undefined) { s[off >> 2] = lo; s[(off >> 2) + 1] = hi; return; }

@@ -57,6 +57,13 @@ describe('MSRs and fast system calls (SDM Vol 2 WRMSR, SYSCALL, SYSRET)', () => 
     expect(run(64, 0, WRMSR(0xc0000082, 0, 0x00008000)).vector).toBe(13);
     expect(run(64, 0, WRMSR(0xc0000080, 0x2, 0)).vector).toBe(13);
   });
+  it('reads IA32_DEBUGCTL as 0 and accepts only 0 (no LBR/BTF; XTF debug-regs reads it)', () => {
+    const RDMSR = (msr: number): number[] => [0xb9, ...imm32(msr), 0xb8, ...imm32(0xdead), 0x0f, 0x32];
+    const r = run(64, 0, RDMSR(0x1d9));
+    expect([r.exit, m32(r.m, L.RAX * 8)]).toEqual([Exit.HLT, 0]);
+    expect(run(64, 0, WRMSR(0x1d9, 0, 0)).exit).toBe(Exit.HLT);
+    expect(run(64, 0, WRMSR(0x1d9, 1, 0)).vector).toBe(13);
+  });
   it('keeps EFER.LMA read-only', () => {
     const r = run(32, 0, WRMSR(0xc0000080, 0x500, 0));
     expect(r.exit).toBe(Exit.HLT);
