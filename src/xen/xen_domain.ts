@@ -40,7 +40,7 @@ const SPECIAL_PAGES = 4;
 /** Plain fields of XenDomain saved as they are. */
 const DOMAIN_FIELDS = [
   'shinfoGfn', 'shinfoAbi', 'vcpuInfo', 'registeredVcpuInfo', 'runstateArea', 'params', 'upcallVector',
-  'blocked', 'periodNs', 'shutdownCode', 'consoleIoIn', 'consoleIoReader', 'gsiLevel', 'callbackIrqRaw', 'vmAssist',
+  'blocked', 'periodNs', 'shutdownCode', 'consoleIoIn', 'gsiLevel', 'callbackIrqRaw', 'vmAssist',
 ] as const;
 
 export interface XenDomainOptions {
@@ -447,6 +447,7 @@ export class XenDomain {
       e820Override: this.e820Override ? Array.from(this.e820Override) : null,
       ballooned: [...this.ballooned].sort((a, b) => a - b),
       runstate: this.runstate.saveState() as unknown as PlainRecord,
+      consoleIoReader: this.consoleIoReader,
       evtchn: this.evtchn.saveState(),
       gnttab: this.gnttab.saveState() as unknown as PlainRecord,
       console: this.console ? this.console.saveState() : null,
@@ -470,6 +471,7 @@ export class XenDomain {
     this.ballooned.clear();
     for (const g of (s.ballooned as number[] | undefined) ?? []) this.ballooned.add(g);
     this.runstate.loadState(s.runstate as unknown as RunstateState | undefined);
+    this.consoleIoReader = s.consoleIoReader === true; // absent in snapshots made before it existed
     this.evtchn.loadState(this.shinfoAbi, s.evtchn as number[][]);
     this.gnttab.loadState(s.gnttab as unknown as Parameters<GrantTable['loadState']>[0]);
     if (this.console && s.console) this.console.loadState(s.console as number[]);

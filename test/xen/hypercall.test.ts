@@ -400,6 +400,13 @@ describe('sched_op, console_io, multicall', () => {
     expect(call32(x, console_io, 1, 1, 0xfff0000)).toBe(EFAULT);
     // The console ring got only what it took before: in_prod (xencons_interface @0xc04) is 1024.
     expect(mem(x).read32(0xfeff8000 + 0xc04)).toBe(1024);
+    // The routing is domain state: a restored domain keeps reading input with console_io.
+    const y = makeXen();
+    y.m.loadSnapshot(x.m.saveSnapshot());
+    y.d.loadState(JSON.parse(JSON.stringify(x.d.saveState())));
+    y.d.consoleInput(bytes('q'));
+    expect(call32(y, console_io, 1, 16, DATA)).toBe(2); // 'z' from before the snapshot, then 'q'
+    expect(String.fromCharCode(...mem(y).readBytes(DATA, 2))).toBe('zq');
   });
   it('multicall runs each entry and stores its result (64-bit entries of 64 bytes)', () => {
     const x = makeXen();
