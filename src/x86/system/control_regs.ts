@@ -144,7 +144,12 @@ export function SMSW(c: Cpu, d: DecodedInsn): void {
 
 export function INVLPG(c: Cpu, d: DecodedInsn): void {
   if (!priv(c)) return;
+  // INVLPG makes no segment checks: a null selector or an offset past the limit still names a
+  // linear address to invalidate (as Xen and hardware do; XTF's invlpg test checks it).
+  const chk = c.segChk;
+  c.segChk = 0;
   c.ea(d);
+  c.segChk = chk;
   if (c.codeBits !== 64) c.eaHi = 0;
   c.invalidatePage(c.eaLo, c.eaHi);
 }

@@ -44,6 +44,15 @@ describe('control registers (SDM Vol 3A §2.5, Vol 2 MOV CR)', () => {
     expect([r.vector, r.error]).toEqual([13, 0]);
     expect(run(32, 3, [0x0f, 0x06]).vector).toBe(13);
   });
+  it('INVLPG makes no segment checks, where a load through the same null ES faults', () => {
+    const nullEs = (m: FlatMachine): void => {
+      m.cpu.s32[(L.SEG >> 2) + L.ES * 8 + 1] = 0; // ES unusable (a null selector was loaded)
+      m.cpu.refreshSegChecks();
+    };
+    expect(run(32, 0, [0x26, 0x0f, 0x01, 0x38], nullEs).exit).toBe(Exit.HLT); // invlpg es:[eax]
+    const r = run(32, 0, [0x26, 0x8b, 0x00], nullEs); // mov eax, es:[eax]
+    expect([r.vector, r.error]).toEqual([13, 0]);
+  });
   it('CLTS clears CR0.TS; MOV CR0 keeps ET set', () => {
     const r = run(32, 0, [0xb8, ...imm32(0x00000009), ...MOV_CR0_EAX, 0x0f, 0x06]);
     expect(r.exit).toBe(Exit.HLT);
