@@ -341,7 +341,7 @@ export class Cpu {
     const s = this.s32;
     const bits = s[I(L.CODE_BITS)]!;
     // Canonical check (SDM Vol 1 §3.3.7.1): bits 63..47 all equal.
-    if (bits === 64 && ((hi << 16) >> 16) !== hi) { this.raise(13, 0); return -1; }
+    if (bits === 64 && ((hi << 16) >> 16) !== hi) { this.raise(access !== 2 && this.eaSS ? 12 : 13, 0); return -1; }
     let pfn: number, perms = TLB_USER | TLB_WRITE | TLB_WRITE_USER;
     if ((s[I(L.MODE_FLAGS)]! & ModeFlag.PG) === 0) {
       pfn = (hi >>> 0) * 1048576 + (lo >>> 12);
@@ -392,6 +392,9 @@ export class Cpu {
         hi = (hi + xh + (sum > 0xffffffff ? 1 : 0)) | 0; lo = sum | 0;
       }
       const seg = d.seg;
+      // A non-canonical address is #SS(0), not #GP(0), when it refers to the stack segment: an
+      // RSP or RBP base, whatever ES/CS/SS/DS override 64-bit mode ignores (SDM Vol 1 §3.3.7.1).
+      this.eaSS = (b === 4 || b === 5) && seg < 4;
       if (seg >= 4 && withSeg) {
         const bl = s[I_SEG + seg * 8 + 2]!, bh = s[I_SEG + seg * 8 + 3]!;
         const sum = (lo >>> 0) + (bl >>> 0);
@@ -426,6 +429,9 @@ export class Cpu {
     this.eaLo = lo;
     this.eaHi = hi;
   }
+
+  /** The last `ea`/`linear` address refers to the stack segment (non-canonical → #SS, not #GP). */
+  eaSS = false;
 
   /**
    * Bit per segment register (ES..GS) whose cache needs checks on data accesses outside
@@ -462,6 +468,7 @@ export class Cpu {
   /** Linear address of seg:offset for stack and string accesses with address size `asz` code. */
   linear(seg: number, offLo: number, offHi: number, asz: number): void {
     const s = this.s32;
+    this.eaSS = seg === L.SS;
     const bl = s[I_SEG + seg * 8 + 2]!;
     if (asz === 3) {
       if (seg >= 4) {

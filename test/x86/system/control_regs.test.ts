@@ -96,3 +96,26 @@ describe('MSRs and fast system calls (SDM Vol 2 WRMSR, SYSCALL, SYSRET)', () => 
 function m32(m: FlatMachine, off: number): number {
   return m.cpu.s32[off >> 2]!;
 }
+
+describe('non-canonical addresses in 64-bit mode (SDM Vol 1 §3.3.7.1)', () => {
+  const MOV_RAX_IMM64 = (hi: number): number[] => [0x48, 0xb8, 0, 0, 0, 0, ...imm32(hi)];
+  it('raise #SS(0) through an RSP or RBP base, even with a DS override 64-bit mode ignores', () => {
+    for (const code of [
+      [...MOV_RAX_IMM64(0x80000000), 0x48, 0x89, 0xc4, 0x48, 0x8b, 0x04, 0x24], // mov rsp, rax; mov rax, [rsp]
+      [...MOV_RAX_IMM64(0x80000000), 0x48, 0x89, 0xc5, 0x3e, 0x48, 0x8b, 0x45, 0x00], // mov rbp, rax; mov rax, ds:[rbp]
+      [...MOV_RAX_IMM64(0x80000000), 0x48, 0x89, 0xc4, 0x50], // mov rsp, rax; push rax
+    ]) {
+      const r = run(64, 0, code);
+      expect([r.exit, r.vector, r.error]).toEqual([Exit.EXCEPTION, 12, 0]);
+    }
+  });
+  it('raise #GP(0) through other bases and through an FS override', () => {
+    for (const code of [
+      [...MOV_RAX_IMM64(0x80000000), 0x48, 0x8b, 0x00], // mov rax, [rax]
+      [...MOV_RAX_IMM64(0x80000000), 0x48, 0x89, 0xc4, 0x64, 0x48, 0x8b, 0x04, 0x24], // mov rsp, rax; mov rax, fs:[rsp]
+    ]) {
+      const r = run(64, 0, code);
+      expect([r.exit, r.vector, r.error]).toEqual([Exit.EXCEPTION, 13, 0]);
+    }
+  });
+});
