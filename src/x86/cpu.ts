@@ -430,6 +430,10 @@ export class Cpu {
     this.eaHi = hi;
   }
 
+  /** RIP of the INT n / INT3 / INTO / INT1 being delivered (a fault in its delivery returns there). */
+  intRipLo = 0;
+  intRipHi = 0;
+
   /** The last `ea`/`linear` address refers to the stack segment (non-canonical → #SS, not #GP). */
   eaSS = false;
 

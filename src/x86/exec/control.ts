@@ -102,6 +102,9 @@ export function INTN(c: Cpu, d: DecodedInsn): void {
   else if (op === 2) { if (getFlag(c, OF) === 0) return; vector = 4; }
   else vector = 1;
   const s = c.s32;
+  // Where a fault during the delivery returns to: the INT instruction itself (SDM Vol 3 §6.5).
+  c.intRipLo = s[RIP >> 2]!;
+  c.intRipHi = s[(RIP >> 2) + 1]!;
   s[RIP >> 2] = c.nextLo;
   s[(RIP >> 2) + 1] = c.nextHi;
   c.raise(vector, -1);

@@ -35,6 +35,11 @@ export function deliverEvent(c: Cpu, vector: number, error: number, kind: number
       return true;
     }
     c.fault = false;
+    if (kind === EventKind.SOFTWARE || kind === EventKind.ICEBP) {
+      // The software interrupt's return address was past the instruction; the fault raised while
+      // delivering it is a fault of the INT instruction, so it returns to the INT itself.
+      s[I(L.RIP)] = c.intRipLo; s[I(L.RIP) + 1] = c.intRipHi;
+    }
     const nv = s[I(L.EXC_VECTOR)]!, ne = s[I(L.EXC_ERROR)]!;
     if (kind === EventKind.EXCEPTION && vector === 8) { s[I(L.EXC_VECTOR)] = 8; return false; }
     const firstExc = kind === EventKind.EXCEPTION;
