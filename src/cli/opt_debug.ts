@@ -56,7 +56,8 @@ function addTracePattern(s: ParseState, pattern: string, where: string): void {
 export function optTrace(s: ParseState, value: string, where: string): void {
   const r: OptsReader = newReader(s, where, value, 'enable');
   if (r.helpWanted) {
-    s.output = 'Trace events are named after QEMU\'s trace-events (xen_*, xenstore_*, xen_device_*, …).\n' +
+    s.output = 'Trace events are named after QEMU\'s trace-events: xen_hypercall, xen_evtchn_*, xen_gnttab_*, xen_xenstore_*,\n' +
+      'xen_device_*, xen_block_*, … (-trace \'xen_*\' shows them all; see README.md, Xen options).\n' +
       'Use -trace PATTERN (globs with * and ?), -trace events=FILE (one pattern per line) and -trace file=FILE.\n';
     return;
   }
