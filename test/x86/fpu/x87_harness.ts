@@ -7,6 +7,7 @@ import { runOnHost, emptyHostState, hostOracleAvailable, DATA_BASE } from '../ho
 import type { HostCase } from '../host_oracle/host_oracle.ts';
 import { FPU_STATE_BYTES } from '../../../src/x86/fpu/fpu_state.ts';
 import { fxrstorX87, fxsaveX87 } from '../../../src/x86/fpu/environment.ts';
+import { Rng } from '../../support/rng.ts';
 
 export const deep = process.env.XENTAB_ISA_DEEP === '1';
 export const oracleReady = hostOracleAvailable(64);
@@ -184,27 +185,7 @@ export function differential(op: X87Op, cases: X87Case[], maxReport = 8, stats?:
 // ---------------------------------------------------------------------------------------------
 // Seeded operand generation
 
-export class Rng {
-  private s: number;
-  constructor(seed: number) {
-    this.s = seed >>> 0 || 1;
-  }
-  u32(): number {
-    // xorshift32
-    let x = this.s;
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    this.s = x >>> 0;
-    return this.s;
-  }
-  int(n: number): number {
-    return this.u32() % n;
-  }
-  pick<T>(a: readonly T[]): T {
-    return a[this.int(a.length)]!;
-  }
-}
+export { Rng };
 
 const BIAS = 16383;
 

@@ -8,6 +8,7 @@ import { expect } from 'vitest';
 import { emptyHostState, hostOracleAvailable, hostOracleUnavailableReason, runOnHost } from '../host_oracle/host_oracle.ts';
 import type { HostCase, HostResult } from '../host_oracle/host_oracle.ts';
 import { SimdRegs } from '../../../src/x86/simd/simd_regs.ts';
+import { Rng } from '../../support/rng.ts';
 
 export const MXCSR_AT = 24;
 export const xmm = (n: number): number => 160 + 16 * n;
@@ -55,30 +56,7 @@ export interface Input {
 
 // ---- seeded generation ---------------------------------------------------------------------------
 
-export class Rng {
-  private s: number;
-  constructor(seed: number) {
-    this.s = seed >>> 0 || 1;
-  }
-  u32(): number {
-    // xorshift32
-    let x = this.s;
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    this.s = x >>> 0;
-    return this.s;
-  }
-  int(n: number): number {
-    return this.u32() % n;
-  }
-  pick<T>(xs: readonly T[]): T {
-    return xs[this.int(xs.length)]!;
-  }
-  chance(p: number): boolean {
-    return this.u32() / 4294967296 < p;
-  }
-}
+export { Rng };
 
 const F32_EDGES = [
   0x00000000, 0x80000000, 0x3f800000, 0xbf800000, 0x00000001, 0x80000001, 0x007fffff, 0x807fffff, 0x00800000,
