@@ -193,7 +193,10 @@ export class MachineService implements WorkerControl {
       const { disk } = await downloadImage(this.host.imageStore, image, urls, opts);
       return CowOverlay.open({ base: disk, baseId: img.sha256, store: new MemoryChunkStore(), diskId, writeCache: true, ownsBase: true });
     }
-    return openBrowserDisk({ store: this.host.imageStore, image, urls, diskId, writeCache: true, ...opts });
+    // QEMU's cache modes: writethrough and directsync have no write cache, so each write is committed
+    // before it completes (GRUB's save_env never flushes); the others commit on the guest's flush.
+    const writeCache = drive.cache !== 'writethrough' && drive.cache !== 'directsync';
+    return openBrowserDisk({ store: this.host.imageStore, image, urls, diskId, writeCache, ...opts });
   }
 
   private progress(image: string, loaded: number, total: number, cached: boolean): void {

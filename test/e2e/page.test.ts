@@ -245,6 +245,59 @@ describe.skipIf(!existsSync(CHROMIUM))('the page in Chromium', () => {
     }
   });
 
+  it('GRUB save_env writes to the PV disk, and load_env reads it back after a reload (grub-pvh-disk)', async (t) => {
+    const demo = manifest.demos.find((d) => d.id === 'grub-pvh-disk')!;
+    const c = demo.console!;
+    // The disk must be the IndexedDB overlay, committed write by write (GRUB never flushes).
+    expect(demo.config.drives[0]).toMatchObject({ snapshot: false, readOnly: false, cache: 'writethrough' });
+    const { ctx, page, errors } = await open(base);
+    /**
+     * Types a command at the prompt and waits until GRUB is back at its prompt after it, and, given
+     * `answer`, until a line other than an echoed command line contains it.
+     */
+    const run = async (command: string, answer?: string) => {
+      await page.locator(`#panel-${c} .xterm`).click();
+      await page.keyboard.type(command);
+      await page.keyboard.press('Enter');
+      await page.waitForFunction(
+        ([id, cmd, want]) => {
+          const text = window.__xentab.consoleText(id!) ?? '';
+          // Everything after the echoed command; its last line is the next prompt (GRUB may draw a
+          // file-read progress indicator on that line too).
+          const lines = text.split(`grub> ${cmd}`).slice(1).join('').trimEnd().split('\n');
+          return lines.length > 1 && lines.at(-1)!.startsWith('grub>') && (want === '' || lines.some((l) => !l.startsWith('grub>') && l.includes(want!)));
+        },
+        [c, command, answer ?? ''] as const,
+        { timeout: 60_000 },
+      ).catch(async (e: unknown) => {
+        throw new Error(`${command}: ${e instanceof Error ? e.message : String(e)}\nconsole:\n${await consoleText(page, c)}`);
+      });
+    };
+    try {
+      const note = page.locator('li.demo[data-demo="grub-pvh-disk"] .not-yet');
+      if ((await note.count()) === 1) t.skip((await note.textContent())!);
+      await page.locator('li.demo[data-demo="grub-pvh-disk"]').getByRole('button', { name: 'Boot' }).click();
+      await waitForText(page, c, 'grub> ', 110_000);
+      await run('set mark=kept-42');
+      await run('save_env -f (xen/xvda,msdos1)/grubenv mark');
+      await run('echo saved-$mark', 'saved-kept-42');
+      const saved = (await consoleText(page, c))!;
+      expect(saved.split('save_env')[1]).not.toContain('error:');
+      // The status bar counts GRUB's write (it refreshes on its own schedule).
+      await page.waitForFunction(() => (window.__xentab.status?.sectorsWritten ?? 0) > 0, null, { timeout: 10_000 });
+      // The page boots #demo=grub-pvh-disk again after the reload, over the same overlay.
+      await page.reload();
+      await page.waitForFunction(() => window.__xentab?.ready === true, null, { timeout: 30_000 });
+      await waitForText(page, c, 'grub> ', 110_000);
+      expect(await consoleText(page, c)).not.toContain('kept-42');
+      await run('load_env -f (xen/xvda,msdos1)/grubenv');
+      await run('echo $mark', 'kept-42');
+      expect(errors).toEqual([]);
+    } finally {
+      await ctx.close();
+    }
+  });
+
   it('data written to the PV disk is still there after a reload', async (t) => {
     const demo = manifest.demos.find((d) => d.id === 'xen-shim-linux')!;
     const first = await open(base);

@@ -55,7 +55,7 @@ describe.skipIf(!ready)('GRUB PVH with a PV disk in the worker', () => {
       await vi.waitFor(() => expect(text).toContain('grub> '), { timeout: 60_000, interval: 50 });
       service.sendInput('char0', new TextEncoder().encode(demo.try!.type));
       // GRUB echoes the typed line with cursor moves, then prints the listing and a new prompt.
-      await vi.waitFor(() => expect(text).toMatch(/\n\rlost\+found\/ README etc\/ hello \n\rgrub> $/), { timeout: 60_000, interval: 50 });
+      await vi.waitFor(() => expect(text).toMatch(/\n\rlost\+found\/ README etc\/ grubenv hello \n\rgrub> $/), { timeout: 60_000, interval: 50 });
       const s = service.counters();
       expect(s.sectorsRead).toBeGreaterThan(0);
       expect(s.sectorsWritten).toBe(0);

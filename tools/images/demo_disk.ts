@@ -21,6 +21,10 @@ export const DEMO_DISK = {
   blockSize: 1024,
 } as const;
 
+/** GRUB's environment block: this signature line, padded with '#' to exactly 1024 bytes. */
+export const GRUB_ENVBLK_HEADER = '# GRUB Environment Block\n';
+export const GRUB_ENVBLK_SIZE = 1024;
+
 export const DEMO_FILES: readonly { path: string; mode: number; text: string }[] = [
   {
     path: 'README',
@@ -42,6 +46,14 @@ Try:  sh /mnt/hello     cat /mnt/etc/motd     echo hi > /mnt/note; sync
 echo "Hello from $(hostname), running Linux $(uname -r) as a Xen PV guest."
 echo "This script was read from /dev/xvda1 through xen-blkfront."
 `,
+  },
+  {
+    // A GRUB environment block (grub-core/lib/envblk.c: the header line, then '#' padding to 1024 bytes),
+    // so GRUB on the PV disk can write: save_env -f (xen/xvda,msdos1)/grubenv NAME. GRUB rewrites the file's
+    // blocks in place and never changes its size.
+    path: 'grubenv',
+    mode: 0o644,
+    text: GRUB_ENVBLK_HEADER + '#'.repeat(GRUB_ENVBLK_SIZE - GRUB_ENVBLK_HEADER.length),
   },
   {
     path: 'etc/motd',

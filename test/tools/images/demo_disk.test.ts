@@ -49,8 +49,18 @@ describe.skipIf(!hasE2fs)('demo disk (oracles: sfdisk, debugfs, e2fsck from util
     const listing = debugfs('ls -p /');
     expect(listing).toMatch(/\/100644\/0\/0\/README\//);
     expect(listing).toMatch(/\/100755\/0\/0\/hello\//);
+    expect(listing).toMatch(/\/100644\/0\/0\/grubenv\/1024\//);
     expect(listing).toMatch(/\/040755\/0\/0\/etc\/\//);
     for (const f of DEMO_FILES) expect(debugfs(`cat /${f.path}`)).toBe(f.text);
+  });
+
+  it('holds a GRUB environment block GRUB can rewrite in place: 1024 bytes, one block (debugfs)', () => {
+    const env = debugfs('cat /grubenv');
+    expect(env.length).toBe(1024);
+    expect(env.startsWith('# GRUB Environment Block\n')).toBe(true);
+    expect(env.slice('# GRUB Environment Block\n'.length)).toMatch(/^#+$/);
+    // GRUB's save_env writes the file's own sectors through its blocklist: the file has one data block.
+    expect(debugfs('blocks /grubenv').trim().split(/\s+/)).toHaveLength(1);
   });
 
   it('passes a forced e2fsck', () => {

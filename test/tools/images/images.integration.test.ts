@@ -109,7 +109,7 @@ describe.skipIf(SKIP)('npm run images (INTEGRATION: real Debian packages; XENTAB
     expect(pt.partitions).toEqual([expect.objectContaining({ start: 2048, type: '83' })]);
     const ls = spawnSync(findTool('debugfs')!, ['-R', 'ls -p /', `${path}?offset=${2048 * 512}`], { encoding: 'utf8' });
     expect(ls.status).toBe(0);
-    for (const f of ['README', 'hello', 'etc', 'lost+found']) expect(ls.stdout).toContain(`/${f}/`);
+    for (const f of ['README', 'hello', 'grubenv', 'etc', 'lost+found']) expect(ls.stdout).toContain(`/${f}/`);
   });
 
   it('reuses the cache on a second run: no download, nothing rebuilt', () => {

@@ -46,7 +46,7 @@ describe.skipIf(!existsSync(GRUB) || !existsSync(DEMO))('GRUB PVH on a PV disk',
     const text = plain(r.out);
     expect(r.status, text).toBe(0);
     expect(text).toContain('(xen/xvda) (xen/xvda,msdos1)');
-    expect(text).toMatch(/lost\+found\/ README etc\/ hello/);
+    expect(text).toMatch(/lost\+found\/ README etc\/ grubenv hello/);
     expect(text).toContain('This is the xentab demo disk.');
     expect(text).toContain('Welcome to xentab: Xen in a browser tab.');
   }, 120_000);
