@@ -79,4 +79,4 @@ export const DEVICES: GuestSpec = { name: 'devices', sources: ['start32.S', 'dev
 export const INTERRUPTS: GuestSpec = { name: 'interrupts', sources: ['start32.S', 'idt32.S', 'interrupts.c'], defines: ['MULTIBOOT'] };
 export const SMP: GuestSpec = { name: 'smp', sources: ['start32.S', 'smp_tramp.S', 'smp.c'], defines: ['MULTIBOOT'] };
 export const EXCEPTIONS: GuestSpec = { name: 'exceptions', sources: ['start32.S', 'exc32.S', 'exceptions.c'], defines: ['MULTIBOOT'] };
-export const LONGMODE: GuestSpec = { name: 'longmode', sources: ['start32.S', 'longmode.S'], defines: ['MULTIBOOT'] };
+export const LONGMODE: GuestSpec = { name: 'longmode', sources: ['start32.S', 'longmode.S', 'serial64.S'], defines: ['MULTIBOOT'] };

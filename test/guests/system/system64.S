@@ -269,57 +269,6 @@ set_gate:
   movl $0, 12(%r8)
   ret
 
-field:
-  push %rax
-  call puts64
-  pop %rax
-  call hex64
-  mov $'\n', %al
-  call putc64
-  ret
-putc64:
-  push %rdx
-  push %rax
-  mov $0x3fd, %dx
-1:
-  in %dx, %al
-  test $0x20, %al
-  jz 1b
-  pop %rax
-  mov $0x3f8, %dx
-  out %al, %dx
-  pop %rdx
-  ret
-puts64:
-  push %rax
-1:
-  lodsb
-  test %al, %al
-  jz 2f
-  call putc64
-  jmp 1b
-2:
-  pop %rax
-  ret
-hex64:
-  push %rdx
-  push %rcx
-  push %rbx
-  mov %rax, %rbx
-  mov $16, %ecx
-1:
-  rol $4, %rbx
-  mov %ebx, %eax
-  and $0xf, %eax
-  lea hexdigits(%rip), %rdx
-  mov (%rdx, %rax), %al
-  call putc64
-  dec %ecx
-  jnz 1b
-  pop %rbx
-  pop %rcx
-  pop %rdx
-  ret
 
   .code32
 compat_entry:
@@ -328,7 +277,6 @@ compat_entry:
   .code64
 
   .section .rodata
-hexdigits: .ascii "0123456789abcdef"
 s_str: .asciz "str="
 s_ist: .asciz "int3_on_ist1="
 s_gs: .asciz "gs_base_after_swapgs="

@@ -8,7 +8,7 @@ import { buildGuest, haveGcc32, type GuestSpec } from '../../guests/build_guest.
 import { haveQemu, runQemu } from '../../machine/loader/qemu_run.ts';
 
 export const SYSTEM32: GuestSpec = { name: 'system32', sources: ['start32.S', 'exc32.S', 'system/system32.c'], defines: ['MULTIBOOT'] };
-export const SYSTEM64: GuestSpec = { name: 'system64', sources: ['start32.S', 'system/system64.S'], defines: ['MULTIBOOT'] };
+export const SYSTEM64: GuestSpec = { name: 'system64', sources: ['start32.S', 'system/system64.S', 'serial64.S'], defines: ['MULTIBOOT'] };
 
 function bootXentab(path: string): { reason: string; status: number | null; lines: string[] } {
   const out: number[] = [];
