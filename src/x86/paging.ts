@@ -1,10 +1,10 @@
 // Page-table walk (SDM Vol 3 ch. 4): 32-bit (with PSE), PAE and 4-level paging, with
-// accessed/dirty updates, U/S, R/W (CR0.WP), NX (EFER.NXE) and #PF error codes.
-// Part 2 owns the remaining pieces (PCID, SMEP/SMAP if ever advertised, global pages in the
-// TLB, reserved-bit checks beyond the basics).
+// accessed/dirty updates, U/S, R/W (CR0.WP), NX (EFER.NXE), reserved-bit checks and #PF error
+// codes. Not modelled: PCID, SMEP/SMAP, protection keys (none is advertised).
 
 import type { Cpu } from './cpu.ts';
 import { CR0, CR3, CR4, EXC_ADDR, MSR_EFER } from './state_layout.ts';
+import { FEATURES_1_EDX, FEATURES_81_EDX, MAXPHYADDR } from './exec/cpuid.ts';
 
 export const PTE_P = 1, PTE_W = 2, PTE_U = 4, PTE_A = 0x20, PTE_D = 0x40, PTE_PS = 0x80;
 const CR4_PSE = 0x10, CR4_PAE = 0x20, CR0_WP = 0x10000, EFER_NXE = 0x800, EFER_LMA = 0x400;
@@ -12,6 +12,29 @@ const TWO32 = 4294967296;
 
 /** #PF error code bits (SDM Vol 3 §4.7). */
 const PF_P = 1, PF_W = 2, PF_U = 4, PF_RSVD = 8, PF_I = 16;
+
+// Reserved bits of paging-structure entries (SDM Vol 3 Tables 4-4, 4-8..4-11, 4-14..4-19), as
+// masks over an entry's low and high dwords. MAXPHYADDR (M) is the CPUID 80000008h width (> 32).
+/** High-dword bits that carry physical-address bits M-1:32. */
+const HI_ADDR = lowBits(MAXPHYADDR - 32);
+/** 4-level paging: bits 51:M. (Bits 62:52 are ignored; bit 63 is XD, reserved when EFER.NXE=0.) */
+const RSVD_HI_LONG = 0x000fffff & ~HI_ADDR;
+/** PAE paging: bits 62:M. */
+const RSVD_HI_PAE = 0x7fffffff & ~HI_ADDR;
+const BIT63 = 0x80000000 | 0;
+/** PAE PDPTE (Table 4-8): bits 2:1 and 8:5; bits 63:M in the high dword. */
+const RSVD_LO_PAE_PDPTE = 0x1e6, RSVD_HI_PAE_PDPTE = RSVD_HI_PAE | BIT63;
+/** 2 MiB page (PS=1 in a PDE): bits 20:13 (bit 12 is PAT). */
+const RSVD_LO_2M = 0x001fe000;
+/** 1 GiB page (PS=1 in a PDPTE): bits 29:13. */
+const RSVD_LO_1G = 0x3fffe000;
+/** 32-bit 4 MiB page (Table 4-4): bit 21, and bits 20:13 beyond min(M, 40) (all of 21:13 without PSE-36). */
+const RSVD_LO_4M_PSE36 = 0x003fe000 & ~(lowBits(Math.min(MAXPHYADDR, 40) - 32) << 13);
+const RSVD_LO_4M_NO_PSE36 = 0x003fe000;
+/** CPUID 1 EDX PSE-36 (17); CPUID 80000001h EDX Page1GB (26). */
+const CPUID_PSE36 = 1 << 17, CPUID_PAGE1GB = 1 << 26;
+
+function lowBits(n: number): number { return n >= 32 ? -1 : (1 << n) - 1; }
 
 function pageFault(c: Cpu, lo: number, hi: number, err: number): number {
   c.raise(14, err);
@@ -31,7 +54,9 @@ export function walkPageTables(c: Cpu, lo: number, hi: number, access: number, c
   const user = cpl === 3;
   const write = access === 1;
   const nxe = (efer & EFER_NXE) !== 0;
-  const errBase = (write ? PF_W : 0) | (user ? PF_U : 0) | (access === 2 && nxe ? PF_I : 0);
+  // I/D is reported only when NX applies: PAE or 4-level paging with EFER.NXE (SDM Vol 3 §4.7).
+  const errBase = (write ? PF_W : 0) | (user ? PF_U : 0) | (access === 2 && nxe && (cr4 & CR4_PAE) !== 0 ? PF_I : 0);
+  const errRsvd = errBase | PF_P | PF_RSVD;
   const cr3Lo = s[CR3 >> 2]!, cr3Hi = s[(CR3 >> 2) + 1]!;
   let allowU = true, allowW = true, nx = false;
   const dv = c.dv;
@@ -49,6 +74,9 @@ export function walkPageTables(c: Cpu, lo: number, hi: number, access: number, c
       allowU = allowU && (e & PTE_U) !== 0;
       allowW = allowW && (e & PTE_W) !== 0;
       const big = level === 1 && (e & PTE_PS) !== 0 && (cr4 & CR4_PSE) !== 0;
+      if (big && (e & ((FEATURES_1_EDX & CPUID_PSE36) !== 0 ? RSVD_LO_4M_PSE36 : RSVD_LO_4M_NO_PSE36)) !== 0) {
+        return pageFault(c, lo, hi, errRsvd);
+      }
       if (level === 0 || big) {
         if (!checkPerms(user, write, allowU, allowW, cr0)) return pageFault(c, lo, hi, errBase | PF_P);
         const want = PTE_A | (write ? PTE_D : 0);
@@ -72,6 +100,8 @@ export function walkPageTables(c: Cpu, lo: number, hi: number, access: number, c
   const long = (efer & EFER_LMA) !== 0;
   let levels = long ? 4 : 3;
   let tableLo: number, tableHi: number;
+  const rsvdHi = (long ? RSVD_HI_LONG : RSVD_HI_PAE) | (nxe ? 0 : BIT63);
+  const page1G = long && (FEATURES_81_EDX & CPUID_PAGE1GB) !== 0;
   if (long) { tableLo = cr3Lo & ~0xfff; tableHi = cr3Hi & 0xfffff; }
   else {
     // PAE PDPTEs (part 2 should load them at CR3 write; read them here).
@@ -93,8 +123,13 @@ export function walkPageTables(c: Cpu, lo: number, hi: number, access: number, c
     let eLo = dv.getInt32(p, true);
     const eHi = dv.getInt32(p + 4, true);
     if ((eLo & PTE_P) === 0) return pageFault(c, lo, hi, errBase);
-    if (!nxe && eHi < 0) return pageFault(c, lo, hi, errBase | PF_P | PF_RSVD);
     const pae3 = !long && level === 2;
+    // Reserved bits of this level (PS in a PML4E; PS in a PDPTE without 1 GiB pages).
+    let rLo = 0, rHi = rsvdHi;
+    if (level === 3) rLo = PTE_PS;
+    else if (pae3) { rLo = RSVD_LO_PAE_PDPTE; rHi = RSVD_HI_PAE_PDPTE; }
+    else if ((eLo & PTE_PS) !== 0 && level !== 0) rLo = level === 1 ? RSVD_LO_2M : page1G ? RSVD_LO_1G : PTE_PS;
+    if ((eLo & rLo) !== 0 || (eHi & rHi) !== 0) return pageFault(c, lo, hi, errRsvd);
     if (!pae3) {
       allowU = allowU && (eLo & PTE_U) !== 0;
       allowW = allowW && (eLo & PTE_W) !== 0;

@@ -32,6 +32,11 @@ export function setCpuidFeatures(f: { edx1?: number; ecx1?: number; ebx7?: numbe
 function str4(s: string, i: number): number {
   return s.charCodeAt(i) | (s.charCodeAt(i + 1) << 8) | (s.charCodeAt(i + 2) << 16) | (s.charCodeAt(i + 3) << 24);
 }
+/** Physical-address width reported in 0x80000008 EAX[7:0]; the page walk's reserved-bit masks derive from it. */
+export const MAXPHYADDR = 40;
+/** Linear-address width reported in 0x80000008 EAX[15:8]. */
+const LINEAR_ADDRESS_BITS = 48;
+
 const VENDOR = 'GenuineIntel';
 const BRAND = 'xentab x86-64 interpreter\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0';
 
@@ -58,7 +63,7 @@ export function CPUID(c: Cpu): void {
         a = str4(BRAND, o); b = str4(BRAND, o + 4); cc = str4(BRAND, o + 8); dd = str4(BRAND, o + 12);
         break;
       }
-      case 0x80000008: a = 0x3028; break; // 40-bit physical, 48-bit linear addresses
+      case 0x80000008: a = (LINEAR_ADDRESS_BITS << 8) | MAXPHYADDR; break;
       default: break; // unknown leaves read as zero
     }
   }
