@@ -209,6 +209,10 @@ describe('page-walk reserved bits: 4-level paging (SDM Vol 3 Tables 4-14..4-19)'
       t.set(t.pde, 0x200000 | (1 << bit) | PS | PRESENT_RWU);
       expectRsvd(run(m, 'long', 'read'), 'long');
     }
+    // XTF's own entry: GFN 2^34-1 with PSE|U|RW|P (address bits 45:12 all set).
+    const { m, t } = machine('long');
+    t.set(t.pde, 0xfffff000 | PS | PRESENT_RWU, 0x3fff);
+    expectRsvd(run(m, 'long', 'read'), 'long');
   });
   it('a PTE with XD while EFER.NXE=0 faults with RSVD; with NXE=1 a fetch through a reserved bit reports I/D', () => {
     const { m, t } = machine('long');
