@@ -36,6 +36,27 @@ const CPUID_PSE36 = 1 << 17, CPUID_PAGE1GB = 1 << 26;
 
 function lowBits(n: number): number { return n >= 32 ? -1 : (1 << n) - 1; }
 
+/** True if a 32-bit-paging PDE that maps a 4 MiB page (PS=1, CR4.PSE=1) sets a reserved bit (Table 4-4). */
+export function pse4MReserved(pde: number): boolean {
+  return (pde & ((FEATURES_1_EDX & CPUID_PSE36) !== 0 ? RSVD_LO_4M_PSE36 : RSVD_LO_4M_NO_PSE36)) !== 0;
+}
+
+/**
+ * True if a present PAE or 4-level paging-structure entry (eLo, eHi) at `level` (3 PML4E,
+ * 2 PDPTE, 1 PDE, 0 PTE) sets a reserved bit. Shared with Xen's side-effect-free walk of
+ * hypercall pointers (src/xen/guest_copy.ts), which must fail exactly where the CPU faults.
+ */
+export function paeEntryReserved(long: boolean, nxe: boolean, level: number, eLo: number, eHi: number): boolean {
+  let rLo = 0, rHi = (long ? RSVD_HI_LONG : RSVD_HI_PAE) | (nxe ? 0 : BIT63);
+  // PS in a PML4E; a PAE PDPTE's own layout; big-page low bits (PS in a PDPTE without Page1GB).
+  if (level === 3) rLo = PTE_PS;
+  else if (!long && level === 2) { rLo = RSVD_LO_PAE_PDPTE; rHi = RSVD_HI_PAE_PDPTE; }
+  else if ((eLo & PTE_PS) !== 0 && level !== 0) {
+    rLo = level === 1 ? RSVD_LO_2M : long && (FEATURES_81_EDX & CPUID_PAGE1GB) !== 0 ? RSVD_LO_1G : PTE_PS;
+  }
+  return (eLo & rLo) !== 0 || (eHi & rHi) !== 0;
+}
+
 function pageFault(c: Cpu, lo: number, hi: number, err: number): number {
   c.raise(14, err);
   c.s32[EXC_ADDR >> 2] = lo;
@@ -74,9 +95,7 @@ export function walkPageTables(c: Cpu, lo: number, hi: number, access: number, c
       allowU = allowU && (e & PTE_U) !== 0;
       allowW = allowW && (e & PTE_W) !== 0;
       const big = level === 1 && (e & PTE_PS) !== 0 && (cr4 & CR4_PSE) !== 0;
-      if (big && (e & ((FEATURES_1_EDX & CPUID_PSE36) !== 0 ? RSVD_LO_4M_PSE36 : RSVD_LO_4M_NO_PSE36)) !== 0) {
-        return pageFault(c, lo, hi, errRsvd);
-      }
+      if (big && pse4MReserved(e)) return pageFault(c, lo, hi, errRsvd);
       if (level === 0 || big) {
         if (!checkPerms(user, write, allowU, allowW, cr0)) return pageFault(c, lo, hi, errBase | PF_P);
         const want = PTE_A | (write ? PTE_D : 0);
@@ -100,8 +119,6 @@ export function walkPageTables(c: Cpu, lo: number, hi: number, access: number, c
   const long = (efer & EFER_LMA) !== 0;
   let levels = long ? 4 : 3;
   let tableLo: number, tableHi: number;
-  const rsvdHi = (long ? RSVD_HI_LONG : RSVD_HI_PAE) | (nxe ? 0 : BIT63);
-  const page1G = long && (FEATURES_81_EDX & CPUID_PAGE1GB) !== 0;
   if (long) { tableLo = cr3Lo & ~0xfff; tableHi = cr3Hi & 0xfffff; }
   else {
     // PAE PDPTEs (part 2 should load them at CR3 write; read them here).
@@ -124,12 +141,7 @@ export function walkPageTables(c: Cpu, lo: number, hi: number, access: number, c
     const eHi = dv.getInt32(p + 4, true);
     if ((eLo & PTE_P) === 0) return pageFault(c, lo, hi, errBase);
     const pae3 = !long && level === 2;
-    // Reserved bits of this level (PS in a PML4E; PS in a PDPTE without 1 GiB pages).
-    let rLo = 0, rHi = rsvdHi;
-    if (level === 3) rLo = PTE_PS;
-    else if (pae3) { rLo = RSVD_LO_PAE_PDPTE; rHi = RSVD_HI_PAE_PDPTE; }
-    else if ((eLo & PTE_PS) !== 0 && level !== 0) rLo = level === 1 ? RSVD_LO_2M : page1G ? RSVD_LO_1G : PTE_PS;
-    if ((eLo & rLo) !== 0 || (eHi & rHi) !== 0) return pageFault(c, lo, hi, errRsvd);
+    if (paeEntryReserved(long, nxe, level, eLo, eHi)) return pageFault(c, lo, hi, errRsvd);
     if (!pae3) {
       allowU = allowU && (eLo & PTE_U) !== 0;
       allowW = allowW && (eLo & PTE_W) !== 0;

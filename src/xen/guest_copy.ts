@@ -2,23 +2,26 @@
 // copy_to_guest for HVM walk the guest's current page tables (hvm_copy_*_guest_linear).
 // This walker only reads the tables: a failed translation is -EFAULT for the hypercall,
 // never a #PF in the guest, and it sets no accessed/dirty bits (the access is Xen's, not the
-// guest's). Paging modes: SDM Vol 3 ch. 4 (32-bit with PSE, PAE, 4-level).
+// guest's). Paging modes: SDM Vol 3 ch. 4 (32-bit with PSE, PAE, 4-level). An entry with a
+// reserved bit set fails the translation, as in Xen's guest_walk_tables (_PAGE_INVALID_BITS),
+// with the CPU's own reserved-bit masks (src/x86/paging.ts), so both agree on every pointer.
 import type { Cpu } from '../x86/cpu.ts';
 import type { GuestMemory } from '../machine/memory.ts';
 import { CR0, CR3, CR4, MSR_EFER } from '../x86/state_layout.ts';
+import { paeEntryReserved, pse4MReserved } from '../x86/paging.ts';
 import type { Abi, Aggregate, FieldInfo } from './abi/struct.ts';
 
 const TWO32 = 4294967296;
 const CR0_PG = 0x80000000 | 0, CR0_WP = 0x10000;
 const CR4_PSE = 0x10, CR4_PAE = 0x20;
-const EFER_LMA = 0x400;
+const EFER_LMA = 0x400, EFER_NXE = 0x800;
 const P = 1, W = 2, PS = 0x80;
 
 /** Guest-physical address of linear `la` for a supervisor access, or -1. */
 export function linearToPhys(cpu: Cpu, mem: GuestMemory, la: number, write: boolean): number {
   const s = cpu.s32;
   const cr0 = s[CR0 >> 2]!, cr4 = s[CR4 >> 2]!, efer = s[MSR_EFER >> 2]!;
-  const long = (efer & EFER_LMA) !== 0;
+  const long = (efer & EFER_LMA) !== 0, nxe = (efer & EFER_NXE) !== 0;
   if (!long) la = ((la % TWO32) + TWO32) % TWO32;
   if ((cr0 & CR0_PG) === 0) return la;
   const wp = write && (cr0 & CR0_WP) !== 0;
@@ -28,6 +31,7 @@ export function linearToPhys(cpu: Cpu, mem: GuestMemory, la: number, write: bool
     const pde = mem.read32(((s[CR3 >> 2]! & ~0xfff) >>> 0) + (lo >>> 22) * 4) >>> 0;
     if ((pde & P) === 0 || (wp && (pde & W) === 0)) return -1;
     if ((pde & PS) !== 0 && (cr4 & CR4_PSE) !== 0) {
+      if (pse4MReserved(pde)) return -1;
       return ((pde >>> 13) & 0xff) * TWO32 + ((pde & 0xffc00000) >>> 0) + (lo & 0x3fffff);
     }
     const pte = mem.read32(((pde & ~0xfff) >>> 0) + ((lo >>> 12) & 0x3ff) * 4) >>> 0;
@@ -45,7 +49,7 @@ export function linearToPhys(cpu: Cpu, mem: GuestMemory, la: number, write: bool
     // PAE: the 4 PDPTEs at CR3[31:5].
     const pdpte = (s[CR3 >> 2]! & ~0x1f) >>> 0;
     const eLo = mem.read32(pdpte + (lo >>> 30) * 8), eHi = mem.read32(pdpte + (lo >>> 30) * 8 + 4);
-    if ((eLo & P) === 0) return -1;
+    if ((eLo & P) === 0 || paeEntryReserved(false, nxe, 2, eLo, eHi)) return -1;
     table = (eHi & 0xfffff) * TWO32 + ((eLo & ~0xfff) >>> 0);
     level = 1;
   }
@@ -56,7 +60,7 @@ export function linearToPhys(cpu: Cpu, mem: GuestMemory, la: number, write: bool
     else if (level === 1) idx = (lo >>> 21) & 0x1ff;
     else idx = (lo >>> 12) & 0x1ff;
     const eLo = mem.read32(table + idx * 8) >>> 0, eHi = mem.read32(table + idx * 8 + 4) >>> 0;
-    if ((eLo & P) === 0 || (wp && (eLo & W) === 0)) return -1;
+    if ((eLo & P) === 0 || (wp && (eLo & W) === 0) || paeEntryReserved(long, nxe, level, eLo | 0, eHi | 0)) return -1;
     const frame = (eHi & 0xfffff) * TWO32 + ((eLo & 0xfffff000) >>> 0);
     if (level === 0) return frame + (lo & 0xfff);
     if ((level === 1 || level === 2) && (eLo & PS) !== 0) {

@@ -1,7 +1,9 @@
 // Hypercall pointers are translated by our own side-effect-free walk (src/xen/guest_copy.ts).
 // Oracle: the CPU's page walker (src/x86/paging.ts, itself checked against QEMU), on random page
 // tables in all three paging modes, with 4 KiB, 2/4 MiB and 1 GiB pages, present/absent and
-// read-only entries, and canonical/non-canonical 64-bit addresses.
+// read-only entries, entries with reserved bits set (PS in a PML4E or, without Page1GB, in a
+// PDPTE; bits 20:13 of big pages; bits above MAXPHYADDR; XD without EFER.NXE), and
+// canonical/non-canonical 64-bit addresses.
 import { describe, expect, it } from 'vitest';
 import { linearToPhys } from '../../src/xen/guest_copy.ts';
 import { walkPageTables } from '../../src/x86/paging.ts';
@@ -30,14 +32,23 @@ describe('guest-virtual translation for hypercall arguments', () => {
       const alloc = (): number => { const p = next; next += 4096; m.fill(p, 4096, 0); return p; };
       const entry = (frame: number, big = false): [number, number] => {
         const flags = (r() % 8 === 0 ? 0 : 1) | (r() % 4 === 0 ? 0 : 2) | 4 | (big ? 0x80 : 0);
-        return [(frame % 4294967296) | flags, Math.floor(frame / 4294967296)];
+        let lo = (frame % 4294967296) | flags, hi = Math.floor(frame / 4294967296);
+        // Now and then a bit that is reserved somewhere: PS, bits 21:13, a high address bit, XD.
+        switch (r() % 24) {
+          case 0: lo |= 0x80; break;
+          case 1: if (big) lo |= 1 << (13 + (r() % 9)); break;
+          case 2: hi |= 1 << (8 + (r() % 12)); break;
+          case 3: hi |= 0x80000000; break;
+          default: break;
+        }
+        return [lo, hi];
       };
       const root = alloc();
       const s = cpu.s32;
       s[CR0 >> 2] = 0x80000011 | 0x10000; // PG, WP, ET, PE
       s[CR3 >> 2] = root; s[(CR3 >> 2) + 1] = 0;
       s[CR4 >> 2] = mode === '32' ? 0x10 : 0x20; // PSE or PAE
-      s[MSR_EFER >> 2] = mode === 'long' ? 0x500 : 0; // LME|LMA
+      s[MSR_EFER >> 2] = mode === 'long' ? 0x500 : mode === 'pae' ? 0x800 : 0; // LME|LMA; NXE under PAE
       const levels = mode === 'long' ? 4 : mode === 'pae' ? 3 : 2;
       const addrs: number[] = [];
       for (let i = 0; i < 400; i++) {
@@ -73,8 +84,8 @@ describe('guest-virtual translation for hypercall arguments', () => {
             break;
           }
           const t = alloc();
-          const [a] = entry(t);
-          m.write32(at, a | 1); if (esz === 8) m.write32(at + 4, 0);
+          const [a, b] = entry(t);
+          m.write32(at, a | 1); if (esz === 8) m.write32(at + 4, b);
           table = t;
         }
       }

@@ -1,6 +1,7 @@
 /* 64-bit PVH entry for the Xen test guests: enter at the 32-bit PVH entry point (paging off),
-   identity-map the first 8 GiB with 1 GiB pages (so frames above 4 GiB, where the tour maps
-   shared_info, are addressable), enable PAE + EFER.LME + paging, far-jump to 64-bit code and
+   identity-map the first 8 GiB with 2 MiB pages (so frames above 4 GiB, where the tour maps
+   shared_info, are addressable; 2 MiB, not 1 GiB, because the CPU model, like QEMU's qemu64,
+   does not advertise Page1GB, so PS in a PDPTE is a reserved bit), enable PAE + EFER.LME + paging, far-jump to 64-bit code and
    call guest_main(0, start_info) with the System V ABI. */
   .section .note.Xen, "a"
   .align 4
@@ -21,17 +22,27 @@ _start:
   or $0x3, %eax
   mov %eax, pml4
   xor %ecx, %ecx
-1:
+1:                         /* 8 PDPTEs -> the 8 page directories */
   mov %ecx, %eax
-  shl $30, %eax
-  or $0x83, %eax           /* present, writable, 1 GiB page */
+  shl $12, %eax
+  add $pd, %eax
+  or $0x3, %eax
   mov %eax, pdpt(, %ecx, 8)
-  mov %ecx, %eax
-  shr $2, %eax             /* bits 32+ of the frame: 1 GiB * ecx >> 32 */
-  mov %eax, pdpt + 4(, %ecx, 8)
   inc %ecx
   cmp $8, %ecx
   jne 1b
+  xor %ecx, %ecx
+2:                         /* 4096 PDEs, entry i maps 2 MiB * i */
+  mov %ecx, %eax
+  shl $21, %eax
+  or $0x83, %eax           /* present, writable, 2 MiB page */
+  mov %eax, pd(, %ecx, 8)
+  mov %ecx, %eax
+  shr $11, %eax            /* bits 32+ of the frame: 2 MiB * ecx >> 32 */
+  mov %eax, pd + 4(, %ecx, 8)
+  inc %ecx
+  cmp $4096, %ecx
+  jne 2b
   lgdt gdt_ptr
   mov %cr4, %eax
   or $0x20, %eax
@@ -57,10 +68,10 @@ long_entry:
   xor %edi, %edi
   /* %esi still holds start_info (zero-extended by the 32-bit mov) */
   call guest_main
-2:
+3:
   cli
   hlt
-  jmp 2b
+  jmp 3b
 
   .data
   .align 8
@@ -76,5 +87,6 @@ gdt_ptr:
   .align 4096
 pml4: .skip 4096
 pdpt: .skip 4096
+pd: .skip 8 * 4096
   .skip 16384
 stack_top:
