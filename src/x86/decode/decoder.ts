@@ -6,8 +6,7 @@
 import { Imm, NEEDS_MODRM, OPCODES, Ok, Ow, PLANS, RegSrc, selectEntry } from '../opcodes/table.ts';
 import { Attr, Mp } from '../opcodes/table_types.ts';
 import type { DecodedInsn } from './decoded_insn.ts';
-import { Ex, MNEMONIC_EXEC } from '../exec/exec_ids.ts';
-import { SYS_MOV_CRDR } from '../system/sys_ops.ts';
+import { EX_OF, SUB_OF } from '../exec/exec_ids.ts';
 
 /** Decoder faults stored in DecodedInsn.fault. */
 export const FAULT_UD = 6;
@@ -15,31 +14,7 @@ export const FAULT_GP = 13;
 /** Ran past the bytes available (the next code page is not mapped): the CPU raises #PF. */
 export const FAULT_FETCH = 100;
 
-/** Per-row dispatch keys, resolved once. */
-const EX_OF = new Uint8Array(OPCODES.length);
-const SUB_OF = new Uint8Array(OPCODES.length);
-OPCODES.forEach((e, i) => {
-  const plan = PLANS[i]!;
-  let ex: Ex, sub = 0;
-  if (e.pending !== undefined) ex = Ex.PENDING;
-  else if (e.family === 'invalid' || e.family === 'prefix' || e.family === 'escape') ex = Ex.INVALID;
-  else if (e.mnemonic === 'MOV' && plan.ops.some((o) => o.kind === Ok.SREG)) ex = Ex.MOVSEG;
-  else if (e.mnemonic === 'MOV' && e.family === 'system') { ex = Ex.SYS; sub = SYS_MOV_CRDR + (e.opcode & 3); }
-  else if (e.mnemonic === 'PUSH' && plan.ops[0]?.kind === Ok.SREG) ex = Ex.PUSHSEG;
-  else if (e.mnemonic === 'POP' && plan.ops[0]?.kind === Ok.SREG) ex = Ex.POPSEG;
-  else if (e.mnemonic === 'IMUL' && plan.ops.length === 2) ex = Ex.IMUL2;
-  else if (e.mnemonic === 'IMUL' && plan.ops.length === 3) ex = Ex.IMUL3;
-  else {
-    const m = MNEMONIC_EXEC[e.mnemonic];
-    if (m === undefined) ex = Ex.PENDING;
-    else { ex = m[0]; sub = m[1]; }
-    if (e.mnemonic === 'MOVZX' || e.mnemonic === 'MOVSX') sub = e.opcode & 1;
-  }
-  EX_OF[i] = ex;
-  SUB_OF[i] = sub;
-});
 const XCHG_R_RAX = OPCODES.findIndex((e) => e.map === 0 && e.opcode === 0x91);
-export function execOf(entry: number): number { return EX_OF[entry]!; }
 
 const MAX_LEN = 15;
 

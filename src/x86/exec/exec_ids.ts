@@ -1,88 +1,13 @@
-// Interpreter dispatch keys. Every table mnemonic maps to one `Ex` id plus a `sub` number
-// (ALU operation, condition code, shift kind, …); dispatch.ts switches on the id.
+// Interpreter dispatch keys. Every table mnemonic maps to one `Ex` id (declared in dispatch.ts)
+// plus a `sub` number (ALU operation, condition code, shift kind, …), resolved once per table row.
 
 import { X87_MNEMONICS } from '../opcodes/table_x87.ts';
 import { SYS_MNEMONICS } from '../system/sys_ops.ts';
 import { TABLE_SSE } from '../opcodes/table_sse.ts';
+import { OPCODES, Ok, PLANS } from '../opcodes/table.ts';
+import { SYS_MOV_CRDR } from '../system/sys_ops.ts';
+import { Ex } from './dispatch.ts';
 
-export const enum Ex {
-  INVALID = 0, // #UD
-  PENDING, // row of a family not implemented yet (#UD)
-  ALU, // sub: 0 ADD 1 OR 2 ADC 3 SBB 4 AND 5 SUB 6 XOR 7 CMP
-  TEST,
-  INC,
-  DEC,
-  NOT,
-  NEG,
-  MOV,
-  MOVZX,
-  MOVSX,
-  MOVSXD,
-  LEA,
-  XCHG,
-  CMPXCHG,
-  XADD,
-  CMPXCHG8B,
-  PUSH,
-  POP,
-  PUSHA,
-  POPA,
-  ENTER,
-  LEAVE,
-  JCC, // sub: condition
-  JMP,
-  CALL,
-  RET,
-  LOOP, // sub: 0 LOOPNE 1 LOOPE 2 LOOP 3 JRCXZ
-  SETCC,
-  CMOVCC,
-  SHIFT, // sub: group-2 index
-  SHLD,
-  SHRD,
-  MULDIV, // sub: 4 MUL 5 IMUL 6 DIV 7 IDIV (group-3 index)
-  IMUL2,
-  IMUL3,
-  BT, // sub: 0 BT 1 BTS 2 BTR 3 BTC
-  BSF,
-  BSR,
-  POPCNT,
-  LZCNT,
-  TZCNT,
-  BSWAP,
-  CBW,
-  CWD,
-  LAHF,
-  SAHF,
-  PUSHF,
-  POPF,
-  FLAGOP, // sub: 0 CLC 1 STC 2 CMC 3 CLD 4 STD 5 CLI 6 STI
-  STRING, // sub: 0 MOVS 1 CMPS 2 STOS 3 LODS 4 SCAS 5 INS 6 OUTS
-  BCD, // sub: 0 DAA 1 DAS 2 AAA 3 AAS 4 AAM 5 AAD 6 SALC
-  XLAT,
-  NOP,
-  HLT,
-  CPUID,
-  INTN, // sub: 0 INT3 1 INT 2 INTO 3 INT1
-  IN,
-  OUT,
-  MOVSEG, // MOV Ev,Sw / MOV Sw,Ew
-  PUSHSEG,
-  POPSEG,
-  CLFLUSH,
-  RDRAND, // sub: 0 RDRAND 1 RDSEED
-  MOVBE,
-  ADCX, // sub: 0 ADCX 1 ADOX
-  BMI, // sub: 0 ANDN 1 BLSR 2 BLSMSK 3 BLSI 4 BZHI 5 PEXT 6 PDEP 7 BEXTR 8 SHLX 9 SARX 10 SHRX 11 RORX
-  MULX,
-  VMCALL,
-  RDMSR,
-  WRMSR,
-  BOUND,
-  UD, // UD0/UD1/UD2
-  X87, // every x87 row (exec/x87.ts decodes the escape byte and ModRM itself)
-  SYS, // system instructions of src/x86/system/ (sub: system/sys_ops.ts)
-  SSE, // MMX/SSE rows of opcodes/table_sse.ts; exec/sse.ts finds the handler by row
-}
 
 /** Mnemonic → [Ex, sub]. The table test checks every non-pending mnemonic is here. */
 export const MNEMONIC_EXEC: Readonly<Record<string, readonly [Ex, number]>> = (() => {
@@ -125,3 +50,28 @@ export const MNEMONIC_EXEC: Readonly<Record<string, readonly [Ex, number]>> = ((
   m['IMUL'] = [Ex.MULDIV, 5]; // one-operand form; two/three-operand forms are picked by operand count
   return m;
 })();
+
+/** Per-row dispatch keys, resolved once. */
+export const EX_OF = new Uint8Array(OPCODES.length);
+export const SUB_OF = new Uint8Array(OPCODES.length);
+OPCODES.forEach((e, i) => {
+  const plan = PLANS[i]!;
+  let ex: Ex, sub = 0;
+  if (e.pending !== undefined) ex = Ex.PENDING;
+  else if (e.family === 'invalid' || e.family === 'prefix' || e.family === 'escape') ex = Ex.INVALID;
+  else if (e.mnemonic === 'MOV' && plan.ops.some((o) => o.kind === Ok.SREG)) ex = Ex.MOVSEG;
+  else if (e.mnemonic === 'MOV' && e.family === 'system') { ex = Ex.SYS; sub = SYS_MOV_CRDR + (e.opcode & 3); }
+  else if (e.mnemonic === 'PUSH' && plan.ops[0]?.kind === Ok.SREG) ex = Ex.PUSHSEG;
+  else if (e.mnemonic === 'POP' && plan.ops[0]?.kind === Ok.SREG) ex = Ex.POPSEG;
+  else if (e.mnemonic === 'IMUL' && plan.ops.length === 2) ex = Ex.IMUL2;
+  else if (e.mnemonic === 'IMUL' && plan.ops.length === 3) ex = Ex.IMUL3;
+  else {
+    const m = MNEMONIC_EXEC[e.mnemonic];
+    if (m === undefined) ex = Ex.PENDING;
+    else { ex = m[0]; sub = m[1]; }
+    if (e.mnemonic === 'MOVZX' || e.mnemonic === 'MOVSX') sub = e.opcode & 1;
+  }
+  EX_OF[i] = ex;
+  SUB_OF[i] = sub;
+});
+export function execOf(entry: number): number { return EX_OF[entry]!; }

@@ -2,7 +2,7 @@ import { describe, it, expect } from 'vitest';
 import { OPCODES, PLANS, CANDIDATES } from '../../../src/x86/opcodes/table.ts';
 import { Attr, MAP_NAMES, Mod, Mp } from '../../../src/x86/opcodes/table_types.ts';
 import { MNEMONIC_EXEC } from '../../../src/x86/exec/exec_ids.ts';
-import { execOf } from '../../../src/x86/decode/decoder.ts';
+import { execOf } from '../../../src/x86/exec/exec_ids.ts';
 
 const PREFIX_SETS = [Mp.NP, Mp.P66, Mp.PF3, Mp.PF2];
 
