@@ -17,6 +17,7 @@ import type { EntryState } from './loader/entry_state.ts';
 import { isElf, parseElf } from './loader/elf.ts';
 import { findMultibootHeader, loadMultiboot } from './loader/multiboot.ts';
 import { findPvhEntry, loadPvh } from './loader/pvh.ts';
+import { MtrrFile } from './mtrr.ts';
 import { PcPlatform, type PcSpec, type PlatformHost } from './pc_platform.ts';
 import type { PlainRecord } from './snapshot.ts';
 
@@ -41,6 +42,11 @@ export interface MachineHooks {
    * that halted it and when an interrupt or SIPI wakes it (Xen's runstate: blocked / running).
    */
   haltChange?: (cpu: number) => void;
+  /**
+   * An AP was reset by INIT (`sipi` false: back to wait-for-SIPI) or started by SIPI (`sipi`
+   * true). Xen's vCPU is_initialised follows it: VCPUOP_initialise is refused once started.
+   */
+  vcpuReset?: (cpu: number, sipi: boolean) => void;
 }
 
 export type StopReason =
@@ -94,6 +100,8 @@ export class Machine implements CpuBus {
   private stop: StopReason | null = null;
   private running = false;
   private readonly msrOut = new Uint32Array(2);
+  /** The vCPUs' MTRRs (plain storage: Xen reads them unconditionally). */
+  readonly mtrr: MtrrFile;
 
   constructor(spec: Omit<PcSpec, 'cpuStateBytes'>, host: PlatformHost) {
     const stride = Math.ceil(L.CPU_STATE_BYTES / 64) * 64;
@@ -115,6 +123,7 @@ export class Machine implements CpuBus {
       },
     };
     this.platform = new PcPlatform({ ...spec, cpuStateBytes: stride }, wrapped);
+    this.mtrr = new MtrrFile(spec.cpus);
     const mem = this.platform.mem;
     for (let i = 0; i < spec.cpus; i++) {
       const cpu = new Cpu(mem.memory, i * stride, this);
@@ -244,6 +253,18 @@ export class Machine implements CpuBus {
     cpu.flushTlb();
   }
 
+  /**
+   * Park vCPU i as if it waited for SIPI (Xen's VCPUOP_down: the same state, since Xen starts a
+   * downed HVM vCPU on SIPI too), or let it run on from its current registers (VCPUOP_up).
+   */
+  setVcpuDown(i: number, down: boolean): void {
+    const lapic = this.platform.lapics[i]!;
+    lapic.waitingForSipi = down;
+    lapic.sipiVector = -1;
+    if (down && this.running && i === this.current) this.cpus[i]!.requestExit();
+    this.hooks.haltChange?.(i);
+  }
+
   // ------------------------------------------------------------------ snapshots
 
   /**
@@ -255,6 +276,7 @@ export class Machine implements CpuBus {
     return {
       state: {
         platform: this.platform.saveState(),
+        mtrr: this.mtrr.saveState(),
         current: this.current,
         exitStatus: this.exitStatus,
         boot: this.boot ? (JSON.parse(JSON.stringify(this.boot)) as PlainRecord) : null,
@@ -269,6 +291,7 @@ export class Machine implements CpuBus {
     if (snap.memory.length !== buf.length) throw new Error('snapshot: memory size differs');
     buf.set(snap.memory);
     this.platform.loadState(snap.state.platform as PlainRecord);
+    if (snap.state.mtrr) this.mtrr.loadState(snap.state.mtrr as PlainRecord); // absent in older snapshots
     this.current = snap.state.current as number;
     this.exitStatus = snap.state.exitStatus as number | null;
     this.boot = snap.state.boot as unknown as Machine['boot'];
@@ -335,6 +358,7 @@ export class Machine implements CpuBus {
       out[1] = this.msrOut[1]! | 0;
       return true;
     }
+    if (MtrrFile.owns(msr)) return this.mtrr.rdmsr(this.current, msr, out);
     return this.hooks.rdmsr?.(this.current, msr, out) ?? false;
   }
 
@@ -342,7 +366,7 @@ export class Machine implements CpuBus {
     const lapic = this.platform.lapics[this.current]!;
     if (msr === MSR_IA32_APICBASE) {
       if (hi >>> 0 > 0xf) return false; // beyond our 36-bit MAXPHYADDR for the base
-      const v = (hi >>> 0) * TWO32 + ((lo >>> 0) & ~APICBASE_BSP);
+      const v = (hi >>> 0) * TWO32 + ((lo & ~APICBASE_BSP) >>> 0); // unsigned: a base at 0xFEE00000 has bit 31 set
       return lapic.writeApicBase(v);
     }
     if (msr === MSR_IA32_TSC_DEADLINE) {
@@ -350,6 +374,7 @@ export class Machine implements CpuBus {
       return true;
     }
     if (msr >= 0x800 && msr <= 0x8ff) return lapic.writeMsr(msr, lo, hi);
+    if (MtrrFile.owns(msr)) return this.mtrr.wrmsr(this.current, msr, lo, hi);
     return this.hooks.wrmsr?.(this.current, msr, lo, hi) ?? false;
   }
 
@@ -400,6 +425,7 @@ export class Machine implements CpuBus {
       lapic.waitingForSipi = true;
       lapic.sipiVector = -1;
       s[I(L.HALTED)] = 1;
+      this.hooks.vcpuReset?.(i, false);
       return false;
     }
     if (lapic.waitingForSipi) {
@@ -407,6 +433,7 @@ export class Machine implements CpuBus {
       lapic.waitingForSipi = false;
       this.startAp(i, lapic.sipiVector);
       lapic.sipiVector = -1;
+      this.hooks.vcpuReset?.(i, true);
       this.hooks.haltChange?.(i);
       return true;
     }
