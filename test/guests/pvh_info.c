@@ -21,6 +21,12 @@ void guest_main(u32 eax, struct hvm_start_info *si) {
   for (u32 i = 0; i < si->nr_modules; i++) {
     field("mod_aligned", (m[i].paddr & 0xfff) == 0, 1);
     field("mod_size", m[i].size, 8);
+    /* The whole module inside one RAM entry of the memory map (not in firmware-reserved memory). */
+    u32 in_ram = 0;
+    struct hvm_memmap_table_entry *r = (struct hvm_memmap_table_entry *)(u32)si->memmap_paddr;
+    for (u32 k = 0; si->version >= 1 && k < si->memmap_entries; k++)
+      if (r[k].type == 1 && m[i].paddr >= r[k].addr && m[i].paddr + m[i].size <= r[k].addr + r[k].size) in_ram = 1;
+    field("mod_in_ram", in_ram, 1);
     if (m[i].cmdline_paddr) field_str("mod_cmdline", (const char *)(u32)m[i].cmdline_paddr);
     field_bytes("mod_data", (const u8 *)(u32)m[i].paddr, m[i].size < 16 ? (u32)m[i].size : 16);
   }

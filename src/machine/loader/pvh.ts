@@ -10,8 +10,8 @@
 // Modules are page-aligned (the shim panics otherwise) and sit at the top of low RAM, where QEMU
 // puts an initrd.
 import type { GuestMemory } from '../memory.ts';
-import type { E820Map } from '../e820.ts';
-import { writeU64 } from '../e820.ts';
+import type { E820Entry, E820Map } from '../e820.ts';
+import { E820_RAM, writeU64 } from '../e820.ts';
 import { BootArea } from './boot_area.ts';
 import { ElfError, loadElfSegments, parseElf, type ElfImage, type LoadedRange } from './elf.ts';
 import type { BootModuleInput, EntryState, PlacedModule } from './entry_state.ts';
@@ -38,6 +38,16 @@ export const SI_MEMMAP_ENTRIES = 48;
 export const PVH_INFO_START = 0x20000;
 export const PVH_INFO_END = 0x9f000;
 const PAGE = 4096;
+
+/** The RAM entry of the map that ends highest at or below `limit`. */
+function topRamBelow4G(e820: E820Map, limit: number): E820Entry {
+  let best: E820Entry | undefined;
+  for (const e of e820.entries()) {
+    if (e.type === E820_RAM && e.addr + e.size <= limit && (!best || e.addr > best.addr)) best = e;
+  }
+  if (!best) throw new RangeError('no RAM below 4 GiB in the memory map for boot modules');
+  return best;
+}
 
 /** The PHYS32_ENTRY address from the "Xen" notes, or undefined if the image is not PVH-capable. */
 export function findPvhEntry(elf: ElfImage): number | undefined {
@@ -72,11 +82,14 @@ export function loadPvh(mem: GuestMemory, kernel: Uint8Array, opts: PvhLoadOptio
   if (entry === undefined) throw new ElfError('no XEN_ELFNOTE_PHYS32_ENTRY note: not a PVH kernel');
   const image = loadElfSegments(elf, kernel, mem, { minAddr: 0x100000, below4G: true });
 
-  // Modules: page-aligned, packed at the top of low RAM, below 4 GiB.
-  const top = Math.min(mem.lowRamBytes, 0x1_0000_0000);
+  // Modules: page-aligned, packed at the top of the highest RAM entry of the memory map below
+  // 4 GiB, like QEMU's initrd (which stays below the firmware's reserved tables). A module in
+  // reserved memory is not protected by the guest: the shim hands those frames out and loses it.
+  const region = topRamBelow4G(opts.e820, Math.min(mem.lowRamBytes, 0x1_0000_0000));
+  const top = region.addr + region.size;
   const total = opts.modules.reduce((n, m) => n + Math.ceil(m.bytes.length / PAGE) * PAGE, 0);
   let modAddr = Math.floor((top - total) / PAGE) * PAGE;
-  if (modAddr < image.high) throw new RangeError(`boot modules (${total} bytes) do not fit between the kernel and the top of RAM`);
+  if (modAddr < Math.max(image.high, region.addr)) throw new RangeError(`boot modules (${total} bytes) do not fit between the kernel and the top of RAM`);
   const info = new BootArea(mem, PVH_INFO_START, PVH_INFO_END, 'PVH start info');
   const si = info.alloc(HVM_START_INFO_SIZE, 8);
   const placed: PlacedModule[] = [];

@@ -62,6 +62,12 @@ function renderPvh(m: GuestMemory, si: number): string[] {
     const pa = m.read64(e);
     const size = m.read64(e + 8);
     out.push(`mod_aligned=${pa % 4096 === 0 ? 1 : 0}`, `mod_size=${hex(size, 8)}`);
+    let inRam = 0;
+    for (let k = 0; k < m.read32(si + 48); k++) {
+      const r = m.read64(si + 40) + 24 * k;
+      if (m.read32(r + 16) === 1 && pa >= m.read64(r) && pa + size <= m.read64(r) + m.read64(r + 8)) inRam = 1;
+    }
+    out.push(`mod_in_ram=${inRam}`);
     if (m.read64(e + 16)) out.push(`mod_cmdline=${cstr(m, m.read64(e + 16))}`);
     out.push(`mod_data=${printable(m, pa, Math.min(size, 16))}`);
   }
