@@ -4,6 +4,7 @@
 // share link (machine, images by sha256, typed input), which "Copy link" makes for the running
 // machine. `window.__xentab` is the hook the e2e tests read.
 import type { Demo, DemoManifest, MachineInfo, MachineSpec, Status } from '../worker/protocol.ts';
+import { imageNameFor, loadAttached, saveAttached, withAttachedDisks, type AttachedDisk } from './attached_disks.ts';
 import { ConsoleTabs } from './console_tabs.ts';
 import { DiskPanel } from './disk_panel.ts';
 import { Gallery } from './gallery.ts';
@@ -57,6 +58,22 @@ const disks = new DiskPanel($('#disk-panel'), $('#consoles'), {
     if (!current?.spec.config.startPaused) await api.start();
   },
   exportDisk: (drive) => api.exportDisk(drive),
+  attach: async (file) => {
+    if (!current) throw new Error('no machine');
+    const ref = await api.importDisk(file, imageNameFor(file.name));
+    const disks = [...current.attached, { name: ref.name, sha256: ref.sha256, size: ref.size }];
+    const boot = bootSpec(current.title, current.spec, current.console, '', current.key, disks);
+    await boot;
+    const d = current.drives.get(disks.length - 1);
+    if (d === undefined) throw new Error(notice.textContent ?? 'the machine did not boot');
+    return d.vdev;
+  },
+  detach: async (drive) => {
+    if (!current) return;
+    const at = [...current.drives].find(([, d]) => d.drive === drive)?.[0];
+    if (at === undefined) throw new Error(`${drive} was not attached here`);
+    await bootSpec(current.title, current.spec, current.console, '', current.key, current.attached.filter((_, i) => i !== at));
+  },
 });
 const trace = new TracePanel($('#trace-panel'), $<HTMLInputElement>('#step-count'), {
   setFilter: (f) => void api.setTraceFilter(f),
@@ -70,8 +87,19 @@ const linkButton = $<HTMLButtonElement>('#copy-link');
 const stepButton = $<HTMLButtonElement>('#step');
 const traceStepButton = $<HTMLButtonElement>('#trace-step');
 const traceResumeButton = $<HTMLButtonElement>('#trace-resume');
-/** What is booted: its title, its spec, and the console to show first. */
-let current: { title: string; spec: MachineSpec; console: string | undefined } | null = null;
+/**
+ * What is booted: its title, its spec (without attached disks), the console to show first, where
+ * its attached disks are remembered (a demo id; null: not kept across reloads), those disks, and
+ * the drive each of them became (by position in `attached`).
+ */
+let current: {
+  title: string;
+  spec: MachineSpec;
+  console: string | undefined;
+  key: string | null;
+  attached: AttachedDisk[];
+  drives: Map<number, { drive: string; vdev: string }>;
+} | null = null;
 
 function showStatus(s: Status): void {
   hook.status = s;
@@ -104,23 +132,30 @@ client.listen({
 function boot(demo: Demo): Promise<void> {
   history.replaceState(null, '', `#demo=${encodeURIComponent(demo.id)}`);
   const hint = demo.try ? ` Try typing: ${JSON.stringify(demo.try.type.trim())}` : '';
-  return bootSpec(demo.title, { config: demo.config, images: demo.images }, demo.console, hint);
+  const key = `demo:${demo.id}`;
+  return bootSpec(demo.title, { config: demo.config, images: demo.images }, demo.console, hint, key, loadAttached(localStorage, key));
 }
 
-async function bootSpec(title: string, spec: MachineSpec, firstConsole: string | undefined, hint = ''): Promise<void> {
-  current = { title, spec, console: firstConsole };
+async function bootSpec(title: string, spec: MachineSpec, firstConsole: string | undefined, hint = '', key: string | null = null, attached: AttachedDisk[] = []): Promise<void> {
+  current = { title, spec, console: firstConsole, key, attached, drives: new Map() };
+  if (key !== null) saveAttached(localStorage, key, attached);
   progress.clear();
   say(`Loading ${title}…`);
   try {
+    const full = withAttachedDisks(spec, attached);
     // Image URLs are relative to the page; the worker's own URL is elsewhere (assets/).
-    const images = spec.images.map((i) => ({ ...i, url: i.url && new URL(i.url, location.href).href }));
-    const info = await api.create({ ...spec, images });
+    const images = full.images.map((i) => ({ ...i, url: i.url && new URL(i.url, location.href).href }));
+    const info = await api.create({ ...full, images });
     hook.machine = info;
     progress.verified();
     tabs.setConsoles(info.consoles, firstConsole);
     trace.reset(info.traceSource);
     void api.setTraceFilter(trace.filter());
-    disks.setDisks(await api.disks());
+    // The attached disks are the drives after the spec's own, in order.
+    const all = await api.disks();
+    const own = new Set(spec.config.drives.map((d) => d.id));
+    all.filter((d) => !own.has(d.drive)).forEach((d, i) => current!.drives.set(i, { drive: d.drive, vdev: d.vdev }));
+    disks.setDisks(all, new Set([...current.drives.values()].map((d) => d.drive)));
     say(`${title}: booted (${info.bootKind}).${hint}`);
     if (!spec.config.startPaused) await api.start();
     else say(`${title}: booted paused (-S); press Run or Step.`);

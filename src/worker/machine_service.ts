@@ -15,7 +15,7 @@ import type { DriveConfig } from '../machine/config.ts';
 import { openBrowserDisk } from '../storage/browser_disk.ts';
 import { MemoryChunkStore, type ChunkStore } from '../storage/chunk_store.ts';
 import { CowOverlay } from '../storage/cow_overlay.ts';
-import { downloadImage } from '../storage/image_download.ts';
+import { downloadImage, importImageBlob } from '../storage/image_download.ts';
 import type {
   DiskInfo,
   ImageRef,
@@ -69,6 +69,9 @@ function overlayId(spec: MachineSpec, drive: DriveConfig, sha256: string): strin
   const name = `${spec.config.name ?? 'machine'}.${drive.id}`.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 48);
   return `${name}.${sha256.slice(0, 12)}`;
 }
+
+/** A dropped disk image may be this large (the overlay is chunked; the base stays in IndexedDB). */
+export const MAX_DISK_BYTES = 2 ** 36;
 
 /** A link carries at most this many input steps (share_link.ts). */
 const MAX_LINK_STEPS = 256;
@@ -336,6 +339,15 @@ export class MachineService implements WorkerControl {
     if (!(dev instanceof CowOverlay)) throw new Error(`drive ${drive}: only a writable disk can be exported (a read-only one is its image)`);
     await this.settle();
     return dev.exportBlob();
+  }
+
+  async importDisk(file: Blob, name: string): Promise<ImageRef> {
+    if (!(file instanceof Blob)) throw new Error('importDisk: expected a file');
+    if (typeof name !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9._+-]{0,127}$/.test(name)) throw new Error(`importDisk: '${String(name)}' is not an image name`);
+    if (file.size === 0) throw new Error(`${name} is empty: a disk needs at least one sector`);
+    if (file.size > MAX_DISK_BYTES) throw new Error(`${name} is larger than ${MAX_DISK_BYTES / 2 ** 30} GiB`);
+    const spec = await importImageBlob(this.host.imageStore, file, { name, onProgress: (loaded, total) => this.progress(name, loaded, total, false) });
+    return { role: 'drive', name, size: spec.size, sha256: spec.sha256, url: '' };
   }
 
   async resetDisks(): Promise<MachineInfo> {

@@ -192,6 +192,11 @@ export interface WorkerControl {
   disks(): DiskInfo[];
   /** A writable disk as it is now (base plus the guest's writes), for "export disk". */
   exportDisk(drive: string): Promise<Blob>;
+  /**
+   * Cache a local image file (a dropped disk) in the image store under its sha256, chunked like
+   * a downloaded image, and describe it; attaching it to a machine is a `create` with it listed.
+   */
+  importDisk(file: Blob, name: string): Promise<ImageRef>;
   /** Forget every guest write to the writable disks, then reboot (the panel asks first). */
   resetDisks(): Promise<MachineInfo>;
   /** Rebuild the machine from the same spec and images (a power cycle). */

@@ -4,10 +4,12 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { preview, type PreviewServer } from 'vite';
+import { encodeMbr, MBR_PARTITION_LINUX } from '../../src/storage/mbr.ts';
 import type { DemoManifest } from '../../src/worker/protocol.ts';
 
 const ROOT = join(import.meta.dirname, '../..');
@@ -40,6 +42,38 @@ const consoleText = (page: Page, id: string) => page.evaluate((c) => window.__xe
 async function waitForText(page: Page, id: string, needle: string, timeout = 30_000): Promise<string> {
   await page.waitForFunction(([c, n]) => (window.__xentab.consoleText(c!) ?? '').includes(n!), [id, needle] as const, { timeout });
   return (await consoleText(page, id))!;
+}
+
+/**
+ * A 4 MiB disk with our MBR writer's partition table and one ext2 partition (mke2fs -d) at 1 MiB
+ * holding `dropped-here.txt`.
+ */
+function makeDroppedDisk(): Buffer {
+  const dir = mkdtempSync(join(tmpdir(), 'xentab-drop-'));
+  mkdirSync(join(dir, 'files'));
+  writeFileSync(join(dir, 'files/dropped-here.txt'), 'this disk was dropped on the page\n');
+  const sectors = 6144;
+  execFileSync('mke2fs', ['-q', '-F', '-t', 'ext2', '-d', join(dir, 'files'), join(dir, 'part.img'), `${(sectors * 512) / 1024}`], {
+    env: { ...process.env, PATH: `${process.env['PATH']}:/sbin:/usr/sbin` },
+  });
+  const disk = Buffer.alloc(4 << 20);
+  Buffer.from(encodeMbr({ diskSignature: 0x78656e74, partitions: [{ type: MBR_PARTITION_LINUX, bootable: false, startLba: 2048, sectorCount: sectors }] }, disk.length / 512)).copy(disk, 0);
+  readFileSync(join(dir, 'part.img')).copy(disk, 2048 * 512);
+  return disk;
+}
+
+/** Drops `bytes` as a file named `name` on the element `selector`, as a file dragged from the desktop. */
+async function dropFile(page: Page, selector: string, name: string, bytes: Buffer): Promise<void> {
+  const transfer = await page.evaluateHandle(
+    ([n, b64]) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([Uint8Array.from(atob(b64!), (c) => c.charCodeAt(0))], n!, { type: 'application/octet-stream' }));
+      return dt;
+    },
+    [name, bytes.toString('base64')] as const,
+  );
+  await page.dispatchEvent(selector, 'dragover', { dataTransfer: transfer });
+  await page.dispatchEvent(selector, 'drop', { dataTransfer: transfer });
 }
 
 /**
@@ -292,6 +326,55 @@ describe.skipIf(!existsSync(CHROMIUM))('the page in Chromium', () => {
       expect(await consoleText(page, c)).not.toContain('kept-42');
       await run('load_env -f (xen/xvda,msdos1)/grubenv');
       await run('echo $mark', 'kept-42');
+      expect(errors).toEqual([]);
+    } finally {
+      await ctx.close();
+    }
+  });
+
+  it('attaches a dropped image file as a disk: GRUB lists it as xvdb, it stays after a reload, Remove detaches it (grub-pvh-disk)', async (t) => {
+    const demo = manifest.demos.find((d) => d.id === 'grub-pvh-disk')!;
+    const c = demo.console!;
+    const { ctx, page, errors } = await open(base);
+    const dialogs: string[] = [];
+    page.on('dialog', (d) => {
+      dialogs.push(d.message());
+      void d.accept();
+    });
+    const type = async (command: string, want: string) => {
+      await page.locator(`#panel-${c} .xterm`).click();
+      await page.keyboard.type(command);
+      await page.keyboard.press('Enter');
+      await waitForText(page, c, want, 60_000);
+    };
+    try {
+      const note = page.locator('li.demo[data-demo="grub-pvh-disk"] .not-yet');
+      if ((await note.count()) === 1) t.skip((await note.textContent())!);
+      await page.locator('li.demo[data-demo="grub-pvh-disk"]').getByRole('button', { name: 'Boot' }).click();
+      await waitForText(page, c, 'grub> ', 110_000);
+      await dropFile(page, '#consoles', 'my dropped.img', makeDroppedDisk());
+      await page.waitForFunction(() => document.querySelector('.disk-note')?.textContent?.includes('is attached as xvdb'), null, { timeout: 60_000 });
+      expect(dialogs[0]).toMatch(/^Attach my dropped\.img \(4\.0 MiB\) as a new Xen PV disk\? A running machine cannot take a new disk yet, so it will reboot\.$/);
+      expect(await page.locator('.disk-list li').allTextContents()).toEqual([
+        'xvda: demo-disk.img, 16.0 MiB, writes kept in this browser',
+        'xvdb: my_dropped.img, 4.0 MiB, writes kept in this browser Remove',
+      ]);
+      await waitForText(page, c, 'grub> ', 110_000);
+      await type('ls', '(xen/xvdb,msdos1)');
+      await type('ls (xen/xvdb,msdos1)/', 'dropped-here.txt');
+      // A reload boots the demo with the disk still attached (its image is in IndexedDB).
+      await page.reload();
+      await page.waitForFunction(() => window.__xentab?.ready === true, null, { timeout: 30_000 });
+      await waitForText(page, c, 'grub> ', 110_000);
+      await type('ls (xen/xvdb,msdos1)/', 'dropped-here.txt');
+      await page.getByRole('button', { name: 'Remove xvdb (my_dropped.img)' }).click();
+      await page.waitForFunction(() => document.querySelector('.disk-note')?.textContent?.includes('removed'), null, { timeout: 60_000 });
+      expect(await page.locator('.disk-list li').count()).toBe(1);
+      await waitForText(page, c, 'grub> ', 110_000);
+      await type('ls', '(xen/xvda,msdos1)');
+      expect(await consoleText(page, c)).not.toContain('xvdb');
+      mkdirSync(RESULTS, { recursive: true });
+      await page.screenshot({ path: join(RESULTS, 'page-dropped-disk.png') });
       expect(errors).toEqual([]);
     } finally {
       await ctx.close();
