@@ -137,7 +137,7 @@ export class LocalApic implements MmioHandler {
     private readonly bus: ApicBus,
   ) {
     this.id = apicId;
-    this.apicBase = APIC_DEFAULT_BASE | APICBASE_EN | (isBsp ? APICBASE_BSP : 0);
+    this.apicBase = (APIC_DEFAULT_BASE | APICBASE_EN | (isBsp ? APICBASE_BSP : 0)) >>> 0;
     this.waitingForSipi = !isBsp;
     this.timer = clock.createTimer(() => this.onTimer(), `lapic${index}`);
     this.resetRegisters();
