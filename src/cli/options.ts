@@ -7,7 +7,7 @@ import type { ParseState } from './parse_state.ts';
 import { optAppend, optInitrd, optKernel } from './opt_boot.ts';
 import { optChardev, optDebugcon, optDisplay, optMon, optMonitor, optNographic, optOnlyNone, optSerial } from './opt_chardev.ts';
 import { optIcount, optLog, optLogFile, optTrace } from './opt_debug.ts';
-import { optDevice, optNetdev } from './opt_device.ts';
+import { optDevice, optGlobal, optNetdev } from './opt_device.ts';
 import { optDrive, optSnapshot } from './opt_drive.ts';
 import { optAccel, optCpu, optEnableKvm, optMachine, optMemory, optName, optRtc, optSmp } from './opt_machine.ts';
 import { optExpect, optSend, optTimeout } from './opt_xentab.ts';
@@ -76,7 +76,7 @@ export const OPTIONS: OptionRow[] = [
   { names: ['nic'], arg: 'options', group: 'block', help: 'NIC shorthand', apply: null },
   { names: ['net'], arg: 'options', group: 'block', help: 'legacy networking', apply: null },
   { names: ['object'], arg: 'options', group: 'block', help: 'user-creatable object', apply: null },
-  { names: ['global'], arg: 'driver.prop=value', group: 'block', help: 'default device property', apply: null },
+  { names: ['global'], arg: 'driver.prop=value', group: 'block', help: 'default device property (only kvm-pit.*, which TCG never creates)', apply: optGlobal },
   { names: ['usb'], arg: null, group: 'block', help: 'USB controller', apply: null },
   { names: ['usbdevice'], arg: 'name', group: 'block', help: 'USB device', apply: null },
   { names: ['numa'], arg: 'options', group: 'block', help: 'NUMA node', apply: null },

@@ -101,7 +101,8 @@ export type DeviceConfig =
   | { driver: 'isa-serial'; id: string | null; index: number; iobase: number; irq: number; chardev: string }
   | { driver: 'isa-debugcon'; id: string | null; iobase: number; chardev: string }
   | { driver: 'isa-debug-exit'; id: string | null; iobase: number; iosize: number }
-  | { driver: 'pc-testdev'; id: string | null };
+  | { driver: 'pc-testdev'; id: string | null }
+  | { driver: 'pci-testdev'; id: string | null };
 
 export interface NetdevConfig {
   id: string;
@@ -306,6 +307,7 @@ export function checkMachineConfig(value: unknown): string[] {
         int(d['iosize'], `${p}.iosize`, 1, 0x10000 - (typeof d['iobase'] === 'number' ? d['iobase'] : 0));
         break;
       case 'pc-testdev':
+      case 'pci-testdev':
         break;
       default:
         bad(`${p}.driver`, 'a device model xentab has');

@@ -21,6 +21,7 @@ import { GuestMemory } from './memory.ts';
 import { MmioBus, type MmioHandler } from './mmio.ts';
 import { PcTestdev, PC_TESTDEV_IOMEM_BASE, PC_TESTDEV_IOMEM_SIZE } from './pc_testdev.ts';
 import { PciBus } from './pci.ts';
+import { PciTestdev } from './pci_testdev.ts';
 import { Pic8259 } from './pic_8259.ts';
 import { Pit8254 } from './pit_8254.ts';
 import { Port92, PORT92 } from './port92.ts';
@@ -48,6 +49,8 @@ export interface PcSpec {
   debugcon: { iobase: number } | null;
   debugExit: { iobase: number; iosize: number } | null;
   pcTestdev: boolean;
+  /** QEMU's pci-testdev (kvm-unit-tests' x86/run always adds it). */
+  pciTestdev?: boolean;
   pmTimer32?: boolean;
   overlayPoolPages?: number;
 }
@@ -85,6 +88,7 @@ export class PcPlatform {
   readonly ioapic: IoApic;
   readonly serials: Uart16550[] = [];
   readonly testdev: PcTestdev | undefined;
+  readonly pciTestdev: PciTestdev | undefined;
   readonly acpi: AcpiBlob;
   /** pc-testdev's "flush page": machine.ts points this at the CPUs' code invalidation. */
   flushPage: (paddr: number) => void = () => {};
@@ -169,6 +173,10 @@ export class PcPlatform {
     this.pci = PciBus.pc();
     this.pci.onReset = () => this.host.resetRequest();
     this.io.register(0xcf8, 8, this.pci);
+    if (spec.pciTestdev) {
+      this.pciTestdev = new PciTestdev();
+      this.pciTestdev.plug(this.pci, this.io, this.mmio);
+    }
     this.acpi = buildAcpiTables(
       { ...ACPI_DEFAULTS, apicIds: this.lapics.map((l) => l.id), pmTimer32: spec.pmTimer32 ?? false },
       ACPI_BASE,
@@ -188,6 +196,7 @@ export class PcPlatform {
       ioapic: this.ioapic.saveState(),
       pci: this.pci.saveState(),
       testdev: this.testdev ? this.testdev.saveState() : null,
+      pciTestdev: this.pciTestdev ? this.pciTestdev.saveState() : null,
       acpiPm: this.acpiPm.saveState(),
       fwCfg: this.fwCfg.saveState(),
       mem: this.mem.saveState() as unknown as PlainRecord,
@@ -210,6 +219,7 @@ export class PcPlatform {
     this.ioapic.loadState(s.ioapic as PlainRecord);
     this.pci.loadState(s.pci as PlainRecord);
     if (this.testdev && s.testdev) this.testdev.loadState(s.testdev as PlainRecord);
+    if (this.pciTestdev && s.pciTestdev) this.pciTestdev.loadState(s.pciTestdev as PlainRecord);
     this.acpiPm.loadState(s.acpiPm as PlainRecord);
     this.fwCfg.loadState(s.fwCfg as PlainRecord);
     this.mem.loadState(s.mem as unknown as { overlays: [number, number][]; poolUsed: number });

@@ -117,6 +117,7 @@ export function platformSpec(config: MachineConfig, epochSeconds: number): Omit<
     debugcon: debugcon ? { iobase: debugcon.iobase } : null,
     debugExit: debugExit ? { iobase: debugExit.iobase, iosize: debugExit.iosize } : null,
     pcTestdev: config.devices.some((d) => d.driver === 'pc-testdev'),
+    pciTestdev: config.devices.some((d) => d.driver === 'pci-testdev'),
   };
 }
 

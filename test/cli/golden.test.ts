@@ -11,7 +11,7 @@ import { makeFixtureDir, normalisePaths } from './cli_fixture.ts';
 import { GOLDEN_LINES } from './golden_lines.ts';
 
 /** Lines QEMU 7.2 can run too (Debian's QEMU predates Xen emulation, which came in 8.0). */
-const QEMU_RUNS = ['test-runner', 'debugcon', 'nographic', 'qemu-compat'];
+const QEMU_RUNS = ['kvm-unit-tests', 'test-runner', 'debugcon', 'nographic', 'qemu-compat'];
 const QEMU = '/usr/bin/qemu-system-x86_64';
 
 const fixtures = makeFixtureDir();

@@ -39,6 +39,12 @@ export const GOLDEN_LINES: Record<string, string[]> = {
     '-nodefaults', '-device', 'pc-testdev', '-device', 'isa-debug-exit,iobase=0xf4,iosize=0x4', '-vnc', 'none', '-serial', 'stdio',
     '-machine', 'accel=tcg', '-kernel', 'kernel.mb', '-smp', '2', '-cpu', 'max,+x2apic,-la57', '-append', 'smp=2', '-initrd', 'initrd.img', '--no-reboot',
   ],
+  // kvm-unit-tests' x86/run (ACCEL=tcg), exactly as it runs x86/apic.flat for its x2apic test
+  'kvm-unit-tests': [
+    '--no-reboot', '-nodefaults', '-global', 'kvm-pit.lost_tick_policy=discard', '-device', 'pc-testdev',
+    '-device', 'isa-debug-exit,iobase=0xf4,iosize=0x4', '-display', 'none', '-serial', 'stdio', '-device', 'pci-testdev',
+    '-machine', 'accel=tcg', '-kernel', 'kernel.mb', '-smp', '2', '-cpu', 'qemu64,+x2apic,+tsc-deadline', '-initrd', 'initrd.img',
+  ],
   'debugcon': ['-nodefaults', '--no-reboot', '-display', 'none', '-debugcon', 'stdio', '-kernel', 'kernel.mb', '-m', '64'],
   'nographic': ['-nographic', '-kernel', 'kernel.mb'],
   'hyperv-and-limits': [
