@@ -21,6 +21,7 @@ import * as L from './state_layout.ts';
 import { OFF_FCW as FPU_OFF_FCW } from './fpu/fpu_state.ts';
 import { walkPageTables, PTE_U, PTE_W } from './paging.ts';
 import { checkEvents, deliverPending } from './system/exceptions.ts';
+import { dataBreakpointHit, dataBreakpointOnPage } from './system/debug_registers.ts';
 
 /** Why `run` returned. */
 export const enum Exit {
@@ -56,6 +57,17 @@ export const TLB_USER = 1, TLB_WRITE = 2, TLB_WRITE_USER = 4;
 /** Writable, but the page holds decoded code: writes check the 16-byte code lines first. */
 export const TLB_CWRITE = 8, TLB_CWRITE_USER = 16;
 const TLB_W = TLB_WRITE | TLB_WRITE_USER, TLB_CW = TLB_CWRITE | TLB_CWRITE_USER;
+/** The entry maps a global page (PTE.G with CR4.PGE): it survives CR3 writes (SDM Vol 3 §4.10.2.4). */
+export const TLB_GLOBAL = 32;
+/**
+ * Address-space tags: entry word 1 holds (linear bits 63:44) ^ (context id << 20). A CR3 write
+ * takes the next id, so every non-global entry of the old address space stops matching at once
+ * (an O(1) flush); ids are reused only after a full flush (at 4095 ids), so a reused id can never
+ * find a stale entry. Id 4095 is never used: an invalid entry's word 1 (-1) would match it.
+ */
+const CTX_IDS = 4095, CTX_MASK = 0xfff00000;
+/** TLB slots known to hold global entries (retagged at a CR3 write); beyond this, scan the TLBs. */
+const GLOBAL_SLOTS = 512;
 
 const DECODE_CACHE_SIZE = 1 << 14;
 /** eaHi of an access that already faulted on a segment check: misses every TLB entry, and translate() refuses it. */
@@ -96,8 +108,12 @@ export class Cpu {
   eaHi = 0;
   /** Host offset of the page being read-modify-written (-1: slow path). */
   private rmwHost = -1;
-  /** Context tag folded into TLB tags (bits 20..31 of tagHi). */
+  /** Context tag folded into TLB tags (bits 20..31 of tagHi): `ctxId << 20`. */
   private ctx = 0;
+  private ctxId = 0;
+  /** Entry indices (into s32) of global TLB entries; `globalCount > GLOBAL_SLOTS`: overflowed. */
+  private readonly globalSlots = new Int32Array(GLOBAL_SLOTS);
+  private globalCount = 0;
   private readNeed = 0;
   private writeNeed = TLB_WRITE;
   private cwriteNeed = TLB_CWRITE;
@@ -122,6 +138,18 @@ export class Cpu {
   shadow = false;
   /** The instruction now executing began with RFLAGS.TF = 1: single-step #DB after it. */
   stepArmed = false;
+  /** The shadow is a MOV SS / POP SS one: it also holds debug traps back (SDM Vol 3 §6.8.3). */
+  ssShadow = false;
+  /** Interrupts are inhibited at the current boundary (the instruction after STI/MOV SS is next). */
+  inhibited = false;
+  /** RFLAGS.RF was set for the instruction now executing: clear it once that one retires. */
+  rfArmed = false;
+  /** Enabled instruction / data breakpoints, bit i = DRi (system/debug_registers.ts keeps them). */
+  dbgExec = 0;
+  dbgData = 0;
+  /** Data breakpoints hit by the instruction now executing (DR6 B0–B3), and traps a MOV SS deferred. */
+  dbgHits = 0;
+  dbgDeferred = 0;
   /**
    * Why `run` stops when deliverException() fails: Exit.SHUTDOWN (triple fault) or
    * Exit.EXCEPTION (no IDT loaded yet: the exception stays recorded for the host to inspect).
@@ -259,6 +287,38 @@ export class Cpu {
     const s = this.s32;
     for (let i = I_DTLB; i < I_DTLB + L.DTLB_ENTRIES * 4; i += 4) { s[i] = -1; s[i + 1] = -1; }
     for (let i = I_ITLB; i < I_ITLB + L.ITLB_ENTRIES * 4; i += 4) { s[i] = -1; s[i + 1] = -1; }
+    this.globalCount = 0;
+    this.cpLin = -1;
+    this.cpHost = -1;
+    this.linkEpoch++;
+  }
+
+  /**
+   * MOV to CR3 (no PCID): drop every non-global translation (SDM Vol 3 §4.10.4.1) by switching
+   * to a fresh context id; global entries are retagged to it and stay. O(number of global
+   * entries) instead of a whole-TLB flush, and entries of earlier address spaces never match again.
+   */
+  newAddressSpace(): void {
+    const old = this.ctx, id = this.ctxId + 1;
+    if (id >= CTX_IDS) {
+      // Ids exhausted: a full flush (globals too, which the SDM allows) makes id 0 clean again.
+      this.ctxId = 0; this.ctx = 0;
+      this.flushTlb();
+      return;
+    }
+    this.ctxId = id;
+    const ctx = id << 20;
+    this.ctx = ctx;
+    const slots = this.globalSlots;
+    let k = 0;
+    if (this.globalCount > GLOBAL_SLOTS) {
+      for (let i = I_DTLB; i < I_DTLB + L.DTLB_ENTRIES * 4; i += 4) if (this.retagGlobal(i, old, ctx)) { if (k < GLOBAL_SLOTS) slots[k] = i; k++; }
+      for (let i = I_ITLB; i < I_ITLB + L.ITLB_ENTRIES * 4; i += 4) if (this.retagGlobal(i, old, ctx)) { if (k < GLOBAL_SLOTS) slots[k] = i; k++; }
+    } else {
+      // Stale or duplicate indices fail the test (entry replaced, or already retagged).
+      for (let j = 0, n = this.globalCount; j < n; j++) { const i = slots[j]!; if (this.retagGlobal(i, old, ctx)) slots[k++] = i; }
+    }
+    this.globalCount = k;
     this.cpLin = -1;
     this.cpHost = -1;
     this.linkEpoch++;
@@ -274,6 +334,14 @@ export class Cpu {
     this.cpLin = -1;
     this.cpHost = -1;
     this.linkEpoch++;
+  }
+
+  /** Move the global entry at s32 index `i` from context `old` to `ctx`; false if it is not one. */
+  private retagGlobal(i: number, old: number, ctx: number): boolean {
+    const s = this.s32;
+    if ((s[i + 3]! & TLB_GLOBAL) === 0 || (s[i + 1]! & CTX_MASK) !== old) return false;
+    s[i + 1] = s[i + 1]! ^ old ^ ctx;
+    return true;
   }
 
   private flushDecodeCache(): void {
@@ -343,6 +411,7 @@ export class Cpu {
     // Canonical check (SDM Vol 1 §3.3.7.1): bits 63..47 all equal.
     if (bits === 64 && ((hi << 16) >> 16) !== hi) { this.raise(access !== 2 && this.eaSS ? 12 : 13, 0); return -1; }
     let pfn: number, perms = TLB_USER | TLB_WRITE | TLB_WRITE_USER;
+    this.walkGlobal = false;
     if ((s[I(L.MODE_FLAGS)]! & ModeFlag.PG) === 0) {
       pfn = (hi >>> 0) * 1048576 + (lo >>> 12);
     } else {
@@ -354,19 +423,29 @@ export class Cpu {
       // CR0.WP=0: supervisor writes ignore R/W (SDM Vol 3 §4.6.1).
       if ((s[I(L.CR0)]! & 0x10000) === 0) perms |= TLB_WRITE;
       if (!this.walkDirty) perms &= ~(TLB_WRITE | TLB_WRITE_USER);
+      if (this.walkGlobal) perms |= TLB_GLOBAL;
     }
     const host = this.bus.physPage(pfn);
     if (host < 0) { this.mmioPhys = pfn * 4096 + (lo & 0xfff); return -2; }
+    // A page watched by a data breakpoint stays out of the DTLB: its accesses take the slow path.
+    if (this.dbgData !== 0 && access !== 2 && dataBreakpointOnPage(this, lo, hi)) return host;
     if (this.codePage[host >>> 12] !== 0 && access !== 2) perms = (perms & ~TLB_W) | ((perms & TLB_W) << 2);
     const vpn = (lo >>> 12) | (hi << 20);
     const tagHi = (hi >>> 12) ^ this.ctx;
     const i = access === 2 ? I_ITLB + (((vpn ^ (hi >>> 8)) & ITLB_MASK) << 2) : I_DTLB + (((vpn ^ (hi >>> 8)) & DTLB_MASK) << 2);
     s[i] = vpn; s[i + 1] = tagHi; s[i + 2] = host; s[i + 3] = perms;
+    if ((perms & TLB_GLOBAL) !== 0) {
+      const n = this.globalCount;
+      if (n < GLOBAL_SLOTS) this.globalSlots[n] = i;
+      if (n <= GLOBAL_SLOTS) this.globalCount = n + 1;
+    }
     return host;
   }
   /** Set by walkPageTables: combined U/W bits of the walk and whether the PTE is dirty. */
   walkPerms = 0;
   walkDirty = true;
+  /** Set by walkPageTables: the translation is global (PTE.G with CR4.PGE). */
+  walkGlobal = false;
 
   // ------------------------------------------------------------------ memory access
 
@@ -583,6 +662,7 @@ export class Cpu {
 
   private readSlow(lo: number, hi: number, size: number): number {
     const n = 1 << size;
+    if (this.dbgData !== 0) dataBreakpointHit(this, lo, hi, n, false);
     if ((lo & 0xfff) + n <= 4096) {
       const host = this.translate(lo, hi, 0);
       if (host === -1) return 0;
@@ -621,6 +701,7 @@ export class Cpu {
 
   private writeSlow(lo: number, hi: number, size: number, v: number, vh: number): void {
     const n = 1 << size;
+    if (this.dbgData !== 0) dataBreakpointHit(this, lo, hi, n, true);
     if ((lo & 0xfff) + n <= 4096) {
       const host = this.translate(lo, hi, 1);
       if (host === -1) return;
@@ -770,7 +851,7 @@ export class Cpu {
     let epoch = this.linkEpoch;
     this.pendingExit = -1;
     this.eventCheck = true;
-    if (checkEvents(this) < 0) return Exit.SHUTDOWN;
+    if (checkEvents(this, true) < 0) return Exit.SHUTDOWN;
     // Events delivered without retiring an instruction count against the budget too, so a
     // guest stuck in a fault loop (a handler that faults again) cannot hang the host.
     let events = 0;

@@ -90,7 +90,7 @@ export function MOVSEG(c: Cpu, d: DecodedInsn): void {
     if (d.k2 === K_MEM) { c.ea(d); sel = c.read(1); if (c.fault) return; }
     else sel = c.getReg(1, d.r2);
     if (!loadSegment(c, seg, sel & 0xffff)) return;
-    if (seg === L.SS) { c.shadow = true; c.eventCheck = true; }
+    if (seg === L.SS) { c.shadow = true; c.ssShadow = true; c.eventCheck = true; }
     return;
   }
   const sel = c.s32[(L.SEG >> 2) + d.r2 * 8]! & 0xffff;
@@ -105,7 +105,7 @@ export function POPSEG(c: Cpu, d: DecodedInsn): void {
   if (c.fault) return;
   if (!loadSegment(c, d.r1, v & 0xffff)) return;
   c.adjustSp(1 << size);
-  if (d.r1 === L.SS) { c.shadow = true; c.eventCheck = true; }
+  if (d.r1 === L.SS) { c.shadow = true; c.ssShadow = true; c.eventCheck = true; }
 }
 
 export function SYS(c: Cpu, d: DecodedInsn): void {

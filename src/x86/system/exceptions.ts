@@ -9,29 +9,42 @@ import type { Cpu } from '../cpu.ts';
 import { Exit } from '../cpu.ts';
 import * as L from '../state_layout.ts';
 import { EventKind, deliverInterrupt } from './interrupts.ts';
+import { DR6_BS, enterDebugHandler, instructionBreakpoints, recordDr6 } from './debug_registers.ts';
 
 const I = (off: number): number => off >> 2;
-const TF = 0x100, IF = 0x200;
-/** DR6.BS: single-step trap (SDM Vol 3 §18.2.3). */
-const DR6_BS = 0x4000;
+const TF = 0x100, IF = 0x200, RF = 0x10000;
 
 const contributory = (v: number): boolean => v === 0 || (v >= 10 && v <= 13);
+/**
+ * Fault-class exceptions (SDM Vol 3 Table 6-1): the EFLAGS image they push has RF set, so the
+ * restarted instruction does not hit its own instruction breakpoint again (SDM Vol 3 §18.3.1.1).
+ * #DB is a fault for general detect (raised by MOV DR); instruction-breakpoint #DBs and #DB traps
+ * push RF as it is (`keepRf`).
+ */
+const FAULTS = 0x1b7ce3; // 0 1 5 6 7 10 11 12 13 14 16 17 19 20
 
 /**
  * Deliver `vector` (error -1: none) of `kind`, applying the double/triple-fault rules if the
- * delivery itself faults. False: triple fault (shutdown).
+ * delivery itself faults. False: triple fault (shutdown). `keepRf`: push RF as it is even for
+ * a fault-class vector (#DB for breakpoints and single step).
  */
-export function deliverEvent(c: Cpu, vector: number, error: number, kind: number): boolean {
+export function deliverEvent(c: Cpu, vector: number, error: number, kind: number, keepRf = false): boolean {
   const s = c.s32;
   for (;;) {
     c.clearException();
     if (vector === 14 && kind === EventKind.EXCEPTION) {
       s[I(L.CR2)] = s[I(L.EXC_ADDR)]!; s[I(L.CR2) + 1] = s[I(L.EXC_ADDR) + 1]!;
     }
+    if (kind === EventKind.EXCEPTION && vector < 32 && ((FAULTS >>> vector) & 1) !== 0 && !keepRf) s[I(L.RFLAGS)] = s[I(L.RFLAGS)]! | RF;
+    if (vector === 1 && kind !== EventKind.SOFTWARE) enterDebugHandler(c);
     if (deliverInterrupt(c, vector, error, kind)) {
       c.fault = false;
       c.stepArmed = false;
       c.eventCheck = true;
+      // The event ends any shadow, RF's one instruction and the aborted instruction's data hits.
+      c.shadow = false; c.ssShadow = false; c.inhibited = false; c.rfArmed = false;
+      c.dbgHits = 0;
+      c.dbgDeferred &= ~DR6_BS;
       return true;
     }
     c.fault = false;
@@ -64,25 +77,71 @@ export function deliverPending(c: Cpu): boolean {
   }
   c.faultExit = Exit.SHUTDOWN;
   const kind = n === 1 ? EventKind.SOFTWARE : n === 2 ? EventKind.ICEBP : EventKind.EXCEPTION;
-  return deliverEvent(c, vector, error, kind);
+  if (!deliverEvent(c, vector, error, kind)) return false;
+  return (c.dbgExec | c.dbgDeferred) === 0 || debugAtHandlerEntry(c) >= 0;
+}
+
+/** Deliver a #DB trap reporting DR6 `bits` (single step, data breakpoints). False: shutdown. */
+function deliverDebugTrap(c: Cpu, bits: number): boolean {
+  recordDr6(c, bits);
+  return deliverEvent(c, 1, -1, EventKind.EXCEPTION, true);
 }
 
 /**
- * Instruction-boundary events. Returns -1 on shutdown, 1 when an event was delivered (RIP
- * changed), 0 otherwise.
+ * After an event was delivered: data breakpoints a MOV SS held back across the instruction that
+ * raised it are reported now, at the handler's first instruction (SDM Vol 3 §6.8.3), and an
+ * instruction breakpoint on that first instruction fires. -1: shutdown, 1: delivered, 0: none.
  */
-export function checkEvents(c: Cpu): number {
+function debugAtHandlerEntry(c: Cpu): number {
+  if (c.dbgDeferred !== 0) {
+    const bits = c.dbgDeferred;
+    c.dbgDeferred = 0;
+    if (!deliverDebugTrap(c, bits)) return -1;
+    return 1;
+  }
+  const hits = c.dbgExec !== 0 ? instructionBreakpoints(c) : 0;
+  if (hits === 0) return 0;
+  recordDr6(c, hits);
+  return deliverEvent(c, 1, -1, EventKind.EXCEPTION, true) ? 1 : -1;
+}
+
+/**
+ * Instruction-boundary events, in the priority order of SDM Vol 3 Table 6-2: traps of the
+ * instruction just retired (single step, data breakpoints), NMI, maskable interrupts, then an
+ * instruction breakpoint on the next instruction. `entry`: the boundary where `run` starts (its
+ * instruction-completion part was already handled when the previous `run` retired it).
+ * Returns -1 on shutdown, 1 when an event was delivered (RIP changed), 0 otherwise.
+ */
+export function checkEvents(c: Cpu, entry = false): number {
   const s = c.s32;
   c.eventCheck = false;
   let delivered = 0;
-  if (c.stepArmed) {
-    // Single-step trap after an instruction that began with TF = 1.
+  if (!entry) {
+    // RF suppresses instruction breakpoints for one instruction, which has now retired.
+    if (c.rfArmed) { c.rfArmed = false; s[I(L.RFLAGS)] = s[I(L.RFLAGS)]! & ~RF; }
+    let traps = (c.stepArmed ? DR6_BS : 0) | c.dbgHits;
     c.stepArmed = false;
-    s[I(L.DR) + 12] = s[I(L.DR) + 12]! | DR6_BS;
-    if (!deliverEvent(c, 1, -1, EventKind.EXCEPTION)) return -1;
-    delivered = 1;
-  } else if (c.shadow) {
+    c.dbgHits = 0;
+    c.inhibited = c.shadow;
     c.shadow = false;
+    if (c.ssShadow) {
+      // MOV SS / POP SS: debug traps and interrupts wait until after the next instruction.
+      c.ssShadow = false;
+      c.dbgDeferred |= traps;
+      c.eventCheck = true;
+      if ((s[I(L.RFLAGS)]! & TF) !== 0) c.stepArmed = true;
+      return 0;
+    }
+    traps |= c.dbgDeferred;
+    c.dbgDeferred = 0;
+    if (traps !== 0) {
+      if (!deliverDebugTrap(c, traps)) return -1;
+      delivered = 1;
+    }
+  }
+  if (delivered !== 0) {
+    // the trap's delivery ended the shadow
+  } else if (c.inhibited) {
     c.eventCheck = true;
   } else if (s[I(L.NMI_PENDING)] !== 0 && s[I(L.NMI_BLOCKED)] === 0) {
     s[I(L.NMI_PENDING)] = 0;
@@ -98,6 +157,18 @@ export function checkEvents(c: Cpu): number {
       delivered = 1;
     }
   }
-  if ((s[I(L.RFLAGS)]! & TF) !== 0) { c.stepArmed = true; c.eventCheck = true; }
+  if (c.dbgExec !== 0 && !c.inhibited) {
+    // Instruction breakpoints are faults on the next instruction; they keep the boundary checks on.
+    c.eventCheck = true;
+    const hits = instructionBreakpoints(c);
+    if (hits !== 0) {
+      recordDr6(c, hits);
+      if (!deliverEvent(c, 1, -1, EventKind.EXCEPTION, true)) return -1;
+      delivered = 1;
+    }
+  }
+  const f = s[I(L.RFLAGS)]!;
+  if ((f & RF) !== 0) { c.rfArmed = true; c.eventCheck = true; }
+  if ((f & TF) !== 0) { c.stepArmed = true; c.eventCheck = true; }
   return delivered;
 }

@@ -328,5 +328,6 @@ export function writeFlags(c: Cpu, f: number): void {
   s[L.RFLAGS >> 2] = (f | 2) & ~0x8028;
   s[L.LAZY_MASK >> 2] = 0;
   c.eventCheck = true;
+  c.rfArmed = false; // an RF loaded here covers the next instruction (exceptions.ts checkEvents)
 }
 

@@ -10,6 +10,7 @@ import { commitFlags, getFlags } from '../flags.ts';
 import { DESC_FAULT, DESC_LIMIT, desc, descLimit, descType, loadCache, readDescriptor, segIndex } from './descriptor_tables.ts';
 import { loadSegment, csChanged } from './segmentation.ts';
 import { updateMode } from './mode.ts';
+import { taskSwitchDebug } from './debug_registers.ts';
 
 export const TASK_JMP = 0, TASK_CALL = 1, TASK_IRET = 2, TASK_INT = 3;
 const NT = 0x4000;
@@ -80,6 +81,8 @@ export function taskSwitch(c: Cpu, sel: number, source: number, ripLo: number): 
   s[L.RFLAGS >> 2] = (nfl | 2) & ~0x8028;
   s[L.LAZY_MASK >> 2] = 0;
   c.eventCheck = true;
+  c.rfArmed = false;
+  taskSwitchDebug(c);
   s[L.RIP >> 2] = neip; s[(L.RIP >> 2) + 1] = 0;
   c.nextLo = neip; c.nextHi = 0;
   if ((nfl & 0x20000) !== 0) { c.raise(10, sel & ~3); return false; } // virtual-8086 tasks: not modelled
