@@ -12,7 +12,7 @@ import { Cpu, Exit } from '../x86/cpu.ts';
 import type { CpuBus } from '../x86/bus.ts';
 import * as L from '../x86/state_layout.ts';
 import { applyPcFirmwareState } from './firmware_state.ts';
-import { APICBASE_BSP, MSR_IA32_APICBASE, MSR_IA32_TSC_DEADLINE } from './lapic.ts';
+import { APICBASE_BSP, MSR_IA32_APICBASE, MSR_IA32_TSC_DEADLINE, REG_TPR } from './lapic.ts';
 import type { EntryState } from './loader/entry_state.ts';
 import { isElf, parseElf } from './loader/elf.ts';
 import { findMultibootHeader, loadMultiboot } from './loader/multiboot.ts';
@@ -380,6 +380,13 @@ export class Machine implements CpuBus {
 
   vmcall(): boolean {
     return this.hooks.vmcall?.(this.current) ?? false;
+  }
+
+  /** MOV to/from CR8: the current vCPU's LAPIC TPR[7:4] (SDM Vol 3 §10.8.6.1). */
+  cr8(value: number): number {
+    const lapic = this.platform.lapics[this.current]!;
+    if (value >= 0) lapic.writeRegister(REG_TPR, (value & 0xf) << 4);
+    return (lapic.tpr >>> 4) & 0xf;
   }
 
   /**

@@ -71,6 +71,13 @@ export interface CpuBus {
   pendingInterrupt(): number;
 
   /**
+   * CR8 in 64-bit mode is the local APIC's task priority (SDM Vol 3 §10.8.6.1: CR8[3:0] =
+   * TPR[7:4]; a write clears TPR[3:0]). `value` 0–15 writes it, -1 reads; returns CR8. Optional:
+   * without it CR8 is a register of its own.
+   */
+  cr8?(value: number): number;
+
+  /**
    * The virtual clock's TSC (a double, ticks since reset) for RDTSC/RDTSCP/RDMSR 0x10; the CPU
    * adds its own IA32_TSC offset. Optional: without it the TSC counts retired instructions.
    */

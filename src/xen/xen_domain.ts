@@ -99,6 +99,12 @@ export class XenDomain {
   /** Per vCPU: host offset of its vcpu_info, -1 if none. Registered ones win over the default. */
   readonly vcpuInfo: number[] = [];
   readonly registeredVcpuInfo: boolean[] = [];
+  /**
+   * Per vCPU: Xen's is_initialised. The BSP starts initialised; an AP becomes so by SIPI or
+   * VCPUOP_initialise and stops being so at INIT. Whether it runs (_VPF_down) is the LAPIC's
+   * wait-for-SIPI state (Machine.setVcpuDown).
+   */
+  initialised: boolean[] = [];
   /** Per vCPU: runstate area (guest-physical address) or -1. */
   readonly runstateArea: number[] = [];
   readonly runstate: VcpuRunstates;
@@ -166,6 +172,7 @@ export class XenDomain {
     for (let i = 0; i < n; i++) {
       this.vcpuInfo.push(i < XEN_LEGACY_MAX_VCPUS ? this.shinfo + SharedInfoLayout.x86_64['vcpu_info'] + i * 64 : -1);
       this.registeredVcpuInfo.push(false);
+      this.initialised.push(i === 0);
       this.runstateArea.push(-1);
       this.upcallVector.push(0);
       this.blocked.push(false);
@@ -243,6 +250,9 @@ export class XenDomain {
       vmcall: (cpu) => handleVmcall(this, this.h, cpu),
       extInt: (cpu) => this.globalVectorPending(cpu),
       haltChange: (cpu) => this.runstate.refresh(cpu),
+      vcpuReset: (cpu, sipi) => {
+        this.initialised[cpu] = sipi;
+      },
     };
   }
 
@@ -448,6 +458,7 @@ export class XenDomain {
       ballooned: [...this.ballooned].sort((a, b) => a - b),
       runstate: this.runstate.saveState() as unknown as PlainRecord,
       consoleIoReader: this.consoleIoReader,
+      initialised: [...this.initialised],
       evtchn: this.evtchn.saveState(),
       gnttab: this.gnttab.saveState() as unknown as PlainRecord,
       console: this.console ? this.console.saveState() : null,
@@ -472,6 +483,9 @@ export class XenDomain {
     for (const g of (s.ballooned as number[] | undefined) ?? []) this.ballooned.add(g);
     this.runstate.loadState(s.runstate as unknown as RunstateState | undefined);
     this.consoleIoReader = s.consoleIoReader === true; // absent in snapshots made before it existed
+    // Absent in older snapshots: then every vCPU that is not waiting for SIPI was started.
+    const lapics = this.machine.platform.lapics;
+    this.initialised = Array.isArray(s.initialised) ? (s.initialised as boolean[]).slice() : this.initialised.map((_, i) => i === 0 || !lapics[i]!.waitingForSipi);
     this.evtchn.loadState(this.shinfoAbi, s.evtchn as number[][]);
     this.gnttab.loadState(s.gnttab as unknown as Parameters<GrantTable['loadState']>[0]);
     if (this.console && s.console) this.console.loadState(s.console as number[]);

@@ -1,14 +1,15 @@
 // Control and debug registers (SDM Vol 3 §2.5, §2.8.6, §18.2; Vol 2 MOV CR/DR, CLTS, LMSW,
 // SMSW, INVLPG): the reserved-bit and mode-transition checks that raise #GP(0), long-mode
 // activation on CR0.PG with EFER.LME (and deactivation), and TLB flushes on CR3 writes and on
-// CR0/CR4 paging changes. CR8 is the task-priority register's bits 7:4 (kept in the state
-// block; not yet mirrored into the local APIC).
+// CR0/CR4 paging changes. CR8 is the task-priority register's bits 7:4, read and written
+// through the bus's local APIC (bus.cr8).
 
 import type { Cpu } from '../cpu.ts';
 import type { DecodedInsn } from '../decode/decoded_insn.ts';
 import * as L from '../state_layout.ts';
 import { K_MEM } from '../exec/operands.ts';
 import { segIndex } from './descriptor_tables.ts';
+import { debugRegsChanged, generalDetect } from './debug_registers.ts';
 import { CR0_CD, CR0_ET, CR0_NW, CR0_PE, CR0_PG, CR0_TS, CR0_WP, CR4_PAE, CR4_PGE, CR4_PSE, EFER_LMA, EFER_LME, updateMode } from './mode.ts';
 
 /** CR4 bits this CPU model implements: VME PVI TSD DE PSE PAE MCE PGE PCE OSFXSR OSXMMEXCPT. */
@@ -69,7 +70,7 @@ export function MOVCR(c: Cpu, d: DecodedInsn, toCr: boolean): void {
       case 2: lo = s[L.CR2 >> 2]!; hi = s[(L.CR2 >> 2) + 1]!; break;
       case 3: lo = s[L.CR3 >> 2]!; hi = s[(L.CR3 >> 2) + 1]!; break;
       case 4: lo = s[L.CR4 >> 2]!; break;
-      case 8: lo = s[L.CR8 >> 2]! & 0xf; break;
+      case 8: lo = c.bus.cr8 ? c.bus.cr8(-1) : s[L.CR8 >> 2]! & 0xf; break;
       default: c.raiseUD(); return;
     }
     c.setReg(wide ? 3 : 2, gpr, lo, wide ? hi : 0);
@@ -89,6 +90,8 @@ export function MOVCR(c: Cpu, d: DecodedInsn, toCr: boolean): void {
     case 8:
       if (hi !== 0 || (lo & ~0xf) !== 0) { c.raiseGP0(); return; }
       s[L.CR8 >> 2] = lo;
+      c.bus.cr8?.(lo);
+      c.eventCheck = true; // a lower priority may let a pending interrupt in
       return;
     default: c.raiseUD(); return;
   }
@@ -105,6 +108,7 @@ export function MOVDR(c: Cpu, d: DecodedInsn, toDr: boolean): void {
     if ((s[L.CR4 >> 2]! & 8) !== 0) { c.raiseUD(); return; }
     dr += 2;
   }
+  if (generalDetect(c)) return;
   const wide = c.codeBits === 64;
   const idx = (L.DR >> 2) + dr * 2;
   if (!toDr) {
@@ -118,6 +122,7 @@ export function MOVDR(c: Cpu, d: DecodedInsn, toDr: boolean): void {
   const lo = s[gpr << 1]!, hi = wide ? s[(gpr << 1) + 1]! : 0;
   if (dr >= 6 && hi !== 0) { c.raiseGP0(); return; }
   s[idx] = lo; s[idx + 1] = dr < 4 ? hi : 0;
+  if (dr !== 6) debugRegsChanged(c);
 }
 
 export function CLTS(c: Cpu): void {

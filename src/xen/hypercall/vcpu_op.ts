@@ -1,10 +1,14 @@
 // __HYPERVISOR_vcpu_op (public/vcpu.h; xen/common/domain.c do_vcpu_op, arch/x86 hvm).
-// Args (cmd, vcpuid, arg); an unknown vCPU is -ENOENT. Timers raise VIRQ_TIMER. A singleshot
+// Args (cmd, vcpuid, arg); an unknown vCPU is -ENOENT. Secondary vCPUs start either with
+// INIT/SIPI or, as PVH guests and XTF do, with VCPUOP_initialise (a vcpu_hvm_context, checked in
+// ../vcpu_context.ts) then VCPUOP_up; VCPUOP_down parks one (the last one powers off). Timers raise VIRQ_TIMER. A singleshot
 // deadline in the past fires at once (VCPU_SSHOTTMR_future is ignored, as Xen upstream, KVM and
 // QEMU do: Linux BUG()s on -ETIME). Runstate and vcpu_info areas are translated once, at
 // registration, to a guest-physical address (QEMU/KVM behaviour); ../runstate.ts keeps the
 // runstate record and rewrites the area on every state change.
-import { XEN_EFAULT, XEN_EINVAL, XEN_ENOENT, XEN_ENOSYS } from '../abi/errno.ts';
+import { XEN_EEXIST, XEN_EFAULT, XEN_EINVAL, XEN_ENOENT, XEN_ENOSYS } from '../abi/errno.ts';
+import { VcpuHvmContextLayout } from '../abi/hvm/hvm_vcpu.ts';
+import { SHUTDOWN_poweroff } from '../abi/sched.ts';
 import {
   VCPUOP_get_runstate_info,
   VCPUOP_is_up,
@@ -26,6 +30,7 @@ import {
 } from '../abi/vcpu.ts';
 import { GuestStruct, linearToPhys } from '../guest_copy.ts';
 import type { Hypercall } from '../hypercall.ts';
+import { checkHvmContext, loadHvmContext } from '../vcpu_context.ts';
 import { writeVcpuTime } from '../xen_clock.ts';
 import type { XenDomain } from '../xen_domain.ts';
 
@@ -41,12 +46,36 @@ export function vcpuOp(d: XenDomain, h: Hypercall): number {
   const clock = d.machine.platform.clock;
   switch (cmd) {
     case VCPUOP_is_up:
-      // Down until started: an AP still waiting for INIT/SIPI is not up.
+      // Xen's _VPF_down is our wait-for-SIPI: an AP not started yet, or taken down, is not up.
       return d.machine.platform.lapics[vcpu]?.waitingForSipi ? 0 : 1;
+    case VCPUOP_initialise: {
+      // common/domain.c: a vCPU without a vcpu_info (id >= 32, none registered) is refused;
+      // x86 arch_initialise_vcpu: -EFAULT, then -EEXIST once initialised, then the checks.
+      if (d.vcpuInfo[vcpu]! < 0) return -XEN_EINVAL;
+      const ctx = new GuestStruct(h.g, VcpuHvmContextLayout, arg);
+      if (!ctx.load()) return -XEN_EFAULT;
+      if (d.initialised[vcpu]) return -XEN_EEXIST;
+      const st = checkHvmContext(ctx);
+      if (typeof st === 'number') return st;
+      loadHvmContext(d.machine.cpus[vcpu]!, st);
+      d.initialised[vcpu] = true; // and still down (_VPF_down) until VCPUOP_up
+      d.machine.setVcpuDown(vcpu, true);
+      return 0;
+    }
     case VCPUOP_up:
-    case VCPUOP_down:
-    case VCPUOP_initialise:
-      return -XEN_EINVAL; // HVM vCPUs are started with INIT/SIPI
+      if (!d.initialised[vcpu]) return -XEN_EINVAL;
+      if (d.machine.platform.lapics[vcpu]!.waitingForSipi) d.machine.setVcpuDown(vcpu, false);
+      return 0;
+    case VCPUOP_down: {
+      // The last vCPU going down powers the domain off (domain_shutdown(SHUTDOWN_poweroff)).
+      const lapics = d.machine.platform.lapics;
+      if (!lapics.some((l, i) => i !== vcpu && !l.waitingForSipi)) {
+        d.shutdown(SHUTDOWN_poweroff, h.vcpu);
+        return 0;
+      }
+      if (!lapics[vcpu]!.waitingForSipi) d.machine.setVcpuDown(vcpu, true);
+      return 0;
+    }
     case VCPUOP_get_runstate_info:
       return h.g.write(arg, d.runstate.info(vcpu, h.abi)) ? 0 : -XEN_EFAULT;
     case VCPUOP_register_runstate_memory_area: {

@@ -1,51 +1,11 @@
 /* A tour of the Xen hypercalls from a PVH guest, built twice: 32-bit (the i386 "compat" ABI, as
-   GRUB PVH uses it; start32.S) and 64-bit (start64.S, paging on). It finds the Xen CPUID leaves, install the hypercall page, then walk each family, including
-   the error paths a hostile guest would try, and print one line per observation on the
-   hypervisor log (console_io). It ends with a greeting on the primary console ring and
-   SCHEDOP_shutdown(poweroff). Struct layouts are written out from Xen 4.17's public headers
-   with xen_ulong_t / handles as unsigned long, so one source gives both ABIs' layouts. */
-#include "../guest_lib.h"
+   GRUB PVH uses it; start32.S) and 64-bit (start64.S, paging on). It finds the Xen CPUID leaves,
+   installs the hypercall page, then walks each family, including the error paths a hostile guest
+   would try, and prints one line per observation on the hypervisor log (console_io). It ends with
+   a greeting on the primary console ring and SCHEDOP_shutdown(poweroff). */
+#include "xen_guest.h"
 
-static u8 hcpage[4096] __attribute__((aligned(4096)));
 static u8 page_a[4096] __attribute__((aligned(4096)));
-
-typedef unsigned long ulong;
-
-/* Call stub `nr` of the hypercall page: 64-bit args in RDI RSI RDX, 32-bit in EBX ECX EDX. */
-static long hcall(int nr, ulong a0, ulong a1, ulong a2) {
-  long r;
-  void *stub = hcpage + nr * 32;
-#ifdef __x86_64__
-  __asm__ volatile("call *%[stub]" : "=a"(r), "+D"(a0), "+S"(a1), "+d"(a2) : [stub] "r"(stub)
-                   : "memory", "rcx", "r8", "r9", "r10", "r11");
-#else
-  __asm__ volatile("call *%[stub]" : "=a"(r), "+b"(a0), "+c"(a1), "+d"(a2) : [stub] "r"(stub) : "memory", "esi", "edi");
-#endif
-  return r;
-}
-
-enum { memory_op = 12, set_timer_op = 15, xen_version = 17, console_io = 18, grant_table_op = 20,
-       vcpu_op = 24, sched_op = 29, event_channel_op = 32, physdev_op = 33, hvm_op = 34 };
-
-/* console_io(CONSOLEIO_write) lines. */
-static char line[128];
-static int len;
-static void put(char c) { if (len < 126) line[len++] = c; }
-static void puts_(const char *s) { while (*s) put(*s++); }
-static void putdec(long v) {
-  char b[12]; int n = 0; unsigned long u = v < 0 ? -(unsigned long)v : (unsigned long)v;
-  if (v < 0) put('-');
-  do { b[n++] = (char)('0' + u % 10); u /= 10; } while (u);
-  while (n) put(b[--n]);
-}
-static void puthex_(u32 v) { puts_("0x"); for (int i = 7; i >= 0; i--) put("0123456789abcdef"[(v >> (4 * i)) & 15]); }
-static void endline(void) { put('\n'); hcall(console_io, 0, (ulong)len, (ulong)line); len = 0; }
-static void report(const char *what, long rc) { puts_(what); puts_(" = "); putdec(rc); endline(); }
-static void reporthex(const char *what, u32 v) { puts_(what); puts_(" = "); puthex_(v); endline(); }
-
-static inline void cpuid(u32 leaf, u32 *a, u32 *b, u32 *c, u32 *d) {
-  __asm__ volatile("cpuid" : "=a"(*a), "=b"(*b), "=c"(*c), "=d"(*d) : "a"(leaf), "c"(0));
-}
 
 struct xen_hvm_param { u16 domid; u16 pad; u32 index; u64 value; };
 struct xen_add_to_physmap { u16 domid; u16 size; u32 space; ulong idx; ulong gpfn; };
@@ -57,22 +17,15 @@ struct evtchn_status { u16 dom; u16 pad; u32 port; u32 status; u32 vcpu; u32 u[2
 struct gnttab_query_size { u16 dom; u16 pad; u32 nr_frames, max_nr_frames; short status; };
 struct vcpu_set_singleshot_timer { u64 timeout_abs_ns; u32 flags; };
 
-#define DOMID_SELF 0x7ff0
 #define SHINFO_GFN 0x120000u /* above 4 GiB: Xen maps shared_info at any frame */
 
 void guest_main(u32 magic, u32 start_info) {
   (void)magic; (void)start_info;
-  u32 a, b, c, d, base = 0;
-  for (u32 l = 0x40000000; l < 0x40010000; l += 0x100) {
-    cpuid(l, &a, &b, &c, &d);
-    if (b == 0x566e6558 && c == 0x65584d4d && d == 0x4d4d566e && a - l >= 2) { base = l; break; }
-  }
-  if (!base) { puts_serial("no Xen signature\n"); qemu_exit(1); }
+  u32 a, b, c, d, base = xen_setup();
   cpuid(base + 1, &a, &b, &c, &d);
   u32 version = a;
   cpuid(base + 2, &a, &b, &c, &d);
   u32 msr = b;
-  __asm__ volatile("wrmsr" : : "c"(msr), "a"((u32)(ulong)hcpage), "d"(0) : "memory");
 
   reporthex("cpuid base", base);
   reporthex("cpuid version", version);
