@@ -6,8 +6,8 @@ import type { Cpu } from './cpu.ts';
 import { CR0, CR3, CR4, EXC_ADDR, MSR_EFER } from './state_layout.ts';
 import { FEATURES_1_EDX, FEATURES_81_EDX, MAXPHYADDR } from './exec/cpuid.ts';
 
-export const PTE_P = 1, PTE_W = 2, PTE_U = 4, PTE_A = 0x20, PTE_D = 0x40, PTE_PS = 0x80;
-const CR4_PSE = 0x10, CR4_PAE = 0x20, CR0_WP = 0x10000, EFER_NXE = 0x800, EFER_LMA = 0x400;
+export const PTE_P = 1, PTE_W = 2, PTE_U = 4, PTE_A = 0x20, PTE_D = 0x40, PTE_PS = 0x80, PTE_G = 0x100;
+const CR4_PSE = 0x10, CR4_PAE = 0x20, CR4_PGE = 0x80, CR0_WP = 0x10000, EFER_NXE = 0x800, EFER_LMA = 0x400;
 const TWO32 = 4294967296;
 
 /** #PF error code bits (SDM Vol 3 §4.7). */
@@ -102,6 +102,7 @@ export function walkPageTables(c: Cpu, lo: number, hi: number, access: number, c
         if ((e & want) !== want) { e |= want; dv.setInt32(p, e, true); }
         c.walkPerms = (allowU ? PTE_U : 0) | (allowW ? PTE_W : 0);
         c.walkDirty = (e & PTE_D) !== 0;
+        c.walkGlobal = (e & PTE_G) !== 0 && (cr4 & CR4_PGE) !== 0; // survives CR3 writes (cpu.ts TLB tags)
         if (big) {
           // PSE-36: bits 20:13 give physical address bits 39:32.
           const hiBits = (e >>> 13) & 0xff;
@@ -155,6 +156,7 @@ export function walkPageTables(c: Cpu, lo: number, hi: number, access: number, c
       if ((eLo & want) !== want) { eLo |= want; dv.setInt32(p, eLo, true); }
       c.walkPerms = (allowU ? PTE_U : 0) | (allowW ? PTE_W : 0);
       c.walkDirty = (eLo & PTE_D) !== 0;
+      c.walkGlobal = (eLo & PTE_G) !== 0 && (cr4 & CR4_PGE) !== 0; // survives CR3 writes (cpu.ts TLB tags)
       const frameHi = eHi & 0xfffff;
       const baseFrame = frameHi * 1048576 + (eLo >>> 12);
       if (level === 0) return baseFrame;

@@ -84,7 +84,7 @@ export function MOVCR(c: Cpu, d: DecodedInsn, toCr: boolean): void {
       // Bits 63:52 reserved in long mode (MAXPHYADDR 40 here: bits 51:40 too).
       if ((hi & ~0xff) !== 0) { c.raiseGP0(); return; }
       s[L.CR3 >> 2] = lo; s[(L.CR3 >> 2) + 1] = hi;
-      c.flushTlb();
+      c.newAddressSpace(); // non-global entries dropped, global ones kept (SDM Vol 3 §4.10.4.1)
       return;
     case 4: writeCr4(c, lo, hi); return;
     case 8:
