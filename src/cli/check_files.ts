@@ -11,9 +11,12 @@ export function checkFiles(config: MachineConfig, origin: WeakMap<object, string
   const check = (ref: FileRef, what: string, write: boolean): void => {
     const where = origin.get(ref) ?? '';
     const problem = fileProblem(ref.resolved, write);
-    if (problem) problems.push(`${where ? `${where}: ` : ''}cannot use ${what} '${ref.path}' (${ref.resolved}): ${problem}`);
+    // The kernel's wording is QEMU's ("could not open kernel file"): kvm-unit-tests' runner
+    // probes the command line with a missing kernel and looks for that phrase.
+    const verb = what === 'kernel file' ? 'could not open' : 'cannot use';
+    if (problem) problems.push(`${where ? `${where}: ` : ''}${verb} ${what} '${ref.path}' (${ref.resolved}): ${problem}`);
   };
-  if (config.boot.kernel) check(config.boot.kernel, 'kernel', false);
+  if (config.boot.kernel) check(config.boot.kernel, 'kernel file', false);
   config.boot.modules.forEach((m, n) => check(m.file, config.boot.modules.length > 1 ? `module ${n + 1}` : 'initrd', false));
   for (const d of config.drives) {
     // Guest writes reach the image unless the drive is read-only or a snapshot overlay takes them.

@@ -120,7 +120,7 @@ describe('malformed command lines', () => {
     const result = parseArgs([...XEN, '-kernel', 'nope', '-initrd', 'bzImage,gone.img', '-drive', `file=${fixtures.dir},if=xen`], { cwd: fixtures.dir });
     if (result.kind !== 'config') throw new Error('expected a config');
     expect(result.fileProblems).toEqual([
-      `-kernel nope: cannot use kernel 'nope' (${fixtures.dir}/nope): no such file`,
+      `-kernel nope: could not open kernel file 'nope' (${fixtures.dir}/nope): no such file`,
       `-initrd bzImage,gone.img: cannot use module 2 'gone.img' (${fixtures.dir}/gone.img): no such file`,
       `-drive file=${fixtures.dir},if=xen: cannot use disk image '${fixtures.dir}' (${fixtures.dir}): is a directory`,
     ]);

@@ -51,7 +51,7 @@ describe('npx xentab', () => {
     const r = xentab(['-kernel', 'missing-xen', '--print-config']);
     expect(r.status).toBe(1);
     expect(JSON.parse(r.stdout).boot.kernel.path).toBe('missing-xen');
-    expect(r.stderr).toBe(`xentab: -kernel missing-xen: cannot use kernel 'missing-xen' (${fixtures.dir}/missing-xen): no such file\n`);
+    expect(r.stderr).toBe(`xentab: -kernel missing-xen: could not open kernel file 'missing-xen' (${fixtures.dir}/missing-xen): no such file\n`);
   });
 
   it('a bad option value names the option and value and exits 1 with nothing on stdout', () => {
