@@ -3,7 +3,7 @@
 // codes. Not modelled: PCID, SMEP/SMAP, protection keys (none is advertised).
 
 import type { Cpu } from './cpu.ts';
-import { CR0, CR3, CR4, EXC_ADDR, MSR_EFER } from './state_layout.ts';
+import { CR0, CR3, CR4, EXC_ADDR, MSR_EFER, PDPTE, PDPTE_TAG } from './state_layout.ts';
 import { FEATURES_1_EDX, FEATURES_81_EDX, MAXPHYADDR } from './exec/cpuid.ts';
 
 export const PTE_P = 1, PTE_W = 2, PTE_U = 4, PTE_A = 0x20, PTE_D = 0x40, PTE_PS = 0x80, PTE_G = 0x100;
@@ -134,14 +134,20 @@ export function walkPageTables(c: Cpu, lo: number, hi: number, access: number, c
       case 1: idx = (lo >>> 21) & 0x1ff; break;
       default: idx = (lo >>> 12) & 0x1ff; break;
     }
-    const paddr = (tableHi >>> 0) * TWO32 + (tableLo >>> 0) + idx * 8;
-    const host = c.bus.physPage(Math.floor(paddr / 4096));
-    if (host < 0) return pageFault(c, lo, hi, errBase);
-    const p = host + (paddr % 4096);
-    let eLo = dv.getInt32(p, true);
-    const eHi = dv.getInt32(p + 4, true);
-    if ((eLo & PTE_P) === 0) return pageFault(c, lo, hi, errBase);
     const pae3 = !long && level === 2;
+    let eLo: number, eHi: number, p = -1;
+    if (pae3 && s[PDPTE_TAG >> 2] === ((cr3Lo & ~0x1f) | 1)) {
+      // The PDPTE registers loaded by the last MOV CR3/CR0/CR4 (system/pdpte.ts, SDM Vol 3 §4.4.1).
+      eLo = s[(PDPTE >> 2) + idx * 2]!; eHi = s[(PDPTE >> 2) + idx * 2 + 1]!;
+    } else {
+      const paddr = (tableHi >>> 0) * TWO32 + (tableLo >>> 0) + idx * 8;
+      const host = c.bus.physPage(Math.floor(paddr / 4096));
+      if (host < 0) return pageFault(c, lo, hi, errBase);
+      p = host + (paddr % 4096);
+      eLo = dv.getInt32(p, true);
+      eHi = dv.getInt32(p + 4, true);
+    }
+    if ((eLo & PTE_P) === 0) return pageFault(c, lo, hi, errBase);
     if (paeEntryReserved(long, nxe, level, eLo, eHi)) return pageFault(c, lo, hi, errRsvd);
     if (!pae3) {
       allowU = allowU && (eLo & PTE_U) !== 0;

@@ -110,7 +110,11 @@ export const MSR_SPEC_CTRL = 0x348;
 // ---- TLB address-space tag (CR3/PCID-derived; see tlb.ts)
 export const TLB_ASID = 0x400;
 export const TLB_GENERATION = 0x404;
-// 0x408..0x480 reserved
+/** PAE paging's four PDPTE registers (SDM Vol 3 §4.4.1), 8 bytes each (system/pdpte.ts). */
+export const PDPTE = 0x408; // to 0x428
+/** (CR3 & ~0x1f) | 1 of the PDPT the PDPTE registers were loaded from; 0: not loaded. */
+export const PDPTE_TAG = 0x428;
+// 0x42c..0x480 reserved
 
 // ---- x87 FPU (layout owned by src/x86/fpu/fpu_state.ts)
 export const FPU = 0x480;

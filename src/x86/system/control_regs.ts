@@ -10,6 +10,7 @@ import * as L from '../state_layout.ts';
 import { K_MEM } from '../exec/operands.ts';
 import { segIndex } from './descriptor_tables.ts';
 import { debugRegsChanged, generalDetect } from './debug_registers.ts';
+import { loadPdptes, paePaging } from './pdpte.ts';
 import { CR0_CD, CR0_ET, CR0_NW, CR0_PE, CR0_PG, CR0_TS, CR0_WP, CR4_PAE, CR4_PGE, CR4_PSE, EFER_LMA, EFER_LME, updateMode } from './mode.ts';
 
 /** CR4 bits this CPU model implements: VME PVI TSD DE PSE PAE MCE PGE PCE OSFXSR OSXMMEXCPT. */
@@ -40,6 +41,8 @@ export function writeCr0(c: Cpu, v: number, vHi: number): boolean {
     if (c.codeBits === 64) { c.raiseGP0(); return false; }
     efer &= ~EFER_LMA;
   }
+  // PAE paging turned on, or CD/NW changed under it: load the PDPTEs first (#GP if bad, SDM §4.4.1).
+  if (((old ^ v) & (CR0_PG | CR0_CD | CR0_NW)) !== 0 && paePaging(v, s[L.CR4 >> 2]!, efer) && !loadPdptes(c, s[L.CR3 >> 2]!)) return false;
   s[L.MSR_EFER >> 2] = efer;
   s[L.CR0 >> 2] = v | CR0_ET;
   if (((old ^ v) & (CR0_PG | CR0_WP | CR0_PE)) !== 0) c.flushTlb();
@@ -52,6 +55,7 @@ function writeCr4(c: Cpu, v: number, vHi: number): boolean {
   if (vHi !== 0 || (v & ~CR4_VALID) !== 0) { c.raiseGP0(); return false; }
   const old = s[L.CR4 >> 2]!;
   if ((s[L.MSR_EFER >> 2]! & EFER_LMA) !== 0 && (v & CR4_PAE) === 0) { c.raiseGP0(); return false; }
+  if (((old ^ v) & (CR4_PSE | CR4_PAE | CR4_PGE)) !== 0 && paePaging(s[L.CR0 >> 2]!, v, s[L.MSR_EFER >> 2]!) && !loadPdptes(c, s[L.CR3 >> 2]!)) return false;
   s[L.CR4 >> 2] = v;
   if (((old ^ v) & (CR4_PSE | CR4_PAE | CR4_PGE)) !== 0) c.flushTlb();
   return true;
@@ -83,6 +87,7 @@ export function MOVCR(c: Cpu, d: DecodedInsn, toCr: boolean): void {
     case 3:
       // Bits 63:52 reserved in long mode (MAXPHYADDR 40 here: bits 51:40 too).
       if ((hi & ~0xff) !== 0) { c.raiseGP0(); return; }
+      if (paePaging(s[L.CR0 >> 2]!, s[L.CR4 >> 2]!, s[L.MSR_EFER >> 2]!) && !loadPdptes(c, lo)) return;
       s[L.CR3 >> 2] = lo; s[(L.CR3 >> 2) + 1] = hi;
       c.newAddressSpace(); // non-global entries dropped, global ones kept (SDM Vol 3 §4.10.4.1)
       return;

@@ -11,6 +11,7 @@ import { DESC_FAULT, DESC_LIMIT, desc, descLimit, descType, loadCache, readDescr
 import { loadSegment, csChanged } from './segmentation.ts';
 import { updateMode } from './mode.ts';
 import { taskSwitchDebug } from './debug_registers.ts';
+import { loadPdptes, paePaging } from './pdpte.ts';
 
 export const TASK_JMP = 0, TASK_CALL = 1, TASK_IRET = 2, TASK_INT = 3;
 const NT = 0x4000;
@@ -75,7 +76,11 @@ export function taskSwitch(c: Cpu, sel: number, source: number, ripLo: number): 
   // Commit: TR, CR0.TS, CR3, registers, flags, LDTR, segments.
   loadCache(c, L.TR, sel, w0, w1 | 0x200);
   s[L.CR0 >> 2] = s[L.CR0 >> 2]! | 8;
-  if ((s[L.CR0 >> 2]! & 0x80000000) !== 0) { s[L.CR3 >> 2] = ncr3; s[(L.CR3 >> 2) + 1] = 0; c.flushTlb(); }
+  if ((s[L.CR0 >> 2]! & 0x80000000) !== 0) {
+    s[L.CR3 >> 2] = ncr3; s[(L.CR3 >> 2) + 1] = 0; c.flushTlb();
+    // PAE: the new CR3's PDPTEs (a bad one leaves the registers unloaded: walks read the PDPT).
+    if (paePaging(s[L.CR0 >> 2]!, s[L.CR4 >> 2]!, s[L.MSR_EFER >> 2]!) && !loadPdptes(c, ncr3)) { c.fault = false; c.clearException(); }
+  }
   for (let g = 0; g < 8; g++) { s[g << 1] = regs[g]!; s[(g << 1) + 1] = 0; }
   commitFlags(c);
   s[L.RFLAGS >> 2] = (nfl | 2) & ~0x8028;
