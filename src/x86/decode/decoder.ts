@@ -4,9 +4,10 @@
 // VEX misuse). Table driven: the row comes from opcodes/table.ts, operands from its plan.
 
 import { Imm, NEEDS_MODRM, OPCODES, Ok, Ow, PLANS, RegSrc, selectEntry } from '../opcodes/table.ts';
-import { Attr, Mp } from '../opcodes/table_types.ts';
+import { Attr, Feature, Mp } from '../opcodes/table_types.ts';
 import type { DecodedInsn } from './decoded_insn.ts';
 import { EX_OF, SUB_OF } from '../exec/exec_ids.ts';
+import { FEATURE_ON } from '../exec/cpuid.ts';
 
 /** Decoder faults stored in DecodedInsn.fault. */
 export const FAULT_UD = 6;
@@ -15,6 +16,13 @@ export const FAULT_GP = 13;
 export const FAULT_FETCH = 100;
 
 const XCHG_R_RAX = OPCODES.findIndex((e) => e.map === 0 && e.opcode === 0x91);
+/** CPUID feature of each row (gated at decode time, see exec/cpuid.ts FEATURE_ON). */
+const ROW_FEATURE = Uint8Array.from(OPCODES, (e) => e.cpuid);
+/** Without BMI1 / ABM, F3 0F BC / BD are BSF / BSR with an ignored REP prefix (SDM Vol 2 TZCNT, LZCNT). */
+const BSF_ROW = OPCODES.findIndex((e) => e.map === 1 && e.opcode === 0xbc && e.mnemonic === 'BSF');
+const BSR_ROW = OPCODES.findIndex((e) => e.map === 1 && e.opcode === 0xbd && e.mnemonic === 'BSR');
+/** 0F C7 /1 with REX.W is CMPXCHG16B: CX16, not CX8. */
+const CMPXCHG8B_ROW = OPCODES.findIndex((e) => e.mnemonic === 'CMPXCHG8B');
 
 const MAX_LEN = 15;
 
@@ -128,6 +136,14 @@ export function decode(buf: Uint8Array, avail: number, bits: number, d: DecodedI
   const mp = vex ? [Mp.NP, Mp.P66, Mp.PF3, Mp.PF2][vexMp]! : repLast === 3 ? Mp.PF3 : repLast === 2 ? Mp.PF2 : has66 ? Mp.P66 : Mp.NP;
   let entry = selectEntry(vex, map, b, mp, hasModrmByte, modrm, mode64);
   if (map === 0 && b === 0x90 && rexB) entry = XCHG_R_RAX; // REX.B 90 = XCHG r8,rAX, not NOP
+  if (entry >= 0 && FEATURE_ON[ROW_FEATURE[entry]!] === 0) {
+    // The CPUID model lacks the row's feature (LAHF/SAHF need theirs in 64-bit mode only).
+    const m = OPCODES[entry]!.mnemonic;
+    if (m === 'TZCNT') entry = BSF_ROW;
+    else if (m === 'LZCNT') entry = BSR_ROW;
+    else if (!((m === 'LAHF' || m === 'SAHF') && !mode64)) entry = -1;
+  }
+  if (entry === CMPXCHG8B_ROW && rexW && FEATURE_ON[Feature.CX16] === 0) entry = -1;
   d.entry = entry;
   if (entry < 0) { d.fault = FAULT_UD; return p; }
   const e = OPCODES[entry]!;

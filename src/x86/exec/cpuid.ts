@@ -3,11 +3,12 @@
 // (the Xen layer answers it). Part 2 and the x87/SIMD helpers extend FEATURES_* as they land.
 
 import type { Cpu } from '../cpu.ts';
+import { Feature } from '../opcodes/table_types.ts';
 
 /**
  * Leaf 1 EDX: DE (2), PSE (3), TSC (4), MSR (5), PAE (6), CX8 (8), APIC (9), SEP (11), PGE (13),
  * CMOV (15), PAT (16), PSE-36 (17), CLFSH (19), MMX (23), FXSR (24), SSE (25), SSE2 (26).
- * (PGE: CR4.PGE is accepted; global entries are flushed like the others, which is allowed.)
+ * (PGE: global TLB entries survive CR3 writes, cpu.ts newAddressSpace.)
  */
 export let FEATURES_1_EDX = (1 << 2) | (1 << 3) | (1 << 4) | (1 << 5) | (1 << 6) | (1 << 8) | (1 << 9) | (1 << 11) |
   (1 << 13) | (1 << 15) | (1 << 16) | (1 << 17) | (1 << 19) | (1 << 23) | (1 << 24) | (1 << 25) | (1 << 26);
@@ -20,6 +21,43 @@ export let FEATURES_81_ECX = (1 << 0) | (1 << 5);
 /** 0x80000001 EDX: SYSCALL (11), NX (20), RDTSCP (27), LM (29). */
 export let FEATURES_81_EDX = (1 << 11) | (1 << 20) | (1 << 27) | (1 << 29);
 
+/** The full model: what `configureCpuidModel` starts from. */
+const MODEL = { edx1: FEATURES_1_EDX, ecx1: FEATURES_1_ECX, ebx7: FEATURES_7_EBX, ecx81: FEATURES_81_ECX, edx81: FEATURES_81_EDX };
+
+/**
+ * Per table-row Feature: 1 when CPUID advertises it. The decoder raises #UD for a row whose
+ * feature is 0 here (decode time, so cached instructions pay nothing), exactly as CPUID says.
+ * Decoded instructions are cached: change features before running, not while a CPU runs.
+ */
+export const FEATURE_ON = new Uint8Array(32);
+
+function refreshFeatureGates(): void {
+  const on = (w: number, b: number): number => (w >>> b) & 1;
+  FEATURE_ON.fill(0);
+  FEATURE_ON[Feature.NONE] = 1;
+  FEATURE_ON[Feature.CX8] = on(FEATURES_1_EDX, 8);
+  FEATURE_ON[Feature.CMOV] = on(FEATURES_1_EDX, 15);
+  FEATURE_ON[Feature.CLFLUSH] = on(FEATURES_1_EDX, 19);
+  FEATURE_ON[Feature.MMX] = on(FEATURES_1_EDX, 23);
+  FEATURE_ON[Feature.SSE] = on(FEATURES_1_EDX, 25);
+  FEATURE_ON[Feature.SSE2] = on(FEATURES_1_EDX, 26);
+  FEATURE_ON[Feature.SSE3] = on(FEATURES_1_ECX, 0);
+  FEATURE_ON[Feature.SSSE3] = on(FEATURES_1_ECX, 9);
+  FEATURE_ON[Feature.CX16] = on(FEATURES_1_ECX, 13);
+  FEATURE_ON[Feature.SSE41] = on(FEATURES_1_ECX, 19);
+  FEATURE_ON[Feature.SSE42] = on(FEATURES_1_ECX, 20);
+  FEATURE_ON[Feature.MOVBE] = on(FEATURES_1_ECX, 22);
+  FEATURE_ON[Feature.POPCNT] = on(FEATURES_1_ECX, 23);
+  FEATURE_ON[Feature.RDRAND] = on(FEATURES_1_ECX, 30);
+  FEATURE_ON[Feature.BMI1] = on(FEATURES_7_EBX, 3);
+  FEATURE_ON[Feature.BMI2] = on(FEATURES_7_EBX, 8);
+  FEATURE_ON[Feature.RDSEED] = on(FEATURES_7_EBX, 18);
+  FEATURE_ON[Feature.ADX] = on(FEATURES_7_EBX, 19);
+  FEATURE_ON[Feature.LAHF64] = on(FEATURES_81_ECX, 0);
+  FEATURE_ON[Feature.LZCNT] = on(FEATURES_81_ECX, 5);
+}
+refreshFeatureGates();
+
 /** Let part 2 / other helpers advertise what they implemented. */
 export function setCpuidFeatures(f: { edx1?: number; ecx1?: number; ebx7?: number; ecx81?: number; edx81?: number }): void {
   if (f.edx1 !== undefined) FEATURES_1_EDX = f.edx1;
@@ -27,6 +65,39 @@ export function setCpuidFeatures(f: { edx1?: number; ecx1?: number; ebx7?: numbe
   if (f.ebx7 !== undefined) FEATURES_7_EBX = f.ebx7;
   if (f.ecx81 !== undefined) FEATURES_81_ECX = f.ecx81;
   if (f.edx81 !== undefined) FEATURES_81_EDX = f.edx81;
+  refreshFeatureGates();
+}
+
+/**
+ * QEMU `-cpu` feature names (target/i386/cpu.c feature_word_info, with its aliases) of the
+ * instruction-set features this model can turn off: name → [word, bit]; words 0 = leaf 1 EDX,
+ * 1 = leaf 1 ECX, 2 = leaf 7 EBX, 3 = 80000001h ECX.
+ */
+const QEMU_FEATURE_BITS: Readonly<Record<string, readonly [number, number]>> = {
+  cx8: [0, 8], cmov: [0, 15], clflush: [0, 19], mmx: [0, 23], sse: [0, 25], sse2: [0, 26],
+  pni: [1, 0], sse3: [1, 0], ssse3: [1, 9], cx16: [1, 13], 'sse4-1': [1, 19], 'sse4-2': [1, 20],
+  movbe: [1, 22], popcnt: [1, 23], rdrand: [1, 30],
+  bmi1: [2, 3], bmi2: [2, 8], rdseed: [2, 18], adx: [2, 19],
+  'lahf-lm': [3, 0], abm: [3, 5],
+};
+
+/**
+ * Set CPUID to the model with QEMU-style feature flags applied (`-cpu qemu64,-sse4.2,+popcnt`;
+ * names as QEMU spells them, `_`/`.` accepted for `-`). Only features the model implements can be
+ * on: `+f` of anything else is ignored. Returns the names it did not know (left to other layers).
+ */
+export function configureCpuidModel(flags: Readonly<Record<string, boolean>>): string[] {
+  const w = [MODEL.edx1, MODEL.ecx1, MODEL.ebx7, MODEL.ecx81];
+  const full = [MODEL.edx1, MODEL.ecx1, MODEL.ebx7, MODEL.ecx81];
+  const unknown: string[] = [];
+  for (const [name, value] of Object.entries(flags)) {
+    const fb = QEMU_FEATURE_BITS[name.toLowerCase().replace(/[_.]/g, '-')];
+    if (fb === undefined) { unknown.push(name); continue; }
+    const [i, b] = fb;
+    w[i] = value ? w[i]! | (full[i]! & (1 << b)) : w[i]! & ~(1 << b);
+  }
+  setCpuidFeatures({ edx1: w[0]!, ecx1: w[1]!, ebx7: w[2]!, ecx81: w[3]!, edx81: MODEL.edx81 });
+  return unknown;
 }
 
 function str4(s: string, i: number): number {

@@ -7,11 +7,11 @@
 // Semantics live in src/x86/simd (the library) and src/x86/exec/sse.ts (operand plumbing);
 // the handler of a row is found by `sseKey(row)` = "MNEMONIC:ops".
 //
-// CPUID gating: the table_types Feature enum has no SSE/SSE3/SSSE3/SSE4.1/SSE4.2 values yet, so
-// the rows carry Feature.NONE; the level each row needs is in `SSE_LEVEL` for when they exist.
+// CPUID gating: each row's `cpuid` is the feature of its ISA level (`SSE_LEVEL`): MMX, SSE,
+// SSE2, SSE3, SSSE3, SSE4.1 or SSE4.2; the decoder raises #UD when the CPUID model lacks it.
 
-import { Fl, Mod, Mp, OpMap } from './table_types.ts';
-import type { Feature, FlagEffect, OpcodeEntry } from './table_types.ts';
+import { Feature, Fl, Mod, Mp, OpMap } from './table_types.ts';
+import type { FlagEffect, OpcodeEntry } from './table_types.ts';
 
 const T = OpMap.M0F, T38 = OpMap.M0F38, T3A = OpMap.M0F3A;
 const NP = Mp.NP, P66 = Mp.P66, PF3 = Mp.PF3, PF2 = Mp.PF2;
@@ -31,11 +31,13 @@ interface Opt {
 }
 
 let level = 2;
+/** The CPUID feature of each level (index as in SSE_LEVEL). */
+const LEVEL_FEATURE = [Feature.NONE, Feature.MMX, Feature.SSE, Feature.SSE2, Feature.SSE3, Feature.SSSE3, Feature.SSE41, Feature.SSE42];
 function x(map: OpMap, prefix: Mp, opcode: number, mnemonic: string, ops: string, o: Opt = {}): void {
   const e: OpcodeEntry = {
     map, opcode, prefix, mnemonic, ops, family: 'sse',
     reg: o.reg ?? -1, mod: o.mod ?? Mod.Any, rm: -1, attrs: o.attrs ?? 0,
-    flags: o.flags ?? NOFLAGS, cpuid: 0 as Feature,
+    flags: o.flags ?? NOFLAGS, cpuid: LEVEL_FEATURE[level]!,
   };
   rows.push(e);
   SSE_LEVEL.set(e, level);

@@ -99,7 +99,14 @@ export const enum Feature {
   RDRAND,
   RDSEED,
   SSE2,
+  /** LAHF/SAHF in 64-bit mode only (valid everywhere else). */
   LAHF64,
+  MMX,
+  SSE,
+  SSE3,
+  SSSE3,
+  SSE41,
+  SSE42,
 }
 
 /** Families: the exec file that implements an entry. `pending` families are owned elsewhere. */
