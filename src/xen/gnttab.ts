@@ -8,6 +8,7 @@ import {
   GNTST_bad_copy_arg,
   GNTST_bad_domain,
   GNTST_bad_gntref,
+  GNTST_eagain,
   GNTST_general_error,
   GNTST_no_space,
   GNTST_okay,
@@ -96,6 +97,29 @@ export class GrantTable {
     return dv.getUint32(e + 4, true);
   }
 
+  /**
+   * Pin `ref` for the domain's own use (its GNTTABOP_map_grant_ref / GNTTABOP_copy), with the
+   * status codes of Xen's _set_status_v1: past the table → GNTST_bad_gntref; an entry that is not
+   * GTF_permit_access for `grantee` (or, when mapping, a sub-page grant), or a write pin of a
+   * GTF_readonly entry → GNTST_general_error. Returns the granted frame; undo with unmap().
+   */
+  pin(ref: number, write: boolean, grantee: number, mapping: boolean): number {
+    const e = this.entry(ref);
+    if (e < 0) return GNTST_bad_gntref;
+    const dv = this.mem.view;
+    const flags = dv.getUint16(e, true), domid = dv.getUint16(e + 2, true);
+    const mask = mapping ? GTF_type_mask | GTF_sub_page : GTF_type_mask;
+    if ((flags & mask) !== GTF_permit_access || domid !== grantee) return GNTST_general_error;
+    if (write && (flags & GTF_readonly) !== 0) return GNTST_general_error;
+    const pin = this.pins.get(ref) ?? [0, 0];
+    if (pin[0] + pin[1] >= MAX_PIN) return GNTST_general_error; // "risk of counter overflow"
+    if (write) pin[1]++;
+    else pin[0]++;
+    this.pins.set(ref, pin);
+    dv.setUint16(e, flags | GTF_reading | (write ? GTF_writing : 0), true);
+    return dv.getUint32(e + 4, true);
+  }
+
   unmap(ref: number, write: boolean): number {
     const e = this.entry(ref);
     const pin = this.pins.get(ref);
@@ -110,6 +134,19 @@ export class GrantTable {
       this.pins.delete(ref);
     }
     dv.setUint16(e, flags, true);
+    return GNTST_okay;
+  }
+
+  /** GNTTABOP_swap_grant_ref (Xen swap_grant_ref): exchange two entries unless either is pinned. */
+  swap(a: number, b: number): number {
+    const ea = this.entry(a), eb = this.entry(b);
+    if (ea < 0 || eb < 0) return GNTST_bad_gntref;
+    if (a === b) return GNTST_okay;
+    if (this.pins.has(a) || this.pins.has(b)) return GNTST_eagain;
+    const u8 = this.mem.u8;
+    const tmp = u8.slice(ea, ea + 8);
+    u8.copyWithin(ea, eb, eb + 8);
+    u8.set(tmp, eb);
     return GNTST_okay;
   }
 

@@ -19,6 +19,7 @@ import { SharedInfoLayout, VIRQ_CONSOLE, VIRQ_TIMER, XEN_LEGACY_MAX_VCPUS } from
 import { xenCpuid, XEN_HYPERCALL_MSR, XEN_HYPERCALL_MSR_HYPERV, type XenCpuidConfig } from './cpuid_leaves.ts';
 import { ECS_INTERDOMAIN, EventChannels } from './evtchn.ts';
 import { GrantTable } from './gnttab.ts';
+import { GuestGrants } from './gnttab_guest.ts';
 import { GuestAccess } from './guest_copy.ts';
 import { callerAbi, handleVmcall, Hypercall } from './hypercall.ts';
 import { fillHypercallPage } from './hypercall_page.ts';
@@ -83,6 +84,8 @@ export class XenDomain {
   readonly trace: XenTrace;
   readonly evtchn: EventChannels;
   readonly gnttab: GrantTable;
+  /** The guest's own grant maps and copies (GNTTABOP_map_grant_ref / unmap / copy). */
+  readonly grants: GuestGrants;
   readonly console: PrimaryConsole | null;
   readonly xenstore: XenstoreRing;
   readonly platformPci: XenPlatformPci;
@@ -236,6 +239,7 @@ export class XenDomain {
 
     this.gnttab = new GrantTable(mem, opts.gnttabMaxFrames ?? 64);
     this.gnttab.prefill(this.console ? CONSOLE_GFN : null, STORE_GFN);
+    this.grants = new GuestGrants(this);
     this.platformPci = new XenPlatformPci(platform);
 
     machine.hooks = {
@@ -461,6 +465,7 @@ export class XenDomain {
       initialised: [...this.initialised],
       evtchn: this.evtchn.saveState(),
       gnttab: this.gnttab.saveState() as unknown as PlainRecord,
+      grantMaps: this.grants.saveState(),
       console: this.console ? this.console.saveState() : null,
       xenstore: this.xenstore.store.saveState() as unknown as PlainRecord,
       xenstoreRing: this.xenstore.server.saveState() as unknown as PlainRecord,
@@ -488,6 +493,7 @@ export class XenDomain {
     this.initialised = Array.isArray(s.initialised) ? (s.initialised as boolean[]).slice() : this.initialised.map((_, i) => i === 0 || !lapics[i]!.waitingForSipi);
     this.evtchn.loadState(this.shinfoAbi, s.evtchn as number[][]);
     this.gnttab.loadState(s.gnttab as unknown as Parameters<GrantTable['loadState']>[0]);
+    this.grants.loadState(s.grantMaps as (number[] | null)[] | undefined); // absent in older snapshots
     if (this.console && s.console) this.console.loadState(s.console as number[]);
     this.xenstore.store.loadState(s.xenstore as unknown as Parameters<XenstoreRing['store']['loadState']>[0]);
     this.xenstore.server.loadState(s.xenstoreRing as unknown as Parameters<XenstoreRing['server']['loadState']>[0]);

@@ -1,6 +1,8 @@
 // __HYPERVISOR_grant_table_op (public/grant_table.h; xen/common/grant_table.c), for an HVM guest:
 // v1 only, so set_version(2) is refused; setup_table returns the frames' guest frame numbers
-// (or INVALID_GFN for frames not mapped yet); dump_table is not allowed for HVM (-ENOSYS).
+// (or INVALID_GFN for frames not mapped yet); map_grant_ref, unmap_grant_ref and copy of the
+// domain's own grants (../gnttab_guest.ts) and swap_grant_ref are what hvm_grant_table_op lets
+// through; dump_table and the rest are not allowed for HVM (-ENOSYS).
 // Per-op failures go in the op's status field; the hypercall itself returns 0 unless the op
 // array cannot be read (-EFAULT) or the count is negative/absurd (-EINVAL).
 import { XEN_EFAULT, XEN_EINVAL, XEN_ENOSYS } from '../abi/errno.ts';
@@ -8,8 +10,18 @@ import {
   GNTST_bad_domain,
   GNTST_general_error,
   GNTST_okay,
+  GNTCOPY_dest_gref,
+  GNTCOPY_source_gref,
+  GNTTABOP_copy,
   GNTTABOP_dump_table,
   GNTTABOP_get_version,
+  GNTTABOP_map_grant_ref,
+  GNTTABOP_swap_grant_ref,
+  GNTTABOP_unmap_grant_ref,
+  GnttabCopyLayout,
+  GnttabMapGrantRefLayout,
+  GnttabSwapGrantRefLayout,
+  GnttabUnmapGrantRefLayout,
   GNTTABOP_query_size,
   GNTTABOP_set_version,
   GNTTABOP_setup_table,
@@ -91,6 +103,50 @@ export function grantTableOp(d: XenDomain, h: Hypercall): number {
       if (!isSelf(d, s.get('dom'))) return -XEN_EINVAL;
       s.set('version', gt.version);
       return s.storeField('version') ? 0 : -XEN_EFAULT;
+    }
+    case GNTTABOP_map_grant_ref: {
+      for (let i = 0; i < count; i++) {
+        const s = new GuestStruct(h.g, GnttabMapGrantRefLayout, uop + i * GnttabMapGrantRefLayout.sizeof[h.abi]);
+        if (!s.load()) return -XEN_EFAULT;
+        const r = d.grants.map(s.get('host_addr'), s.get('flags'), s.get('ref'), s.get('dom'));
+        s.set('status', r.status);
+        if (r.status === GNTST_okay) {
+          s.set('handle', r.handle);
+          s.set('dev_bus_addr', r.devBusAddr);
+        }
+        if (!s.store()) return -XEN_EFAULT;
+      }
+      return 0;
+    }
+    case GNTTABOP_unmap_grant_ref: {
+      for (let i = 0; i < count; i++) {
+        const s = new GuestStruct(h.g, GnttabUnmapGrantRefLayout, uop + i * GnttabUnmapGrantRefLayout.sizeof[h.abi]);
+        if (!s.load()) return -XEN_EFAULT;
+        s.set('status', d.grants.unmap(s.get('host_addr'), s.get('handle')));
+        if (!s.storeField('status')) return -XEN_EFAULT;
+      }
+      return 0;
+    }
+    case GNTTABOP_copy: {
+      for (let i = 0; i < count; i++) {
+        const s = new GuestStruct(h.g, GnttabCopyLayout, uop + i * GnttabCopyLayout.sizeof[h.abi]);
+        if (!s.load()) return -XEN_EFAULT;
+        const flags = s.get('flags');
+        const ptr = (p: 'source' | 'dest', gref: number): [number, number, number] =>
+          [(flags & gref) !== 0 ? s.get(`${p}.u.ref`) : s.get(`${p}.u.gmfn`), s.get(`${p}.domid`), s.get(`${p}.offset`)];
+        s.set('status', d.grants.copy(ptr('source', GNTCOPY_source_gref), ptr('dest', GNTCOPY_dest_gref), s.get('len'), flags));
+        if (!s.storeField('status')) return -XEN_EFAULT;
+      }
+      return 0;
+    }
+    case GNTTABOP_swap_grant_ref: {
+      for (let i = 0; i < count; i++) {
+        const s = new GuestStruct(h.g, GnttabSwapGrantRefLayout, uop + i * GnttabSwapGrantRefLayout.sizeof[h.abi]);
+        if (!s.load()) return -XEN_EFAULT;
+        s.set('status', gt.swap(s.get('ref_a'), s.get('ref_b')));
+        if (!s.storeField('status')) return -XEN_EFAULT;
+      }
+      return 0;
     }
     case GNTTABOP_dump_table:
       return -XEN_ENOSYS; // not in hvm_grant_table_op's allow-list

@@ -6,6 +6,8 @@
 #include "xen_guest.h"
 
 static u8 page_a[4096] __attribute__((aligned(4096)));
+static u8 page_b[4096] __attribute__((aligned(4096)));
+static u8 page_c[4096] __attribute__((aligned(4096)));
 
 struct xen_hvm_param { u16 domid; u16 pad; u32 index; u64 value; };
 struct xen_add_to_physmap { u16 domid; u16 size; u32 space; ulong idx; ulong gpfn; };
@@ -16,8 +18,24 @@ struct evtchn_bind_virq { u32 virq, vcpu, port; };
 struct evtchn_status { u16 dom; u16 pad; u32 port; u32 status; u32 vcpu; u32 u[2]; };
 struct gnttab_query_size { u16 dom; u16 pad; u32 nr_frames, max_nr_frames; short status; };
 struct vcpu_set_singleshot_timer { u64 timeout_abs_ns; u32 flags; };
+struct grant_entry_v1 { u16 flags; u16 domid; u32 frame; };
+struct gnttab_map_grant_ref { u64 host_addr; u32 flags; u32 ref; u16 dom; short status; u32 handle; u64 dev_bus_addr; };
+struct gnttab_unmap_grant_ref { u64 host_addr; u64 dev_bus_addr; u32 handle; short status; };
+struct gnttab_copy_ptr { union { u32 ref; ulong gmfn; } u; u16 domid; u16 offset; };
+struct gnttab_copy { struct gnttab_copy_ptr source, dest; u16 len; u16 flags; short status; };
+struct gnttab_swap_grant_ref { u32 ref_a, ref_b; short status; };
 
 #define SHINFO_GFN 0x120000u /* above 4 GiB: Xen maps shared_info at any frame */
+/* Frames past the end of RAM, below 4 GiB: grant table frame 0 and where a grant gets mapped. */
+#define GNTTAB_GFN 0x11000u
+#define MAP_GFN 0x11001u
+#define DOMID 1 /* ours (xenstore "domid") */
+
+static long map_grant(u32 flags, u32 ref, u16 dom, struct gnttab_map_grant_ref *m) {
+  m->host_addr = (u64)MAP_GFN << 12; m->flags = flags; m->ref = ref; m->dom = dom; m->status = 99;
+  return hcall(grant_table_op, 0, (ulong)m, 1);
+}
+static long copy_op(struct gnttab_copy *c) { c->status = 99; return hcall(grant_table_op, 5, (ulong)c, 1); }
 
 void guest_main(u32 magic, u32 start_info) {
   (void)magic; (void)start_info;
@@ -103,6 +121,58 @@ void guest_main(u32 magic, u32 start_info) {
   report("gnttab(query_size)", hcall(grant_table_op, 6, (ulong)&qs, 1));
   puts_("grant frames "); putdec(qs.nr_frames); puts_(" of "); putdec(qs.max_nr_frames); endline();
   report("gnttab(dump_table)", hcall(grant_table_op, 3, (ulong)page_a, 1));
+
+  /* The domain's own grants: map, unmap, copy and swap, as Xen runs them for an HVM domU. */
+  struct xen_add_to_physmap gx = { DOMID_SELF, 0, 1 /* grant_table */, 0, GNTTAB_GFN };
+  report("memory_op(add_to_physmap grant_table 0)", hcall(memory_op, 7, (ulong)&gx, 0));
+  volatile struct grant_entry_v1 *gt = (volatile struct grant_entry_v1 *)((ulong)GNTTAB_GFN << 12);
+  gt[8].frame = (u32)((ulong)page_b >> 12); gt[8].domid = DOMID; gt[8].flags = 1;          /* permit_access */
+  gt[9].frame = (u32)((ulong)page_c >> 12); gt[9].domid = DOMID; gt[9].flags = 1 | 4;      /* readonly */
+  gt[10].frame = (u32)((ulong)page_c >> 12); gt[10].domid = 5; gt[10].flags = 1;           /* for domain 5 */
+  page_b[0] = 0x5a; page_b[4095] = 0xa5;
+  struct gnttab_map_grant_ref m;
+  long rc = map_grant(2 /* host_map */, 8, DOMID, &m);
+  puts_("gnttab(map own grant) = "); putdec(rc); puts_(" status "); putdec(m.status); puts_(" handle "); putdec(m.handle); endline();
+  volatile u8 *mapped = (volatile u8 *)((ulong)MAP_GFN << 12);
+  report("the mapped frame shows the granted page", mapped[0] == 0x5a && mapped[4095] == 0xa5 && m.dev_bus_addr == (ulong)page_b);
+  mapped[1] = 0x77;
+  report("a write through it lands in the granted page", page_b[1] == 0x77);
+  report("grant entry now reading|writing", gt[8].flags);
+  struct gnttab_map_grant_ref m2;
+  map_grant(2, 8, DOMID, &m2);
+  report("gnttab(map over a mapped frame) status", m2.status);
+  struct gnttab_unmap_grant_ref u = { (u64)MAP_GFN << 12, 0, m.handle, 99 };
+  rc = hcall(grant_table_op, 1, (ulong)&u, 1);
+  puts_("gnttab(unmap) = "); putdec(rc); puts_(" status "); putdec(u.status); endline();
+  report("grant entry flags after unmap", gt[8].flags);
+  u.status = 99; hcall(grant_table_op, 1, (ulong)&u, 1);
+  report("gnttab(unmap again) status", u.status);
+  map_grant(2, 8, 0, &m); report("gnttab(map a grant of dom 0) status", m.status);
+  map_grant(2, 8, DOMID_SELF, &m); report("gnttab(map DOMID_SELF) status", m.status);
+  map_grant(2, 0, DOMID, &m); report("gnttab(map ref 0, granted to dom 0) status", m.status);
+  map_grant(2, 100000, DOMID, &m); report("gnttab(map ref 100000) status", m.status);
+  map_grant(0, 8, DOMID, &m); report("gnttab(map without host_map) status", m.status);
+  map_grant(1 | 2, 8, DOMID, &m); report("gnttab(map device_map) status", m.status);
+  map_grant(2, 9, DOMID, &m); report("gnttab(map read-only grant for writing) status", m.status);
+  report("grant entry flags after the refusals", gt[8].flags | gt[9].flags << 8);
+
+  struct gnttab_copy cp = { { { 0 }, DOMID_SELF, 16 }, { { 0 }, DOMID, 32 }, 8, 2 /* dest_gref */, 0 };
+  cp.source.u.gmfn = (ulong)page_a >> 12; cp.dest.u.ref = 8;
+  page_a[16] = 0x42; page_a[23] = 0x43;
+  rc = copy_op(&cp);
+  puts_("gnttab(copy frame to own grant) = "); putdec(rc); puts_(" status "); putdec(cp.status); endline();
+  report("copied bytes arrived", page_b[32] == 0x42 && page_b[39] == 0x43 && page_b[40] == 0);
+  cp.source.domid = DOMID; copy_op(&cp); report("gnttab(copy from a frame named by domid 1) status", cp.status);
+  cp.source.domid = DOMID_SELF; cp.dest.domid = 5; copy_op(&cp); report("gnttab(copy to a grant of dom 5) status", cp.status);
+  cp.dest.domid = DOMID; cp.dest.offset = 4090; copy_op(&cp); report("gnttab(copy past the page) status", cp.status);
+  cp.dest.offset = 0; cp.dest.u.ref = 9; copy_op(&cp); report("gnttab(copy into a read-only grant) status", cp.status);
+  cp.dest.u.ref = 10; copy_op(&cp); report("gnttab(copy into a grant for dom 5) status", cp.status);
+  cp.dest.u.ref = 8; cp.source.u.gmfn = 0x10fff; copy_op(&cp); report("gnttab(copy from a frame past RAM) status", cp.status);
+  struct gnttab_swap_grant_ref sw = { 8, 9, 99 };
+  rc = hcall(grant_table_op, 11, (ulong)&sw, 1);
+  puts_("gnttab(swap 8 9) = "); putdec(rc); puts_(" status "); putdec(sw.status); endline();
+  report("entry 8 now read-only", gt[8].flags);
+  sw.ref_b = 4096 * 64; hcall(grant_table_op, 11, (ulong)&sw, 1); report("gnttab(swap with a ref past the table) status", sw.status);
 
   /* timers and vcpu_op */
   struct vcpu_set_singleshot_timer t = { 1, 0 };
