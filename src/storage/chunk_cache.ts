@@ -32,6 +32,10 @@ export class ChunkCache {
     this.evict();
   }
 
+  get pinnedCount(): number {
+    return this.pinned.size;
+  }
+
   get pinnedIndices(): number[] {
     return [...this.pinned];
   }

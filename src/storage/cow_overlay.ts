@@ -110,6 +110,11 @@ export class CowOverlay implements BlockDevice {
     return n;
   }
 
+  /** Written chunks held only in memory (writeCache): what flush() would commit. */
+  get unsavedChunks(): number {
+    return this.cache.pinnedCount;
+  }
+
   isDirty(chunk: number): boolean {
     return (this.dirty[chunk >> 3]! & (1 << (chunk & 7))) !== 0;
   }

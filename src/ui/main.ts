@@ -101,6 +101,8 @@ let current: {
   drives: Map<number, { drive: string; vdev: string }>;
 } | null = null;
 
+let lastReplay: Status['replay'] = null;
+
 function showStatus(s: Status): void {
   hook.status = s;
   statusBar.update(s);
@@ -114,6 +116,13 @@ function showStatus(s: Status): void {
   traceStepButton.disabled = s.state !== 'paused';
   traceResumeButton.disabled = s.state !== 'paused';
   if (s.message && (s.state === 'crashed' || s.state === 'exited' || s.state === 'paused')) say(s.message, s.state === 'crashed');
+  // A shared link's replay ended: say whether it reproduced the recording.
+  if (s.replay !== lastReplay) {
+    lastReplay = s.replay;
+    if (s.replay === 'replaying') say('Replaying the recorded run of this link…');
+    else if (s.replay !== null && s.message) say(s.message, s.replay === 'diverged');
+  }
+  disks.setUnsaved(s.unsavedChunks);
 }
 
 client.listen({

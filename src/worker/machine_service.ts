@@ -18,6 +18,7 @@ import { CowOverlay } from '../storage/cow_overlay.ts';
 import { downloadImage, importImageBlob } from '../storage/image_download.ts';
 import type {
   DiskInfo,
+  Fingerprint,
   ImageRef,
   InputEvent,
   InputStep,
@@ -25,6 +26,7 @@ import type {
   MachineInfo,
   MachineSpec,
   ProgressMessage,
+  ReplayLog,
   RunState,
   Status,
   StreamMessage,
@@ -33,8 +35,10 @@ import type {
   WorkerControl,
 } from './protocol.ts';
 import { PROTOCOL_VERSION, STATUS_MS } from './protocol.ts';
-import { decodeShareLink, encodeShareLink, SHARE_LINK_VERSION, type ShareLink } from './share_link.ts';
+import { base64urlDecode, base64urlEncode, decodeShareLink, encodeShareLink, SHARE_LINK_VERSION, type ShareLink } from './share_link.ts';
 import { RunLoop, type LoopState, type Runnable, type Scheduler } from './run_loop.ts';
+import { FNV_OFFSET, fnv1a, fnv1aString, hex8, Replayer } from './replay.ts';
+import { gridBudget, runOnGrid } from './slice_grid.ts';
 
 export interface ServiceHost {
   fetch: typeof fetch;
@@ -108,6 +112,14 @@ export class MachineService implements WorkerControl {
   private script: InputStep[] = [];
   private readonly tail = new Uint8Array(TAIL_BYTES);
   private tailLen = 0;
+  /** The recorded run being replayed (a share link's), until it ends or diverges. */
+  private replayer: Replayer | null = null;
+  /** How the replay ended, shown while the machine runs on. */
+  private replayNote: string | null = null;
+  /** The RTC epoch this boot used (recorded in links). */
+  private epochSeconds = 0;
+  private outputHash = FNV_OFFSET;
+  private traceHash = FNV_OFFSET;
 
   constructor(private readonly host: ServiceHost) {
     this.batcher = new FrameBatcher((msg, transfer) => this.port?.postMessage(msg, transfer), () => host.sched.now());
@@ -135,6 +147,10 @@ export class MachineService implements WorkerControl {
     const input: unknown = spec.input;
     if (input !== undefined && (!Array.isArray(input) || !input.every((s) => typeof s?.send === 'string' && (typeof s.after === 'string' || Number.isSafeInteger(s.after))))) {
       problems.push('input: expected steps of { after: text or instruction count, send: text }');
+    }
+    const replay: unknown = spec.replay;
+    if (replay !== undefined && !(typeof replay === 'object' && replay !== null && Number.isSafeInteger((replay as ReplayLog).epochSeconds) && Array.isArray((replay as ReplayLog).events))) {
+      problems.push('replay: expected { epochSeconds, events, end } (share links make it)');
     }
     if (problems.length > 0) throw new Error(`this machine config is not valid: ${problems.slice(0, 5).join('; ')}`);
     this.dispose();
@@ -178,7 +194,7 @@ export class MachineService implements WorkerControl {
     this.spec = spec;
     this.bytes = bytes;
     this.drives = drives;
-    return this.build();
+    return this.build(true);
   }
 
   /**
@@ -224,17 +240,25 @@ export class MachineService implements WorkerControl {
     return buf.subarray(0, img.size);
   }
 
-  /** Assemble from the loaded spec and bytes; the loop starts paused. */
-  private build(): MachineInfo {
+  /**
+   * Assemble from the loaded spec and bytes; the loop starts paused. `first`: the boot `create`
+   * asked for, which replays the spec's recording (a reboot or reset starts live).
+   */
+  private build(first = false): MachineInfo {
     const spec = this.spec!;
     const cfg = spec.config;
+    const replay = first ? (spec.replay ?? null) : null;
+    this.epochSeconds = replay?.epochSeconds ?? rtcEpochSeconds(cfg.rtc.base, this.host.epochMs(), this.host.tzOffsetMinutes());
+    this.outputHash = FNV_OFFSET;
+    this.traceHash = FNV_OFFSET;
     let asm: AssembledMachine;
     try {
       asm = assembleMachine(
         cfg,
         { kernel: this.bytes.get(cfg.boot.kernel!.resolved) ?? null, modules: cfg.boot.modules.map((m) => this.bytes.get(m.file.resolved)!), drives: this.drives },
-        rtcEpochSeconds(cfg.rtc.base, this.host.epochMs(), this.host.tzOffsetMinutes()),
+        this.epochSeconds,
         (chardev, b) => {
+          this.outputHash = fnv1a(this.outputHash, b);
           this.batcher.consoleByte(chardev, b);
           if (this.script.length > 0) this.tailByte(b);
         },
@@ -245,6 +269,8 @@ export class MachineService implements WorkerControl {
     }
     this.asm = asm;
     this.log = [];
+    this.replayer = replay ? new Replayer(replay.events, replay.end, () => this.fingerprint()) : null;
+    this.replayNote = null;
     this.inputQueues.clear();
     this.script = (spec.input ?? []).slice(0, MAX_LINK_STEPS);
     this.tailLen = 0;
@@ -260,12 +286,17 @@ export class MachineService implements WorkerControl {
     asm.xen?.trace.attach((ev) => this.xenEvent(ev));
     const m = asm.machine;
     const runnable: Runnable = {
-      run: (budget, idle) => {
+      run: (budget, idle, exact) => {
         try {
-          // A step due at an instruction count ends the slice exactly there.
-          const due = this.nextCountStep();
-          const cap = due === null ? budget : Math.max(1, Math.min(budget, due - m.totalInstructions()));
-          return m.run(cap, { idle });
+          // Slices end on a fixed grid of instruction counts (below), so where they end never
+          // depends on how fast the host is. A step due at an instruction count, or a recorded
+          // event being replayed, ends the slice exactly there (a boundary the recording had too).
+          const now = m.totalInstructions();
+          let cap = exact ? budget : gridBudget(now, budget, m.maxSlice);
+          for (const due of [this.nextCountStep(), this.replayer?.stopAt() ?? null]) {
+            if (due !== null) cap = Math.max(1, Math.min(cap, due - now));
+          }
+          return runOnGrid(m, cap, idle);
         } catch (e) {
           this.internalError = e; // a bug of ours: stop this machine, keep the worker (invariant 4)
           return 'exception';
@@ -281,6 +312,7 @@ export class MachineService implements WorkerControl {
       this.host.sched,
       {
         beforeSlice: () => {
+          this.replayInputs();
           this.runScript();
           this.deliverInput();
         },
@@ -293,7 +325,11 @@ export class MachineService implements WorkerControl {
         inputReady: () => this.inputReady(),
         settle: () => this.settle(),
         stopped: (r) => this.guestStopped(r),
-        idleSkipped: (icount, toNs) => this.log.push({ icount, kind: 'idle', toNs }),
+        // A skip that reached the timer deadline is what a replay does by itself (replay.ts).
+        idleSkipped: (icount, toNs, toDeadline) => {
+          if (!toDeadline) this.log.push({ icount, kind: 'idle', toNs });
+        },
+        replayIdle: () => this.replayIdle(),
         stateChanged: (s) => this.loopState(s),
       },
       cfg.icount.sleep ? 'wall' : 'skip',
@@ -386,7 +422,21 @@ export class MachineService implements WorkerControl {
       sectorsRead: this.sectors('sectorsRead'),
       sectorsWritten: this.sectors('sectorsWritten'),
       exitStatus: this.exitStatus,
+      replay: this.replayer?.state ?? null,
+      unsavedChunks: this.unsavedChunks(),
     };
+  }
+
+  /** Written chunks held in memory by writeback-cache disks (not yet in browser storage). */
+  private unsavedChunks(): number {
+    let n = 0;
+    for (const d of this.drives.values()) if (d instanceof CowOverlay) n += d.unsavedChunks;
+    return n;
+  }
+
+  fingerprint(): Fingerprint {
+    const m = this.asm?.machine;
+    return { at: m ? m.totalInstructions() : 0, ns: m ? m.clock.nowNs() : 0, output: hex8(this.outputHash), trace: hex8(this.traceHash) };
   }
 
   private sectors(which: 'sectorsRead' | 'sectorsWritten'): number | null {
@@ -407,6 +457,7 @@ export class MachineService implements WorkerControl {
 
   /** A Xen trace event: counted for the status bar, and passed on when the panel records. */
   private xenEvent(ev: XenTraceEvent): void {
+    this.traceHash = fnv1aString(this.traceHash, `${ev.icount} ${ev.vcpu} ${ev.name} ${JSON.stringify(ev.args)}\n`);
     if (ev.name === 'xen_hypercall') this.hypercalls++;
     else if (ev.name === 'xen_evtchn_send') this.evtchnSends++;
     if (!this.filter.enabled && this.filter.pauseOn === null) return;
@@ -447,28 +498,24 @@ export class MachineService implements WorkerControl {
     return this.log.slice();
   }
 
+  /**
+   * A link that reproduces this run: the config, the images, the RTC epoch, every recorded input
+   * and idle period, and the fingerprint now, which the replay checks itself against.
+   */
   async makeLink(): Promise<string> {
     const spec = this.spec;
     if (!spec || !this.asm) throw new Error('there is no machine to link to');
-    const primary = this.asm.consoles.find((c) => c.input)?.id;
-    const steps: InputStep[] = [];
-    const utf8 = new TextDecoder('utf-8', { fatal: true });
-    let replayable = true;
-    for (const e of this.log) {
-      if (e.kind !== 'input' || e.console !== primary) continue;
-      try {
-        steps.push({ after: e.icount, send: utf8.decode(Uint8Array.from(e.bytes)) });
-      } catch {
-        replayable = false; // a chunk that is not whole UTF-8 cannot be carried as text
-      }
-    }
     const link: ShareLink = {
       v: SHARE_LINK_VERSION,
       emu: pkg.version,
       machine: spec.config,
       images: spec.images.map((i) => ({ role: i.role, name: i.name, sha256: i.sha256, size: i.size, urls: i.url ? [i.url] : [] })),
+      replay: {
+        epoch: this.epochSeconds,
+        events: this.log.map((e) => (e.kind === 'input' ? { at: e.icount, ns: e.ns, console: e.console, input: base64urlEncode(Uint8Array.from(e.bytes)) } : { at: e.icount, idle: e.toNs })),
+        end: this.fingerprint(),
+      },
     };
-    if (replayable && steps.length > 0 && steps.length <= MAX_LINK_STEPS) link.input = steps;
     return encodeShareLink(link);
   }
 
@@ -479,6 +526,17 @@ export class MachineService implements WorkerControl {
       images: link.images.map((i) => ({ role: i.role, name: i.name, sha256: i.sha256, size: i.size, url: i.urls[0] ?? '' })),
     };
     if (link.input) spec.input = link.input;
+    if (link.replay) {
+      const r = link.replay;
+      spec.replay = {
+        epochSeconds: r.epoch,
+        events: r.events.map((e) => ('input' in e ? { icount: e.at, kind: 'input', console: e.console, bytes: [...base64urlDecode(e.input)], ns: e.ns } : { icount: e.at, kind: 'idle', toNs: e.idle })),
+        end: r.end,
+      };
+      // The recording started from the disks' images: so does the replay, on throw-away copies
+      // (this browser's own changes to the same demo's disks stay where they are).
+      spec.config = { ...link.machine, drives: link.machine.drives.map((d) => (d.readOnly ? d : { ...d, snapshot: true })) };
+    }
     return spec;
   }
 
@@ -548,22 +606,55 @@ export class MachineService implements WorkerControl {
     return false;
   }
 
+  /** Replaying: give the guest the bytes recorded for this instruction count. */
+  private replayInputs(): void {
+    const r = this.replayer;
+    const asm = this.asm;
+    if (!r?.active || !asm) return;
+    const m = asm.machine;
+    for (const e of r.inputsDue(m.totalInstructions(), m.clock.nowNs())) {
+      const accepted = asm.input(e.console, Uint8Array.from(e.bytes));
+      this.log.push(e);
+      if (accepted !== e.bytes.length) r.diverge(`the guest took ${accepted} of ${e.bytes.length} recorded bytes at instruction ${e.icount}`);
+    }
+    if (!r.active) this.replayEnded();
+  }
+
+  /** Replaying: the guest idles; what the recording did next (replay.ts). */
+  private replayIdle(): number | 'run' | null {
+    const r = this.replayer;
+    const m = this.asm?.machine;
+    if (!r?.active || !m) return null;
+    const next = r.onIdle(m.totalInstructions(), m.clock.nowNs(), m.clock.nextDeadline());
+    if (!r.active) this.replayEnded();
+    if (next === null || next === 'run') return next;
+    if (next.logged) this.log.push(next.logged);
+    return next.to;
+  }
+
+  private replayEnded(): void {
+    const r = this.replayer!;
+    this.replayNote = r.state === 'identical' ? `Replay done: ${r.detail}.` : `The replay diverged from the recording: ${r.detail}. The machine goes on live.`;
+    this.message = this.replayNote;
+    this.publish(true);
+  }
+
   private deliverInput(): void {
     const asm = this.asm;
-    if (!asm) return;
+    if (!asm || this.replayer?.active) return; // typing waits until the recording is replayed
     for (const [console, q] of this.inputQueues) {
       if (q.length === 0) continue;
       const n = Math.min(q.length, asm.inputSpace(console));
       if (n === 0) continue;
       const chunk = q.splice(0, n);
       asm.input(console, Uint8Array.from(chunk));
-      this.log.push({ icount: asm.machine.totalInstructions(), kind: 'input', console, bytes: chunk });
+      this.log.push({ icount: asm.machine.totalInstructions(), kind: 'input', console, bytes: chunk, ns: asm.machine.clock.nowNs() });
     }
   }
 
   private loopState(s: LoopState): void {
     if (s === 'stopped') return; // guestStopped sets the state with its reason
-    this.setState(s, s === 'paused' ? this.message : null);
+    this.setState(s, s === 'paused' ? this.message : this.replayNote);
   }
 
   private guestStopped(r: StopReason): void {

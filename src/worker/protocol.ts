@@ -42,8 +42,31 @@ export interface InputStep {
 export interface MachineSpec {
   config: MachineConfig;
   images: ImageRef[];
-  /** Input typed into the first console that takes input, as a share link replays it. */
+  /** Input typed into the first console that takes input once text appears (a scripted demo). */
   input?: InputStep[];
+  /** A recorded run to reproduce exactly (a share link's): see replay.ts. */
+  replay?: ReplayLog;
+}
+
+/** Everything besides config and images that decides a run: the RTC epoch and the recorded inputs. */
+export interface ReplayLog {
+  /** Seconds since 1970 at virtual time 0 (`-rtc base=utc` reads the wall clock otherwise). */
+  epochSeconds: number;
+  events: InputEvent[];
+  /** Where the recording ended, to check the replay against; null: do not check. */
+  end: Fingerprint | null;
+}
+
+/** The state of a run at an instruction count, in a form two runs can compare. */
+export interface Fingerprint {
+  /** Retired instructions. */
+  at: number;
+  /** Virtual time, ns. */
+  ns: number;
+  /** FNV-1a of every console byte, 8 hex digits. */
+  output: string;
+  /** FNV-1a of every Xen trace event (icount, name, arguments), 8 hex digits. */
+  trace: string;
 }
 
 /** An entry of public/demos.json. */
@@ -111,6 +134,10 @@ export interface Status {
   sectorsWritten: number | null;
   /** Exit status when state is 'exited'. */
   exitStatus: number | null;
+  /** A recorded run being replayed, or how its replay ended (null: not a replay). */
+  replay: 'replaying' | 'identical' | 'diverged' | null;
+  /** Written chunks of writable disks not yet committed to browser storage (0: all saved). */
+  unsavedChunks: number;
 }
 
 // ------------------------------------------------------------------ tracing
@@ -144,7 +171,7 @@ export interface TraceFilter {
 
 /** A non-deterministic input, at the instruction count it took effect (DESIGN.md invariant 1). */
 export type InputEvent =
-  | { icount: number; kind: 'input'; console: string; bytes: number[] }
+  | { icount: number; kind: 'input'; console: string; bytes: number[]; /** Virtual time then, ns. */ ns: number }
   | { icount: number; kind: 'idle'; toNs: number };
 
 // ------------------------------------------------------------------ stream port messages
@@ -209,6 +236,8 @@ export interface WorkerControl {
   setTraceFilter(filter: TraceFilter): void;
   /** The inputs recorded since boot, for a replayable link. */
   inputLog(): InputEvent[];
+  /** Instruction count, virtual time and output/trace hashes now (two runs compare them). */
+  fingerprint(): Fingerprint;
   /** A share link fragment (`#v1.…`) for the current machine and the input typed so far. */
   makeLink(): Promise<string>;
   /** Decode and check a share link fragment; rejects with the reason, runs nothing. */

@@ -8,7 +8,8 @@ import type { StopReason } from '../machine/machine.ts';
 
 /** What the loop drives (the assembled machine, or a fake clockwork in tests). */
 export interface Runnable {
-  run(budget: number, idle: 'skip' | 'return'): StopReason;
+  /** `exact`: exactly `budget` (a user's step); otherwise the runnable may round it (slice_grid.ts). */
+  run(budget: number, idle: 'skip' | 'return', exact?: boolean): StopReason;
   instructions(): number;
   nowNs(): number;
   /** Next timer deadline in virtual ns, Infinity when none is armed. */
@@ -35,8 +36,17 @@ export interface RunLoopHooks {
   afterSlice(reason: StopReason, instructions: number, busyMs: number): void;
   /** The guest stopped the machine (exit, reset, exception): the loop is now 'stopped'. */
   stopped(reason: StopReason): void;
-  /** A halted period ended: virtual time was advanced to `toNs` at instruction count `icount`. */
-  idleSkipped(icount: number, toNs: number): void;
+  /**
+   * A halted period ended: virtual time was advanced to `toNs` at instruction count `icount`;
+   * `toDeadline` when it reached the timer deadline (what `sleep=off` would have done, so a
+   * replay can redo it without a record), false when input or a pause cut it short.
+   */
+  idleSkipped(icount: number, toNs: number, toDeadline: boolean): void;
+  /**
+   * Replaying a recorded run: the guest idles, and the recording says what happened next —
+   * skip virtual time to this ns (then run), 'run' at once, or null: not replaying, pace live.
+   */
+  replayIdle?(): number | 'run' | null;
   /** The loop state changed. */
   stateChanged(state: LoopState): void;
   /** Input is waiting that the guest can take now: do not go idle. */
@@ -123,7 +133,7 @@ export class RunLoop {
     this.hooks.beforeSlice();
     const before = this.target.instructions();
     const t0 = this.sched.now();
-    const r = this.target.run(n, 'return');
+    const r = this.target.run(n, 'return', true);
     this.hooks.afterSlice(r, this.target.instructions() - before, this.sched.now() - t0);
     if (r === 'exit' || r === 'reset' || r === 'poweroff' || r === 'exception') this.stop(r);
     return r;
@@ -178,11 +188,18 @@ export class RunLoop {
       case 'requested':
         this.schedule();
         return;
-      case 'idle':
+      case 'idle': {
         if (this.state !== 'running') return; // paused while the host work settled
+        const replay = this.hooks.replayIdle?.() ?? null;
+        if (replay !== null) {
+          if (replay !== 'run' && replay > this.target.nowNs()) this.target.skipIdleTo(replay);
+          this.schedule();
+          return;
+        }
         if (this.hooks.inputReady()) this.schedule();
         else this.beginIdle();
         return;
+      }
       default:
         this.stop(r);
     }
@@ -213,7 +230,7 @@ export class RunLoop {
       const to = Math.min(this.idleDeadlineNs, this.idleStartNs + elapsedNs);
       if (to > this.target.nowNs()) {
         this.target.skipIdleTo(to);
-        this.hooks.idleSkipped(this.target.instructions(), to);
+        this.hooks.idleSkipped(this.target.instructions(), to, to === this.idleDeadlineNs);
       }
     }
     if (resume) {

@@ -28,6 +28,7 @@ const MAX_URL_CHARS = 2048;
 const MAX_INPUT_STEPS = 256;
 const MAX_INPUT_CHARS = 4096;
 const MAX_IMAGE_SIZE = 2 ** 40;
+const MAX_REPLAY_EVENTS = 8192;
 /** Compressed bytes fed to the inflater per step: bounds the output of one step to ~0.5 MiB. */
 const INFLATE_PIECE = 512;
 
@@ -51,6 +52,19 @@ export interface ShareInputStep {
   send: string;
 }
 
+/** Bytes given to a console's input at an instruction count, or an idle period cut short. */
+export type ShareReplayEvent = { at: number; ns: number; console: string; input: string } | { at: number; idle: number };
+
+/** A recorded run (replay.ts): RTC epoch, recorded events in order, and where it ended. */
+export interface ShareReplay {
+  /** Seconds since 1970 at virtual time 0. */
+  epoch: number;
+  /** `input` is base64url (RFC 4648 §5) of the bytes, given at virtual time `ns`; `idle` the virtual ns an idle period reached. */
+  events: ShareReplayEvent[];
+  /** Instruction count, virtual ns and FNV-1a hashes (8 hex digits) when the link was made. */
+  end: { at: number; ns: number; output: string; trace: string };
+}
+
 export interface ShareLink {
   v: typeof SHARE_LINK_VERSION;
   /** The xentab version that made the link; the opener decides how to treat a mismatch. */
@@ -58,6 +72,7 @@ export interface ShareLink {
   machine: MachineConfig;
   images: ShareLinkImage[];
   input?: ShareInputStep[];
+  replay?: ShareReplay;
 }
 
 export class ShareLinkError extends Error {
@@ -123,7 +138,13 @@ function fields<T>() {
 }
 type Device<D extends DeviceConfig['driver']> = Extract<DeviceConfig, { driver: D }>;
 
-const LINK_FIELDS = fields<ShareLink>()('v', 'emu', 'machine', 'images', 'input');
+const LINK_FIELDS = fields<ShareLink>()('v', 'emu', 'machine', 'images', 'input', 'replay');
+const REPLAY_FIELDS = fields<ShareReplay>()('epoch', 'events', 'end');
+const END_FIELDS = fields<ShareReplay['end']>()('at', 'ns', 'output', 'trace');
+const INPUT_EVENT_FIELDS = new Set(['at', 'ns', 'console', 'input']);
+const IDLE_EVENT_FIELDS = new Set(['at', 'idle']);
+const HASH8 = /^[0-9a-f]{8}$/;
+const B64URL_TEXT = /^[A-Za-z0-9_-]{2,4096}$/;
 const IMAGE_FIELDS = fields<ShareLinkImage>()('role', 'name', 'sha256', 'size', 'urls');
 const STEP_FIELDS = fields<ShareInputStep>()('after', 'send');
 const C = fields<MachineConfig>();
@@ -215,6 +236,8 @@ export function checkShareLink(value: unknown): string[] {
     });
   }
 
+  if (value['replay'] !== undefined) replayProblems(value['replay'], problems);
+
   const machine = value['machine'];
   if (!isObj(machine)) {
     problems.push('machine: expected a machine config object');
@@ -223,7 +246,53 @@ export function checkShareLink(value: unknown): string[] {
   machineFields(machine, 'machine', problems);
   for (const p of checkMachineConfig(machine)) problems.push(`machine.${p}`);
   if (problems.length === 0) crossCheck(machine as unknown as MachineConfig, byName, problems);
+  if (problems.length === 0 && isObj(value['replay'])) {
+    const chardevs = new Set((machine as unknown as MachineConfig).chardevs.map((c) => c.id));
+    (value['replay']['events'] as Obj[]).forEach((e, i) => {
+      if (typeof e['console'] === 'string' && !chardevs.has(e['console'])) problems.push(`replay.events[${i}].console: '${e['console'].slice(0, 64)}' is not a chardev of the machine`);
+    });
+  }
   return problems;
+}
+
+function decodes(b64: string): boolean {
+  try {
+    base64urlDecode(b64);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const safeCount = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+
+function replayProblems(r: unknown, problems: string[]): void {
+  if (!isObj(r)) return void problems.push('replay: expected an object');
+  unknownFields(r, REPLAY_FIELDS, 'replay', problems);
+  if (!Number.isSafeInteger(r['epoch'])) problems.push('replay.epoch: expected whole seconds since 1970');
+  const events = r['events'];
+  let last = 0;
+  if (!Array.isArray(events) || events.length > MAX_REPLAY_EVENTS) problems.push(`replay.events: expected an array of at most ${MAX_REPLAY_EVENTS} events`);
+  else events.forEach((e: unknown, i) => {
+    const p = `replay.events[${i}]`;
+    if (!isObj(e)) return void problems.push(`${p}: expected an object`);
+    const input = 'input' in e;
+    unknownFields(e, input ? INPUT_EVENT_FIELDS : IDLE_EVENT_FIELDS, p, problems);
+    if (!safeCount(e['at']) || e['at'] < last) problems.push(`${p}.at: expected an instruction count, not before the previous event's`);
+    else last = e['at'];
+    if (input) {
+      if (!safeCount(e['ns'])) problems.push(`${p}.ns: expected a virtual time in ns`);
+      if (typeof e['console'] !== 'string' || !MAP_KEY.test(e['console'])) problems.push(`${p}.console: expected a chardev id`);
+      if (typeof e['input'] !== 'string' || !B64URL_TEXT.test(e['input']) || !decodes(e['input'])) problems.push(`${p}.input: expected 1..3072 bytes as base64url`);
+    } else if (!safeCount(e['idle'])) problems.push(`${p}.idle: expected a virtual time in ns`);
+  });
+  const end = r['end'];
+  if (!isObj(end)) return void problems.push('replay.end: expected an object');
+  unknownFields(end, END_FIELDS, 'replay.end', problems);
+  if (!safeCount(end['at']) || end['at'] < last) problems.push('replay.end.at: expected an instruction count, not before the last event');
+  if (!safeCount(end['ns'])) problems.push('replay.end.ns: expected a virtual time in ns');
+  if (typeof end['output'] !== 'string' || !HASH8.test(end['output'])) problems.push('replay.end.output: expected 8 hex digits');
+  if (typeof end['trace'] !== 'string' || !HASH8.test(end['trace'])) problems.push('replay.end.trace: expected 8 hex digits');
 }
 
 function unknownFields(obj: Obj, allowed: ReadonlySet<string>, path: string, problems: string[]): void {

@@ -164,17 +164,23 @@ describe.skipIf(!existsSync(CHROMIUM))('the page in Chromium', () => {
     }
   });
 
-  it('a copied share link opened in a fresh browser context boots the same machine, replays the typing, and shows the same output', async () => {
+  it('a copied share link opened in a fresh browser context replays the run of a sleeping guest bit for bit (serial-clock)', async () => {
     const first = await open(base);
     let link: string;
     let transcript: string;
     try {
-      await first.page.locator('li.demo[data-demo="serial-echo"]').getByRole('button', { name: 'Boot' }).click();
-      await waitForText(first.page, 'serial0', 'Type a line');
+      await first.page.locator('li.demo[data-demo="serial-clock"]').getByRole('button', { name: 'Boot' }).click();
+      await waitForText(first.page, 'serial0', 'ready');
       await first.page.locator('#panel-serial0 .xterm').click();
-      await first.page.keyboard.type('shared via a link');
-      await first.page.keyboard.press('Enter');
-      transcript = await waitForText(first.page, 'serial0', 'guest: SHARED VIA A LINK');
+      // The guest sleeps between keys; what it prints depends on how long (ticks and TSC).
+      for (const [i, key] of ['s', 'h'].entries()) {
+        await first.page.waitForTimeout(300);
+        await first.page.keyboard.type(key);
+        await first.page.waitForFunction((n) => (window.__xentab.consoleText('serial0') ?? '').split('ticks=').length === n, i + 2);
+      }
+      await first.page.waitForFunction(() => window.__xentab.status?.state === 'halted');
+      transcript = (await consoleText(first.page, 'serial0'))!;
+      expect(Number.parseInt(/ticks=([0-9a-f]{8})/.exec(transcript.split('\n').at(-2)!)![1]!, 16)).toBeGreaterThan(20);
       await first.page.getByRole('button', { name: 'Copy link' }).click();
       await first.page.waitForFunction(() => window.__xentab.lastLink !== null);
       link = await first.page.evaluate(() => navigator.clipboard.readText());
@@ -185,7 +191,9 @@ describe.skipIf(!existsSync(CHROMIUM))('the page in Chromium', () => {
     expect(link).toMatch(new RegExp(`^${base.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}#v1\\.[A-Za-z0-9_-]+$`));
     const second = await open(link);
     try {
-      expect(await waitForText(second.page, 'serial0', 'guest: SHARED VIA A LINK')).toBe(transcript);
+      await second.page.waitForFunction(() => window.__xentab.status?.replay === 'identical' || window.__xentab.status?.replay === 'diverged', null, { timeout: 30_000 });
+      expect(await second.page.locator('#notice').textContent()).toMatch(/^Replay done: replayed \d+ instructions: the same console output \([0-9a-f]{8}\) and trace hash/);
+      expect(await consoleText(second.page, 'serial0')).toBe(transcript);
       expect(second.errors).toEqual([]);
     } finally {
       await second.ctx.close();

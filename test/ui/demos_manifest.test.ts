@@ -55,12 +55,14 @@ describe('public/demos.json', () => {
     }
   });
 
-  it.skipIf(!haveBinutils())('serial_echo.bin is exactly what GNU as/ld make of serial_echo.s', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'xentab-echo-'));
-    execFileSync('as', ['--32', '-o', join(dir, 'e.o'), join(ROOT, 'public/guests/serial_echo.s')]);
-    execFileSync('ld', ['-m', 'elf_i386', '-Ttext=0x100000', '--oformat=binary', '-e', 'entry', '-o', join(dir, 'e.bin'), join(dir, 'e.o')]);
-    expect(readFileSync(join(dir, 'e.bin')).equals(readFileSync(join(ROOT, 'public/guests/serial_echo.bin')))).toBe(true);
-  });
+  for (const guest of ['serial_echo', 'serial_clock']) {
+    it.skipIf(!haveBinutils())(`${guest}.bin is exactly what GNU as/ld make of ${guest}.s`, () => {
+      const dir = mkdtempSync(join(tmpdir(), 'xentab-guest-'));
+      execFileSync('as', ['--32', '-o', join(dir, 'e.o'), join(ROOT, `public/guests/${guest}.s`)]);
+      execFileSync('ld', ['-m', 'elf_i386', '-Ttext=0x100000', '--oformat=binary', '-e', 'entry', '-o', join(dir, 'e.bin'), join(dir, 'e.o')]);
+      expect(readFileSync(join(dir, 'e.bin')).equals(readFileSync(join(ROOT, `public/guests/${guest}.bin`)))).toBe(true);
+    });
+  }
 
   it('committed guests have the size and sha256 the manifest promises', () => {
     for (const d of manifest.demos) {

@@ -31,7 +31,7 @@ describe('FrameBatcher', () => {
   it('stays silent when there is nothing to say, and force flushes immediately', () => {
     const { b, posts } = setup();
     expect(b.flush(true)).toBe(false);
-    b.setStatus({ state: 'paused', message: null, instructions: 0, virtualNs: 0, mips: 0, hypercallsPerSec: null, evtchnPerSec: null, sectorsRead: null, sectorsWritten: null, exitStatus: null });
+    b.setStatus({ state: 'paused', message: null, instructions: 0, virtualNs: 0, mips: 0, hypercallsPerSec: null, evtchnPerSec: null, sectorsRead: null, sectorsWritten: null, exitStatus: null, replay: null, unsavedChunks: 0 });
     expect(b.flush(true)).toBe(true);
     expect(posts[0]!.msg.status?.state).toBe('paused');
   });

@@ -11,7 +11,7 @@ import 'fake-indexeddb/auto';
 import { MemoryChunkStore, type ChunkStore } from '../../src/storage/chunk_store.ts';
 import { IdbChunkStore } from '../../src/storage/idb_chunk_store.ts';
 import { MachineService } from '../../src/worker/machine_service.ts';
-import type { Demo, DemoManifest, FrameMessage, StreamMessage, WorkerControl } from '../../src/worker/protocol.ts';
+import type { Demo, DemoManifest, Fingerprint, FrameMessage, StreamMessage, WorkerControl } from '../../src/worker/protocol.ts';
 import { serveStatic } from './serve_static.ts';
 
 const ROOT = join(import.meta.dirname, '../..');
@@ -188,11 +188,12 @@ describe('machine worker API (comlink + stream port, serial echo guest)', () => 
     }
   });
 
-  it('a share link replays the machine and the typed input at the same instruction counts', async () => {
+  it('a share link replays the machine and the typed input at the same instruction counts, and checks itself', async () => {
     const a = new Page(base);
     let fragment: string;
     let transcript: string;
     let logA: unknown;
+    let fpA: Fingerprint;
     try {
       await a.api.create({ config: echo.config, images: echo.images });
       await a.api.start();
@@ -201,7 +202,9 @@ describe('machine worker API (comlink + stream port, serial echo guest)', () => 
       await a.until('serial0', 'guest: FIRST');
       await a.api.sendInput('serial0', new TextEncoder().encode('second line\r'));
       transcript = await a.until('serial0', 'guest: SECOND LINE\r\n> ');
+      await a.api.pause();
       logA = await a.api.inputLog();
+      fpA = await a.api.fingerprint();
       fragment = await a.api.makeLink();
     } finally {
       a.close();
@@ -211,10 +214,14 @@ describe('machine worker API (comlink + stream port, serial echo guest)', () => 
     try {
       const spec = await b.api.openLink(fragment);
       expect(spec.config).toEqual(echo.config);
-      expect(spec.input?.map((s) => s.send).join('')).toBe('first\rsecond line\r');
+      const typed = spec.replay!.events.flatMap((e) => (e.kind === 'input' ? e.bytes : []));
+      expect(new TextDecoder().decode(Uint8Array.from(typed))).toBe('first\rsecond line\r');
+      expect(spec.replay!.end).toEqual(fpA);
       await b.api.create(spec);
       await b.api.start();
       expect(await b.until('serial0', 'guest: SECOND LINE\r\n> ')).toBe(transcript);
+      await vi.waitFor(() => expect(b.service.counters().replay).toBe('identical'));
+      expect(b.service.counters().message).toMatch(/^Replay done: replayed \d+ instructions: the same console output/);
       expect(await b.api.inputLog()).toEqual(logA);
     } finally {
       b.close();
