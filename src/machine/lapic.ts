@@ -267,11 +267,14 @@ export class LocalApic implements MmioHandler {
         this.onWake();
         break;
       case DM_INIT:
+        // INIT discards an earlier start-up; a SIPI sent right after it (before this vCPU ran
+        // again) must still start it, as kvm-unit-tests' INIT + SIPI broadcast expects.
         this.initPending = true;
+        this.sipiVector = -1;
         this.onWake();
         break;
       case DM_STARTUP:
-        if (this.waitingForSipi && this.sipiVector < 0) {
+        if ((this.waitingForSipi || this.initPending) && this.sipiVector < 0) {
           this.sipiVector = vector & 0xff;
           this.onWake();
         }

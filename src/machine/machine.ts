@@ -428,12 +428,13 @@ export class Machine implements CpuBus {
         this.requestStop('reset'); // INIT to the BSP: the machine resets
         return false;
       }
+      const sipi = lapic.sipiVector; // a SIPI that arrived after this INIT
       lapic.resetRegisters();
       lapic.waitingForSipi = true;
-      lapic.sipiVector = -1;
+      lapic.sipiVector = sipi;
       s[I(L.HALTED)] = 1;
       this.hooks.vcpuReset?.(i, false);
-      return false;
+      if (sipi < 0) return false;
     }
     if (lapic.waitingForSipi) {
       if (lapic.sipiVector < 0) return false;

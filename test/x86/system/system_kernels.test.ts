@@ -10,12 +10,15 @@ import { haveQemu, runQemu } from '../../machine/loader/qemu_run.ts';
 export const SYSTEM32: GuestSpec = { name: 'system32', sources: ['start32.S', 'exc32.S', 'system/system32.c'], defines: ['MULTIBOOT'] };
 export const SYSTEM64: GuestSpec = { name: 'system64', sources: ['start32.S', 'system/system64.S', 'serial64.S'], defines: ['MULTIBOOT'] };
 
-function bootXentab(path: string): { reason: string; status: number | null; lines: string[] } {
+export const KUT_REGRESS: GuestSpec = { name: 'kut_regress', sources: ['start32.S', 'smp_tramp.S', 'system/kut_regress.c'], defines: ['MULTIBOOT'] };
+
+function bootXentab(path: string, opts: { cpus?: number; pciTestdev?: boolean } = {}): { reason: string; status: number | null; lines: string[] } {
   const out: number[] = [];
   const m = new Machine(
     {
-      ramBytes: 128 << 20, cpus: 1, tscKHz: 2_000_000, icountShift: 0, rtcEpochSeconds: Date.UTC(2026, 0, 1) / 1000,
+      ramBytes: 128 << 20, cpus: opts.cpus ?? 1, tscKHz: 2_000_000, icountShift: 0, rtcEpochSeconds: Date.UTC(2026, 0, 1) / 1000,
       serials: [{ iobase: 0x3f8, irq: 4 }], debugcon: null, debugExit: { iobase: 0xf4, iosize: 4 }, pcTestdev: false,
+      pciTestdev: opts.pciTestdev ?? false,
     },
     { serialOut: (_i, b) => out.push(b), debugconOut: () => {}, debugExit: () => {}, resetRequest: () => {} },
   );
@@ -55,5 +58,14 @@ describe.skipIf(!haveGcc32() || !haveQemu())('system test kernels: xentab vs QEM
     expect(r.lines).toEqual(qLines);
     expect(r.reason).toBe('exit');
     expect(qLines.at(-1)).toBe('done');
+  });
+
+  it('kut_regress (what kvm-unit-tests found: APIC base EDX, INIT+SIPI back to back, pci-testdev) prints the same lines', () => {
+    const path = buildGuest(KUT_REGRESS);
+    const r = bootXentab(path, { cpus: 2, pciTestdev: true });
+    const q = runQemu(['-m', '128', '-smp', '2', '-device', 'pci-testdev', '-kernel', path]);
+    expect(q.status).toBe(1);
+    expect(r.lines).toEqual(q.out.trim().split('\n'));
+    expect(r.reason).toBe('exit');
   });
 });
