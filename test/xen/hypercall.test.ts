@@ -271,7 +271,12 @@ describe('event channels (2-level)', () => {
     expect(mem(x).read32(DATA + 0x48)).toBe(2); // EVTCHNSTAT_interdomain
     mem(x).write32(DATA + 0x30, 4000);
     expect(call64(x, event_channel_op, 4, DATA + 0x30)).toBe(EINVAL);
-    expect(call64(x, event_channel_op, 11, DATA)).toBe(ENOSYS); // FIFO init_control
+    // FIFO init_control (control_gfn at 0, offset 8, vcpu 12): a request Xen would take is -ENOSYS
+    // (no FIFO ABI, so guests stay 2-level); a control_gfn that is not RAM is Xen's -EINVAL.
+    mem(x).write32(DATA, 5); mem(x).write32(DATA + 4, 0); mem(x).write32(DATA + 8, 0); mem(x).write32(DATA + 12, 0);
+    expect(call64(x, event_channel_op, 11, DATA)).toBe(ENOSYS);
+    mem(x).write32(DATA, -2); mem(x).write32(DATA + 4, -1);
+    expect(call64(x, event_channel_op, 11, DATA)).toBe(EINVAL);
   });
   it('a masked port stays pending without an upcall; unmask delivers it', () => {
     const x = makeXen();

@@ -44,6 +44,10 @@ evtchn(bind_virq TIMER again) = -17
 evtchn(send to port 5000) = -22
 evtchn(close) = 0
 evtchn(FIFO init_control) = -38
+evtchn(FIFO init_control bad gfn) = -22
+evtchn(FIFO init_control misaligned) = -22
+evtchn(FIFO init_control vcpu 9) = -2
+evtchn(FIFO expand_array) = -95
 gnttab(set_version 2) = -38
 gnttab(query_size) = 0
 grant frames 1 of 64

@@ -1,7 +1,11 @@
 // __HYPERVISOR_event_channel_op (public/event_channel.h; xen/common/event_channel.c).
-// Remote domains: dom0 (our backends) and the guest itself (loopback). FIFO ABI ops are
-// -ENOSYS so guests stay with the 2-level ABI (QEMU does the same).
-import { XEN_EEXIST, XEN_EFAULT, XEN_EINVAL, XEN_ENOENT, XEN_ENOSPC, XEN_ENOSYS, XEN_ESRCH } from '../abi/errno.ts';
+// Remote domains: dom0 (our backends) and the guest itself (loopback). The FIFO ABI is not offered
+// (QEMU neither), but its ops fail as Xen's would where Xen fails (xen/common/event_fifo.c):
+// init_control with an unknown vCPU is -ENOENT, with a control block crossing the page, misaligned
+// or on a frame that is not our RAM -EINVAL (XTF xsa-188 checks this); a request Xen would accept
+// gets -ENOSYS, so guests stay with the 2-level ABI. expand_array before a successful init_control
+// is -EOPNOTSUPP, as in Xen; set_priority is -ENOSYS (2-level ports have no priority).
+import { XEN_EEXIST, XEN_EFAULT, XEN_EINVAL, XEN_ENOENT, XEN_ENOSPC, XEN_ENOSYS, XEN_EOPNOTSUPP, XEN_ESRCH } from '../abi/errno.ts';
 import {
   EVTCHNOP_alloc_unbound,
   EVTCHNOP_bind_interdomain,
@@ -25,6 +29,9 @@ import {
   EvtchnBindVirqLayout,
   EvtchnResetLayout,
   EvtchnStatusLayout,
+  EvtchnExpandArrayLayout,
+  EvtchnFifoControlBlockLayout,
+  EvtchnInitControlLayout,
 } from '../abi/event_channel.ts';
 import { NR_VIRQS, VIRQ_DEBUG, VIRQ_TIMER, VIRQ_XENOPROF, VIRQ_XENPMU } from '../abi/xen.ts';
 import { ECS_FREE, ECS_INTERDOMAIN, ECS_IPI, ECS_PIRQ, ECS_UNBOUND, ECS_VIRQ, STATUS_OF } from '../evtchn.ts';
@@ -207,8 +214,22 @@ export function eventChannelOp(d: XenDomain, h: Hypercall): number {
       }
       return 0;
     }
-    case EVTCHNOP_init_control:
-    case EVTCHNOP_expand_array:
+    case EVTCHNOP_init_control: {
+      const s = new GuestStruct(h.g, EvtchnInitControlLayout, arg);
+      if (!s.load()) return -XEN_EFAULT;
+      if (s.get('vcpu') >>> 0 >= d.machine.cpus.length) return -XEN_ENOENT;
+      const offset = s.get('offset') >>> 0;
+      if (offset > 4096 - EvtchnFifoControlBlockLayout.sizeof.x86_64 || (offset & 7) !== 0) return -XEN_EINVAL;
+      const [lo, hi] = s.halves('control_gfn');
+      const gfn = hi * 4294967296 + lo;
+      if (hi >= 0x100000 || !d.mem.isRam(gfn) || d.mem.overlayAt(gfn) !== undefined || d.ballooned.has(gfn)) return -XEN_EINVAL;
+      return -XEN_ENOSYS; // Xen would switch to FIFO here; we do not offer it
+    }
+    case EVTCHNOP_expand_array: {
+      const s = new GuestStruct(h.g, EvtchnExpandArrayLayout, arg);
+      if (!s.load()) return -XEN_EFAULT;
+      return -XEN_EOPNOTSUPP; // no FIFO control block set up (evtchn_fifo_expand_array)
+    }
     case EVTCHNOP_set_priority:
       return -XEN_ENOSYS;
     default:

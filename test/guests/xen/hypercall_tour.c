@@ -18,6 +18,7 @@ struct evtchn_bind_virq { u32 virq, vcpu, port; };
 struct evtchn_status { u16 dom; u16 pad; u32 port; u32 status; u32 vcpu; u32 u[2]; };
 struct gnttab_query_size { u16 dom; u16 pad; u32 nr_frames, max_nr_frames; short status; };
 struct vcpu_set_singleshot_timer { u64 timeout_abs_ns; u32 flags; };
+struct evtchn_init_control { u64 control_gfn; u32 offset, vcpu; u8 link_bits, pad[7]; };
 struct grant_entry_v1 { u16 flags; u16 domid; u32 frame; };
 struct gnttab_map_grant_ref { u64 host_addr; u32 flags; u32 ref; u16 dom; short status; u32 handle; u64 dev_bus_addr; };
 struct gnttab_unmap_grant_ref { u64 host_addr; u64 dev_bus_addr; u32 handle; short status; };
@@ -112,7 +113,17 @@ void guest_main(u32 magic, u32 start_info) {
   u32 bogus = 5000;
   report("evtchn(send to port 5000)", hcall(event_channel_op, 4, (ulong)&bogus, 0));
   report("evtchn(close)", hcall(event_channel_op, 3, (ulong)&send, 0));
-  report("evtchn(FIFO init_control)", hcall(event_channel_op, 11, (ulong)page_a, 0));
+  /* FIFO ABI: not offered (-ENOSYS, guests fall back to 2-level), but Xen's own refusals first. */
+  struct evtchn_init_control ic = { (ulong)page_c >> 12, 0, 0, 0, { 0 } };
+  report("evtchn(FIFO init_control)", hcall(event_channel_op, 11, (ulong)&ic, 0));
+  ic.control_gfn = (u64)-2;
+  report("evtchn(FIFO init_control bad gfn)", hcall(event_channel_op, 11, (ulong)&ic, 0));
+  ic.control_gfn = (ulong)page_c >> 12; ic.offset = 4;
+  report("evtchn(FIFO init_control misaligned)", hcall(event_channel_op, 11, (ulong)&ic, 0));
+  ic.offset = 0; ic.vcpu = 9;
+  report("evtchn(FIFO init_control vcpu 9)", hcall(event_channel_op, 11, (ulong)&ic, 0));
+  u64 array_gfn = (ulong)page_c >> 12;
+  report("evtchn(FIFO expand_array)", hcall(event_channel_op, 12, (ulong)&array_gfn, 0));
 
   /* grant tables */
   u32 ver = 2;
