@@ -16,6 +16,9 @@ export interface BrowserDiskOptions extends DownloadOptions {
   diskId: string;
   /** Default true: the guest flushes (blkif feature-flush-cache), which commits. */
   writeCache?: boolean;
+  /** With the write cache: commit in the background right after each write (cow_overlay.ts). */
+  writeBehind?: boolean;
+  onUnsavedChange?: (unsaved: number) => void;
 }
 
 /** Fetches or reuses the base image and opens the overlay `diskId` over it. */
@@ -28,6 +31,8 @@ export async function openBrowserDisk(options: BrowserDiskOptions): Promise<CowO
     diskId: options.diskId,
     writeCache: options.writeCache ?? true,
     ownsBase: true,
+    ...(options.writeBehind !== undefined ? { writeBehind: options.writeBehind } : {}),
+    ...(options.onUnsavedChange ? { onUnsavedChange: options.onUnsavedChange } : {}),
   });
 }
 

@@ -9,6 +9,9 @@
 // default) each write commits its chunks in one transaction before it resolves; with it on,
 // written chunks stay pinned in memory and flush() commits them all in one transaction. Either way
 // the `…/meta` record naming the base goes into the same transaction as the first chunk.
+// `writeBehind` (with the write cache) starts a background commit as soon as a write completes,
+// and writes that arrive meanwhile go into the next one: the guest never waits for storage, yet
+// little stays only in memory (a tab can be closed at any moment: its worker dies with it).
 
 import { BlockDeviceError, checkBlockRange, SECTOR_SIZE } from '../machine/block_device.ts';
 import type { BlockDevice } from '../machine/block_device.ts';
@@ -33,6 +36,10 @@ export interface CowOverlayOptions {
   cacheChunks?: number;
   /** close() also closes the base (default false: a base may be shared by several overlays). */
   ownsBase?: boolean;
+  /** With writeCache: commit in the background right after each write (default false). */
+  writeBehind?: boolean;
+  /** Called when the number of uncommitted chunks changes. */
+  onUnsavedChange?: (unsaved: number) => void;
 }
 
 const DISK_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -53,6 +60,11 @@ export class CowOverlay implements BlockDevice {
   private readonly diskBytes: number;
   private metaStored: boolean;
   private readonly ownsBase: boolean;
+  private readonly writeBehind: boolean;
+  private readonly onUnsavedChange: ((unsaved: number) => void) | undefined;
+  private commitQueued = false;
+  /** Why the last background commit failed (flush() retries and reports). */
+  lastWriteBehindError: unknown = null;
   private closed = false;
 
   private constructor(options: CowOverlayOptions, chunkSize: number, dirtyIndices: number[], metaStored: boolean) {
@@ -70,6 +82,8 @@ export class CowOverlay implements BlockDevice {
     this.cache = new ChunkCache(options.cacheChunks ?? 32);
     this.metaStored = metaStored;
     this.ownsBase = options.ownsBase ?? false;
+    this.writeBehind = (options.writeBehind ?? false) && this.writeCache;
+    this.onUnsavedChange = options.onUnsavedChange;
   }
 
   /** Opens the overlay `diskId` in `store`, creating nothing until the first write. */
@@ -148,12 +162,28 @@ export class CowOverlay implements BlockDevice {
         for (const [i, chunk] of updated) this.cache.put(i, chunk);
         return;
       }
+      const before = this.cache.pinnedCount;
       for (const [i, chunk] of updated) {
         this.markDirty(i);
         this.cache.put(i, chunk, true);
       }
+      if (this.cache.pinnedCount !== before) this.onUnsavedChange?.(this.cache.pinnedCount);
       // A write cache may write back whenever it likes; do so before it outgrows the cache.
-      if (this.cache.pinnedIndices.length >= this.cache.capacity) await this.writeBack();
+      if (this.cache.pinnedCount >= this.cache.capacity) await this.writeBack();
+      else if (this.writeBehind && !this.commitQueued) {
+        // Queued behind this write (and any already issued), so one commit takes them all.
+        this.commitQueued = true;
+        void this.queue.run(async () => {
+          this.commitQueued = false;
+          if (this.closed) return;
+          try {
+            await this.writeBack();
+            this.lastWriteBehindError = null;
+          } catch (e) {
+            this.lastWriteBehindError = e; // the chunks stay pinned: flush() retries
+          }
+        });
+      }
     });
   }
 
@@ -273,9 +303,11 @@ export class CowOverlay implements BlockDevice {
   private async writeBack(): Promise<void> {
     const pinned = this.cache.pinnedIndices;
     if (pinned.length === 0) return;
+    // Every caller runs in the queue, so no write changes these chunks while they commit.
     const chunks = pinned.map((i): [number, Uint8Array] => [i, this.cache.get(i)!]);
     await this.commit(chunks);
     for (const i of pinned) this.cache.unpin(i);
+    this.onUnsavedChange?.(this.cache.pinnedCount);
   }
 
   private markDirty(i: number): void {

@@ -209,6 +209,14 @@ linkButton.addEventListener('click', () => {
   );
 });
 
+// Nothing lost: writeback-cache disks commit what they hold when the tab is hidden (the last
+// moment a mobile browser guarantees) or unloaded. The "unsaved" note in the disk panel shows
+// when written chunks are still only in memory.
+document.addEventListener('visibilitychange', () => {
+  if (document.visibilityState === 'hidden') void api.flushDisks().catch(() => undefined);
+});
+window.addEventListener('pagehide', () => void api.flushDisks().catch(() => undefined));
+
 async function main(): Promise<void> {
   const res = await fetch('demos.json');
   const manifest = (await res.json()) as DemoManifest;

@@ -213,9 +213,11 @@ export class MachineService implements WorkerControl {
       return CowOverlay.open({ base: disk, baseId: img.sha256, store: new MemoryChunkStore(), diskId, writeCache: true, ownsBase: true });
     }
     // QEMU's cache modes: writethrough and directsync have no write cache, so each write is committed
-    // before it completes (GRUB's save_env never flushes); the others commit on the guest's flush.
+    // before it completes (GRUB's save_env never flushes); the others complete writes at once and
+    // commit them behind the guest's back right away (a worker dies with its tab, taking anything
+    // only in memory), and a guest flush waits for that. The status bar counts what is unsaved.
     const writeCache = drive.cache !== 'writethrough' && drive.cache !== 'directsync';
-    return openBrowserDisk({ store: this.host.imageStore, image, urls, diskId, writeCache, ...opts });
+    return openBrowserDisk({ store: this.host.imageStore, image, urls, diskId, writeCache, writeBehind: true, onUnsavedChange: () => this.publish(true), ...opts });
   }
 
   private progress(image: string, loaded: number, total: number, cached: boolean): void {
@@ -342,8 +344,30 @@ export class MachineService implements WorkerControl {
     this.loop?.start();
   }
 
+  /** Pausing also writes back the disks' caches: a paused tab may be closed at any moment. */
   pause(): void {
     this.loop?.pause();
+    void this.flushDisks().catch(() => undefined);
+  }
+
+  async flushDisks(): Promise<number> {
+    // Requests the guest already issued complete first, so their writes are in the caches.
+    await this.settle();
+    let n = 0;
+    const failures: string[] = [];
+    for (const [id, d] of this.drives) {
+      if (!(d instanceof CowOverlay) || d.unsavedChunks === 0 || !this.keeps(id)) continue;
+      const pending = d.unsavedChunks;
+      try {
+        await d.flush();
+        n += pending;
+      } catch (e) {
+        failures.push(e instanceof Error ? e.message : String(e));
+      }
+    }
+    this.publish(true);
+    if (failures.length > 0) throw new Error(`could not save the disks: ${failures.join('; ')}`);
+    return n;
   }
 
   async step(n: number): Promise<Status> {
@@ -430,8 +454,14 @@ export class MachineService implements WorkerControl {
   /** Written chunks held in memory by writeback-cache disks (not yet in browser storage). */
   private unsavedChunks(): number {
     let n = 0;
-    for (const d of this.drives.values()) if (d instanceof CowOverlay) n += d.unsavedChunks;
+    for (const [id, d] of this.drives) if (d instanceof CowOverlay && this.keeps(id)) n += d.unsavedChunks;
     return n;
+  }
+
+  /** Whether drive `id` keeps its writes in browser storage (not read-only, not a snapshot). */
+  private keeps(id: string): boolean {
+    const d = this.spec?.config.drives.find((x) => x.id === id);
+    return d !== undefined && !d.readOnly && !d.snapshot;
   }
 
   fingerprint(): Fingerprint {

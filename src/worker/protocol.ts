@@ -224,6 +224,12 @@ export interface WorkerControl {
    * a downloaded image, and describe it; attaching it to a machine is a `create` with it listed.
    */
   importDisk(file: Blob, name: string): Promise<ImageRef>;
+  /**
+   * Commit every write that writeback-cache disks hold in memory; resolves once the IndexedDB
+   * transaction has committed (durability 'strict'). The page calls it when it is hidden or
+   * unloaded, and pause() does it too. Resolves with the chunks committed.
+   */
+  flushDisks(): Promise<number>;
   /** Forget every guest write to the writable disks, then reboot (the panel asks first). */
   resetDisks(): Promise<MachineInfo>;
   /** Rebuild the machine from the same spec and images (a power cycle). */

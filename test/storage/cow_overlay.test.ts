@@ -232,3 +232,65 @@ describe('CowOverlay', () => {
     expect(diffBytes(await readAll(again), model(baseBytes, [[30, data]]))).toBe('equal');
   });
 });
+
+describe('CowOverlay write-behind (cache=writeback in the page)', () => {
+  it('completes writes at once, commits them in the background, and a flush resolves only after the IndexedDB transaction committed', async () => {
+    // Watch every read-write transaction: its durability, and when it completes.
+    const events: string[] = [];
+    const durability: string[] = [];
+    const original = IDBDatabase.prototype.transaction;
+    IDBDatabase.prototype.transaction = function (this: IDBDatabase, ...args: Parameters<typeof original>) {
+      const tx = original.apply(this, args);
+      if (args[1] === 'readwrite') {
+        durability.push(String(args[2]?.durability));
+        tx.addEventListener('complete', () => events.push('committed'));
+      }
+      return tx;
+    } as typeof original;
+    try {
+      const { baseBytes, open } = setup();
+      const counts: number[] = [];
+      const disk = await open({ writeCache: true, writeBehind: true, onUnsavedChange: (n) => counts.push(n) });
+      const data = randomBytes(2 * SECTOR_SIZE, 99);
+      await disk.write(7, data); // crosses from chunk 0 into chunk 1
+      events.push('written');
+      expect(disk.unsavedChunks).toBe(2);
+      await disk.flush();
+      events.push('flushed');
+      expect(disk.unsavedChunks).toBe(0);
+      // The write resolved before anything was committed; the flush only after it was.
+      expect(events[0]).toBe('written');
+      expect(events.at(-1)).toBe('flushed');
+      expect(events.at(-2)).toBe('committed');
+      expect(durability.every((d) => d === 'strict')).toBe(true);
+      expect(counts).toEqual([2, 0]); // the background commit had already done it
+      // A new overlay on the same database (a reloaded page) sees the write.
+      const again = await open();
+      expect(diffBytes(await readAll(again), model(baseBytes, [[7, data]]))).toBe('equal');
+    } finally {
+      IDBDatabase.prototype.transaction = original;
+    }
+  });
+
+  it('commits without any flush: the next overlay sees the write once the background commit is done', async () => {
+    const { baseBytes, open } = setup();
+    const seen: number[] = [];
+    let committed!: () => void;
+    const done = new Promise<void>((r) => (committed = r));
+    const disk = await open({ writeCache: true, writeBehind: true, onUnsavedChange: (n) => (seen.push(n), n === 0 && committed()) });
+    const data = randomBytes(SECTOR_SIZE, 5);
+    await disk.write(20, data);
+    await done;
+    expect(seen).toEqual([1, 0]);
+    const again = await open();
+    expect(diffBytes(await readAll(again), model(baseBytes, [[20, data]]))).toBe('equal');
+  });
+
+  it('without write-behind a write cache keeps writes in memory until flushed', async () => {
+    const { baseBytes, open } = setup();
+    const disk = await open({ writeCache: true });
+    await disk.write(3, randomBytes(SECTOR_SIZE, 6));
+    expect(disk.unsavedChunks).toBe(1);
+    expect(diffBytes(await readAll(await open()), baseBytes)).toBe('equal');
+  });
+});
