@@ -345,6 +345,7 @@ export class Cpu {
   }
 
   private flushDecodeCache(): void {
+    this.linkEpoch++;
     for (const d of this.cache) d.tag = -1;
   }
 
@@ -364,6 +365,7 @@ export class Cpu {
   /** Drop all decoded code of host page `hp` (its generation changes; the page stops being code). */
   private codeWritten(hp: number): void {
     if (this.codePage[hp] === 0) return;
+    this.linkEpoch++; // links into this page's instructions are stale
     this.codePage[hp] = 0;
     this.codeLines.fill(0, hp * 8, hp * 8 + 8);
     this.codeGen[hp] = (this.codeGen[hp]! + 1) | 0;
@@ -801,6 +803,7 @@ export class Cpu {
 
   /** Decode the instruction at host offset `host` (linear lo/hi) into cache slot `d`. */
   private decodeAt(d: DecodedInsn, host: number, lo: number, hi: number): void {
+    this.linkEpoch++; // the slot may be the target of links
     const off = lo & 0xfff;
     const bits = this.s32[I(L.CODE_BITS)]!;
     let avail = 4096 - off;
@@ -848,19 +851,27 @@ export class Cpu {
     let reason: number = Exit.BUDGET;
     // Fall-through chaining: the previous instruction, if it did not branch and was cached.
     let prev: DecodedInsn | null = null;
-    let epoch = this.linkEpoch;
+    let taken = false;
     this.pendingExit = -1;
     this.eventCheck = true;
     if (checkEvents(this, true) < 0) return Exit.SHUTDOWN;
     // Events delivered without retiring an instruction count against the budget too, so a
     // guest stuck in a fault loop (a handler that faults again) cannot hang the host.
     let events = 0;
+    // RIP lives in locals between instructions (stored back after each one); reloaded from the
+    // state block after anything else may have moved it (exception or event delivery).
+    let ripLo = s[I_RIP]!, ripHi = s[I_RIP + 1]!;
     while (n + events < maxInstructions) {
-      const ripLo = s[I_RIP]!, ripHi = s[I_RIP + 1]!;
       const bits = s[I_CODE_BITS]!;
       let d: DecodedInsn;
-      const nx: DecodedInsn | null = prev !== null && epoch === this.linkEpoch ? prev.link : null;
-      if (nx !== null && nx.tag === prev!.tag + prev!.len && nx.gen === codeGen[nx.tag >>> 12]) {
+      // Chained successor: valid while linkEpoch is unchanged since the link was made (no TLB
+      // flush, mode change, decode into any cache slot, or write to decoded code since).
+      let nx: DecodedInsn | null = null;
+      if (prev !== null) {
+        if (!taken) { if (prev.linkStamp === this.linkEpoch) nx = prev.link; }
+        else if (prev.blinkStamp === this.linkEpoch && prev.blinkLo === ripLo && prev.blinkHi === ripHi) nx = prev.blink;
+      }
+      if (nx !== null) {
         d = nx;
       } else {
       let linLo = ripLo, linHi = ripHi;
@@ -875,6 +886,7 @@ export class Cpu {
           s[I_EXC_RIP] = ripLo; s[I_EXC_RIP + 1] = ripHi;
           prev = null;
           if (this.fault) { this.fault = false; if (!this.deliverException()) { reason = this.faultExit; break; } events++; }
+          ripLo = s[I_RIP]!; ripHi = s[I_RIP + 1]!;
           continue;
         }
         this.cpLin = linLo & ~0xfff; this.cpLinHi = linHi; this.cpHost = hp;
@@ -898,11 +910,14 @@ export class Cpu {
           prev = null;
           this.fault = false;
           if (!this.deliverException()) { reason = this.faultExit; break; } events++;
+          ripLo = s[I_RIP]!; ripHi = s[I_RIP + 1]!;
           continue;
         }
       }
-      if (prev !== null && d.tag >= 0 && d.tag === prev.tag + prev.len && ((d.tag ^ prev.tag) & ~0xfff) === 0) prev.link = d;
-      epoch = this.linkEpoch;
+      if (prev !== null && d.tag >= 0) {
+        if (!taken) { prev.link = d; prev.linkStamp = this.linkEpoch; }
+        else { prev.blink = d; prev.blinkLo = ripLo; prev.blinkHi = ripHi; prev.blinkStamp = this.linkEpoch; }
+      }
       }
       // Next RIP with the IP width of the mode.
       const len = d.len;
@@ -914,23 +929,27 @@ export class Cpu {
         this.nextLo = bits === 32 ? (ripLo + len) | 0 : (ripLo + len) & 0xffff;
         this.nextHi = 0;
       }
-      const fallLo = this.nextLo, csBase = s[I_CS_BASE];
+      const fallLo = this.nextLo, fallHi = this.nextHi, csBase = s[I_CS_BASE];
       execute(this, d);
       if (this.fault) {
         prev = null;
         this.fault = false;
         if (!this.deliverException()) { reason = this.faultExit; break; } events++;
+        ripLo = s[I_RIP]!; ripHi = s[I_RIP + 1]!;
         continue;
       }
-      s[I_RIP] = this.nextLo;
-      s[I_RIP + 1] = this.nextHi;
-      // Chain only a true fall-through: same RIP successor and the same code segment base.
-      prev = this.nextLo === fallLo && d.tag >= 0 && s[I_CS_BASE] === csBase ? d : null;
+      ripLo = this.nextLo; ripHi = this.nextHi;
+      s[I_RIP] = ripLo;
+      s[I_RIP + 1] = ripHi;
+      // Chain from a cached instruction that kept the code segment base (fall-through or branch).
+      prev = d.tag >= 0 && s[I_CS_BASE] === csBase ? d : null;
+      taken = ripLo !== fallLo || ripHi !== fallHi;
       n++;
       if (this.eventCheck) {
         const e = checkEvents(this);
         if (e < 0) { reason = Exit.SHUTDOWN; break; }
         if (e > 0) prev = null;
+        ripLo = s[I_RIP]!; ripHi = s[I_RIP + 1]!;
       }
       if (this.pendingExit >= 0) { reason = this.pendingExit; break; }
     }

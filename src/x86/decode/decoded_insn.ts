@@ -50,6 +50,13 @@ export class DecodedInsn {
   rex = 0;
   /** Fault the decoder found (6 = #UD, 13 = #GP), raised at execution; -1 none. */
   fault = -1;
-  /** The decoded instruction that follows this one in the same page (fall-through link), or null. */
+  /** The decoded instruction that followed this one last time it fell through (cpu.ts run), or null. */
   link: DecodedInsn | null = null;
+  /** Cpu link epoch when `link` was set: the link is valid only while the epoch is unchanged. */
+  linkStamp = -1;
+  /** The decoded instruction at the last taken branch target (RIP blinkLo/blinkHi), or null. */
+  blink: DecodedInsn | null = null;
+  blinkLo = 0;
+  blinkHi = 0;
+  blinkStamp = -1;
 }
