@@ -179,3 +179,16 @@ describe('is_initialised follows INIT and SIPI; VCPUOP_down is wait-for-SIPI', (
     expect(initialise(y, 1, ctx32())).toBe(0);
   });
 });
+
+describe('VCPUOP_send_nmi and VCPUOP_get_physid (xen/arch/x86/domain.c do_vcpu_op)', () => {
+  it('send_nmi takes only a NULL argument and leaves an NMI pending on the target; get_physid is for the hardware domain only', () => {
+    const x = makeXen({}, 2);
+    const nmiPending = () => x.m.platform.lapics[1]!.nmiPending || x.m.cpus[1]!.s32[L.NMI_PENDING >> 2] !== 0;
+    expect(call32(x, vcpu_op, 11, 1, DATA)).toBe(EINVAL);
+    expect(nmiPending()).toBe(false);
+    expect(call32(x, vcpu_op, 11, 1, 0)).toBe(0);
+    expect(nmiPending()).toBe(true);
+    expect(call32(x, vcpu_op, 11, 2, 0)).toBe(-2); // -ENOENT: no vCPU 2
+    expect(call32(x, vcpu_op, 12, 0, DATA)).toBe(EINVAL);
+  });
+});

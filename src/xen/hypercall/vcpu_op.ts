@@ -9,12 +9,15 @@
 import { XEN_EEXIST, XEN_EFAULT, XEN_EINVAL, XEN_ENOENT, XEN_ENOSYS } from '../abi/errno.ts';
 import { VcpuHvmContextLayout } from '../abi/hvm/hvm_vcpu.ts';
 import { SHUTDOWN_poweroff } from '../abi/sched.ts';
+import { DM_NMI } from '../../machine/lapic.ts';
 import {
+  VCPUOP_get_physid,
   VCPUOP_get_runstate_info,
   VCPUOP_is_up,
   VCPUOP_register_runstate_memory_area,
   VCPUOP_register_vcpu_info,
   VCPUOP_register_vcpu_time_memory_area,
+  VCPUOP_send_nmi,
   VCPUOP_set_periodic_timer,
   VCPUOP_set_singleshot_timer,
   VCPUOP_stop_periodic_timer,
@@ -76,6 +79,13 @@ export function vcpuOp(d: XenDomain, h: Hypercall): number {
       if (!lapics[vcpu]!.waitingForSipi) d.machine.setVcpuDown(vcpu, true);
       return 0;
     }
+    case VCPUOP_send_nmi:
+      // arch/x86/domain.c: the argument must be NULL; the NMI is taken like one from the LAPIC.
+      if (arg !== 0) return -XEN_EINVAL;
+      d.machine.platform.lapics[vcpu]!.deliver(DM_NMI, 0, false);
+      return 0;
+    case VCPUOP_get_physid:
+      return -XEN_EINVAL; // only for the hardware domain's pinned vCPUs
     case VCPUOP_get_runstate_info:
       return h.g.write(arg, d.runstate.info(vcpu, h.abi)) ? 0 : -XEN_EFAULT;
     case VCPUOP_register_runstate_memory_area: {
