@@ -10,8 +10,9 @@ say() { printf 'setup: %s\n' "$*" >&2; }
 node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a===20&&b>=19)?0:1)' \
   || { say "Node $(node --version) is too old: install Node 20.19 or newer"; exit 1; }
 
-# Debian packages: the oracles (gcc -m32, QEMU TCG, Xen's public headers, Chromium) and image tools.
-DEB_PACKAGES=(gcc-multilib qemu-system-x86 libxen-dev chromium e2fsprogs fdisk cpio seabios xz-utils lz4)
+# Debian packages: the oracles (gcc -m32, QEMU TCG, Xen's public headers, Chromium and Firefox ESR
+# for the page's end-to-end tests) and image tools.
+DEB_PACKAGES=(gcc-multilib qemu-system-x86 libxen-dev chromium firefox-esr e2fsprogs fdisk cpio seabios xz-utils lz4)
 missing=()
 for p in "${DEB_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
