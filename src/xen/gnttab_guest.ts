@@ -74,6 +74,27 @@ export class GuestGrants {
   constructor(private readonly d: XenDomain) {}
 
   map(hostAddr: number, flags: number, ref: number, dom: number): MapResult {
+    const r = this.doMap(hostAddr, flags, ref, dom);
+    const t = this.d.trace;
+    if (t.on) t.emit('xen_gnttab_map', this.d.machine.current, { ref, dom, flags, host_gfn: Math.floor(hostAddr / PAGE), ret: r.status, handle: r.handle });
+    return r;
+  }
+
+  unmap(hostAddr: number, handle: number): number {
+    const st = this.doUnmap(hostAddr, handle);
+    const t = this.d.trace;
+    if (t.on) t.emit('xen_gnttab_unmap', this.d.machine.current, { handle, host_gfn: Math.floor(hostAddr / PAGE), ret: st });
+    return st;
+  }
+
+  copy(src: readonly [number, number, number], dst: readonly [number, number, number], len: number, flags: number): number {
+    const st = this.doCopy(src, dst, len, flags);
+    const t = this.d.trace;
+    if (t.on) t.emit('xen_gnttab_copy', this.d.machine.current, { src: src[0], src_dom: src[1], dst: dst[0], dst_dom: dst[1], len, flags, ret: st });
+    return st;
+  }
+
+  private doMap(hostAddr: number, flags: number, ref: number, dom: number): MapResult {
     const d = this.d;
     const fail = (status: number): MapResult => ({ status, handle: 0, devBusAddr: 0 });
     if ((flags & (GNTMAP_host_map | GNTMAP_device_map)) === 0) return fail(GNTST_bad_gntref);
@@ -102,7 +123,7 @@ export class GuestGrants {
     return { status: GNTST_okay, handle, devBusAddr: frame * PAGE };
   }
 
-  unmap(hostAddr: number, handle: number): number {
+  private doUnmap(hostAddr: number, handle: number): number {
     const d = this.d;
     const m = Number.isInteger(handle) ? this.maptrack[handle] : undefined;
     if (!m) return GNTST_bad_handle;
@@ -118,10 +139,8 @@ export class GuestGrants {
     return GNTST_okay;
   }
 
-  /**
-   * One gnttab_copy op. `src`/`dst`: [ref or gmfn, domid, offset]; flags GNTCOPY_*.
-   */
-  copy(src: readonly [number, number, number], dst: readonly [number, number, number], len: number, flags: number): number {
+  /** One gnttab_copy op. `src`/`dst`: [ref or gmfn, domid, offset]; flags GNTCOPY_*. */
+  private doCopy(src: readonly [number, number, number], dst: readonly [number, number, number], len: number, flags: number): number {
     const d = this.d;
     const lock = (domid: number, gref: boolean): number =>
       domid !== DOMID_SELF && !gref ? GNTST_permission_denied : domid !== DOMID_SELF && domid !== d.domid ? GNTST_bad_domain : GNTST_okay;

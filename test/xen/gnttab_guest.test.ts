@@ -49,3 +49,16 @@ describe('guest grant maps (GNTTABOP_map_grant_ref) in snapshots', () => {
     expect(unmap(y, 0)).toBe(-4); // GNTST_bad_handle: the handle is free again
   });
 });
+
+describe('guest grant operations are traced (invariant 7)', () => {
+  it('map and unmap emit xen_gnttab_map / xen_gnttab_unmap from the guest layer with their status', () => {
+    const x = makeXen();
+    const events: { name: string; layer: string; args: Record<string, number | string> }[] = [];
+    x.d.trace.attach((e) => events.push(e));
+    mapOwnGrant(x);
+    expect(unmap(x, 0)).toBe(0);
+    const g = events.filter((e) => e.name.startsWith('xen_gnttab_'));
+    expect(g.map((e) => [e.name, e.layer, e.args.ret])).toEqual([['xen_gnttab_map', 'guest', 0], ['xen_gnttab_unmap', 'guest', 0]]);
+    expect(g[0]!.args).toMatchObject({ ref: 8, dom: 1, host_gfn: TARGET_GFN, handle: 0 });
+  });
+});
