@@ -48,9 +48,10 @@ function aluOp(c: Cpu, op: number, size: number, a: number, ah: number, b: numbe
 }
 
 export function ALU(c: Cpu, d: DecodedInsn): void {
-  const size = d.osz, op = d.sub;
-  // Fast path: 32-bit register destination, register or immediate source (the common case).
-  if (size === 2 && d.k1 === K_REG && d.k2 !== K_MEM) {
+  const op = d.sub;
+  // Fast path: 32-bit register destination, register or immediate source (the common case),
+  // small enough for V8 to inline into the run loop; the rest is in aluOther.
+  if (d.osz === 2 && d.k1 === K_REG && d.k2 !== K_MEM) {
     const s = c.s32, ri = d.r1 << 1;
     const a = s[ri]!, b = d.k2 === K_REG ? s[d.r2 << 1]! : d.imm;
     let r: number;
@@ -66,6 +67,12 @@ export function ALU(c: Cpu, d: DecodedInsn): void {
     s[ri] = r; s[ri + 1] = 0;
     return;
   }
+  aluOther(c, d);
+}
+
+/** ALU forms other than 32-bit register destination with a register/immediate source. */
+function aluOther(c: Cpu, d: DecodedInsn): void {
+  const size = d.osz, op = d.sub;
   if (size === 3 && d.k1 === K_REG && d.k2 !== K_MEM) {
     const s = c.s32, ri = d.r1 << 1;
     const a = s[ri]!, ah = s[ri + 1]!;

@@ -107,6 +107,10 @@ export const enum Ex {
   SSE, // MMX/SSE rows of opcodes/table_sse.ts; exec/sse.ts finds the handler by row
 }
 
+/**
+ * The hottest families, in a switch small enough (well under V8's 460-byte inlining limit) to be
+ * inlined into Cpu.run: one call level less per instruction. Everything else goes to `executeRest`.
+ */
 export function execute(c: Cpu, d: DecodedInsn): void {
   switch (d.ex) {
     case Ex.MOV: MOV(c, d); return;
@@ -122,16 +126,22 @@ export function execute(c: Cpu, d: DecodedInsn): void {
     case Ex.INC: INCDEC(c, d, false); return;
     case Ex.DEC: INCDEC(c, d, true); return;
     case Ex.MOVZX: MOVX(c, d, false); return;
+    case Ex.SHIFT: SHIFT(c, d); return;
+    case Ex.IMUL2: IMULN(c, d, false); return;
+    case Ex.CMOVCC: CMOVCC(c, d); return;
+    default: executeRest(c, d); return;
+  }
+}
+
+function executeRest(c: Cpu, d: DecodedInsn): void {
+  switch (d.ex) {
     case Ex.MOVSX: MOVX(c, d, true); return;
     case Ex.MOVSXD: MOVSXD(c, d); return;
-    case Ex.SHIFT: SHIFT(c, d); return;
-    case Ex.CMOVCC: CMOVCC(c, d); return;
     case Ex.SETCC: SETCC(c, d); return;
     case Ex.XCHG: XCHG(c, d); return;
     case Ex.NOT: NOT(c, d); return;
     case Ex.NEG: NEG(c, d); return;
     case Ex.MULDIV: MULDIV(c, d); return;
-    case Ex.IMUL2: IMULN(c, d, false); return;
     case Ex.IMUL3: IMULN(c, d, true); return;
     case Ex.STRING: STRING(c, d); return;
     case Ex.LOOP: LOOP(c, d); return;
