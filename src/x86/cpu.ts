@@ -142,8 +142,6 @@ export class Cpu {
   ssShadow = false;
   /** Interrupts are inhibited at the current boundary (the instruction after STI/MOV SS is next). */
   inhibited = false;
-  /** RFLAGS.RF was set for the instruction now executing: clear it once that one retires. */
-  rfArmed = false;
   /** Enabled instruction / data breakpoints, bit i = DRi (system/debug_registers.ts keeps them). */
   dbgExec = 0;
   dbgData = 0;
@@ -536,22 +534,28 @@ export class Cpu {
   }
 
   /**
-   * Does a data access at offset `off` of `seg` fault? Records #GP(0) (#SS(0) for SS) if so.
-   * Checks the first byte only (an access straddling the limit is not caught).
+   * Does a data access of `n` bytes at offset `off` of `seg` fault? Records #GP(0) (#SS(0) for
+   * SS) if so (SDM Vol 3 §5.3: every byte within the limit; expand-down: above the limit, up to
+   * FFFFh or FFFFFFFFh by the B flag). `ea` checks the first byte only (its access size comes
+   * later); stack and string accesses (`linear`) check all `n`.
    */
-  private segFault(seg: number, off: number): boolean {
+  private segFault(seg: number, off: number, n = 1): boolean {
     const s = this.s32, b = I_SEG + seg * 8, attr = s[b + 1]!, lim = s[b + 4]! >>> 0;
     const pe = (s[I(L.MODE_FLAGS)]! & (ModeFlag.PE | ModeFlag.VM86)) === ModeFlag.PE;
+    const first = off >>> 0, last = first + n - 1;
     let bad: boolean;
     if ((attr & 0x80) === 0) bad = pe;
-    else if ((attr & 0x1c) === 0x14) bad = (off >>> 0) <= lim || ((attr & 0x4000) === 0 && (off >>> 0) > 0xffff);
-    else bad = (off >>> 0) > lim;
+    else if ((attr & 0x1c) === 0x14) bad = first <= lim || last > ((attr & 0x4000) === 0 ? 0xffff : 0xffffffff);
+    else bad = last > lim;
     if (bad) this.raise(seg === L.SS ? 12 : 13, 0);
     return bad;
   }
 
-  /** Linear address of seg:offset for stack and string accesses with address size `asz` code. */
-  linear(seg: number, offLo: number, offHi: number, asz: number): void {
+  /**
+   * Linear address of seg:offset for stack and string accesses with address size `asz` code, for
+   * an access of `n` bytes (checked against the segment limit outside 64-bit mode).
+   */
+  linear(seg: number, offLo: number, offHi: number, asz: number, n = 1): void {
     const s = this.s32;
     this.eaSS = seg === L.SS;
     const bl = s[I_SEG + seg * 8 + 2]!;
@@ -571,7 +575,8 @@ export class Cpu {
       return;
     }
     this.eaLo = (off + bl) | 0;
-    this.eaHi = 0;
+    // Limits and null selectors: only segments that are not flat 4 GiB (segChk, as in `ea`).
+    this.eaHi = this.segChk !== 0 && ((this.segChk >>> seg) & 1) !== 0 && this.segFault(seg, off, n) ? SEG_FAULT_HI : 0;
   }
 
   /** Read `size` code (0–3) at linear (eaLo, eaHi). 64-bit: hi in `this.hi`. */
@@ -750,10 +755,10 @@ export class Cpu {
       this.linear(L.SS, spLo, spHi, 3);
     } else if (sb === 32) {
       spLo = (spLo - n) | 0;
-      this.linear(L.SS, spLo, 0, 2);
+      this.linear(L.SS, spLo, 0, 2, n);
     } else {
       spLo = (spLo & ~0xffff) | ((spLo - n) & 0xffff);
-      this.linear(L.SS, spLo, 0, 1);
+      this.linear(L.SS, spLo, 0, 1, n);
     }
     this.write(size, v, vh);
     if (this.fault) return false;
@@ -771,8 +776,8 @@ export class Cpu {
     if (sb === 64) {
       const sum = (spLo >>> 0) + offset;
       this.linear(L.SS, sum | 0, (spHi + (sum > 0xffffffff ? 1 : 0)) | 0, 3);
-    } else if (sb === 32) this.linear(L.SS, (spLo + offset) | 0, 0, 2);
-    else this.linear(L.SS, (spLo + offset) & 0xffff, 0, 1);
+    } else if (sb === 32) this.linear(L.SS, (spLo + offset) | 0, 0, 2, 1 << size);
+    else this.linear(L.SS, (spLo + offset) & 0xffff, 0, 1, 1 << size);
     return this.read(size);
   }
 

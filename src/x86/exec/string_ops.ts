@@ -25,9 +25,9 @@ function regAdd(c: Cpu, r: number, asz: number, delta: number): void {
   else c.s16[r << 2] = (c.s16[r << 2]! + delta) & 0xffff;
 }
 
-function addrOf(c: Cpu, seg: number, r: number, asz: number): void {
+function addrOf(c: Cpu, seg: number, r: number, asz: number, n: number): void {
   const s = c.s32;
-  c.linear(seg, s[r << 1]!, s[(r << 1) + 1]!, asz);
+  c.linear(seg, s[r << 1]!, s[(r << 1) + 1]!, asz, n);
 }
 
 function countZero(c: Cpu, asz: number): boolean {
@@ -48,11 +48,11 @@ export function STRING(c: Cpu, d: DecodedInsn): void {
   for (let it = 0; ; it++) {
     switch (op) {
       case 0: { // MOVS
-        addrOf(c, seg, RSI, asz);
+        addrOf(c, seg, RSI, asz, n);
         const v = c.read(size);
         if (c.fault) return;
         const vh = c.hi;
-        addrOf(c, ES, RDI, asz);
+        addrOf(c, ES, RDI, asz, n);
         c.write(size, v, vh);
         if (c.fault) return;
         regAdd(c, RSI, asz, delta); regAdd(c, RDI, asz, delta);
@@ -61,12 +61,12 @@ export function STRING(c: Cpu, d: DecodedInsn): void {
       case 1: case 4: { // CMPS, SCAS
         let a: number, ah = 0;
         if (op === 1) {
-          addrOf(c, seg, RSI, asz);
+          addrOf(c, seg, RSI, asz, n);
           a = c.read(size);
           if (c.fault) return;
           ah = c.hi;
         } else { a = c.getReg(size, 0); ah = c.hi; }
-        addrOf(c, ES, RDI, asz);
+        addrOf(c, ES, RDI, asz, n);
         const b = c.read(size);
         if (c.fault) return;
         const bh = c.hi;
@@ -80,14 +80,14 @@ export function STRING(c: Cpu, d: DecodedInsn): void {
       }
       case 2: { // STOS
         const v = c.getReg(size, 0), vh = c.hi;
-        addrOf(c, ES, RDI, asz);
+        addrOf(c, ES, RDI, asz, n);
         c.write(size, v, vh);
         if (c.fault) return;
         regAdd(c, RDI, asz, delta);
         break;
       }
       case 3: { // LODS
-        addrOf(c, seg, RSI, asz);
+        addrOf(c, seg, RSI, asz, n);
         const v = c.read(size);
         if (c.fault) return;
         c.setReg(size, 0, v, c.hi);
@@ -95,7 +95,7 @@ export function STRING(c: Cpu, d: DecodedInsn): void {
         break;
       }
       case 5: { // INS: ES:rDI ← port DX
-        addrOf(c, ES, RDI, asz);
+        addrOf(c, ES, RDI, asz, n);
         if (!c.probeWrite(c.eaLo, c.eaHi, n)) return;
         const v = c.bus.portIn(c.s16[8]!, n);
         c.write(size, v, 0);
@@ -104,7 +104,7 @@ export function STRING(c: Cpu, d: DecodedInsn): void {
         break;
       }
       default: { // OUTS: port DX ← seg:rSI
-        addrOf(c, seg, RSI, asz);
+        addrOf(c, seg, RSI, asz, n);
         const v = c.read(size);
         if (c.fault) return;
         c.bus.portOut(c.s16[8]!, n, size === 0 ? v & 0xff : size === 1 ? v & 0xffff : v);
