@@ -6,6 +6,7 @@ import type { DecodedInsn } from '../decode/decoded_insn.ts';
 import { OF, getFlag, testCC, ZF } from '../flags.ts';
 import { EXC_NESTING, RCX, RIP } from '../state_layout.ts';
 import { K_IMM, K_MEM } from './operands.ts';
+import { vm86IoplFault } from '../system/vm86.ts';
 
 /** Set the branch target (lo, hi) with the operand-size truncation and the canonical check. */
 function branch(c: Cpu, osz: number, lo: number, hi: number): boolean {
@@ -98,7 +99,7 @@ export function INTN(c: Cpu, d: DecodedInsn): void {
   const op = d.sub;
   let vector: number;
   if (op === 0) vector = 3;
-  else if (op === 1) vector = d.imm & 0xff;
+  else if (op === 1) { if (vm86IoplFault(c)) return; vector = d.imm & 0xff; } // IOPL-sensitive in VM86
   else if (op === 2) { if (getFlag(c, OF) === 0) return; vector = 4; }
   else vector = 1;
   const s = c.s32;

@@ -6,6 +6,7 @@ import type { DecodedInsn } from '../decode/decoded_insn.ts';
 import { RBP, RSP, RFLAGS, LAZY_MASK, SEG, SS } from '../state_layout.ts';
 import { getFlags } from '../flags.ts';
 import { K_IMM, K_MEM, K_REG } from './operands.ts';
+import { vm86IoplFault } from '../system/vm86.ts';
 
 export function PUSH(c: Cpu, d: DecodedInsn): void {
   const size = d.osz;
@@ -112,6 +113,7 @@ export function LEAVE(c: Cpu, d: DecodedInsn): void {
 }
 
 export function PUSHF(c: Cpu, d: DecodedInsn): void {
+  if (vm86IoplFault(c)) return;
   // VM and RF are cleared in the pushed image (SDM Vol 2 PUSHF).
   const f = getFlags(c) & ~0x30000;
   c.push(d.osz, f, 0);
@@ -119,6 +121,7 @@ export function PUSHF(c: Cpu, d: DecodedInsn): void {
 
 /** POPF: which bits change depends on CPL and IOPL (SDM Vol 2 POPF, Table 4-?). */
 export function POPF(c: Cpu, d: DecodedInsn): void {
+  if (vm86IoplFault(c)) return;
   const size = d.osz;
   const v = c.peek(size, 0);
   if (c.fault) return;

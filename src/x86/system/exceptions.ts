@@ -42,7 +42,7 @@ export function deliverEvent(c: Cpu, vector: number, error: number, kind: number
       c.stepArmed = false;
       c.eventCheck = true;
       // The event ends any shadow, RF's one instruction and the aborted instruction's data hits.
-      c.shadow = false; c.ssShadow = false; c.inhibited = false; c.rfArmed = false;
+      c.shadow = false; c.ssShadow = false; c.inhibited = false;
       c.dbgHits = 0;
       c.dbgDeferred &= ~DR6_BS;
       return true;
@@ -117,8 +117,6 @@ export function checkEvents(c: Cpu, entry = false): number {
   c.eventCheck = false;
   let delivered = 0;
   if (!entry) {
-    // RF suppresses instruction breakpoints for one instruction, which has now retired.
-    if (c.rfArmed) { c.rfArmed = false; s[I(L.RFLAGS)] = s[I(L.RFLAGS)]! & ~RF; }
     let traps = (c.stepArmed ? DR6_BS : 0) | c.dbgHits;
     c.stepArmed = false;
     c.dbgHits = 0;
@@ -168,7 +166,10 @@ export function checkEvents(c: Cpu, entry = false): number {
     }
   }
   const f = s[I(L.RFLAGS)]!;
-  if ((f & RF) !== 0) { c.rfArmed = true; c.eventCheck = true; }
+  // RF has done its work (suppressing the instruction breakpoint just checked): the processor
+  // clears it at the start of the next instruction (SDM Vol 3 §18.3.1.1), so a fault there
+  // pushes RF = 1 by the fault rule, and INT n or a trap after it pushes 0.
+  if ((f & RF) !== 0) s[I(L.RFLAGS)] = f & ~RF;
   if ((f & TF) !== 0) { c.stepArmed = true; c.eventCheck = true; }
   return delivered;
 }

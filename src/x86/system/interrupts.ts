@@ -20,6 +20,7 @@ import { commitFlags, getFlags } from '../flags.ts';
 import { desc, descDpl, descPresent, descS, descType, DESC_FAULT, DESC_LIMIT, loadCache, readDescriptor, segIndex, setDescriptorBits } from './descriptor_tables.ts';
 import { loadCs, loadRealSeg, updateStackBits } from './segmentation.ts';
 import { TASK_INT, TASK_IRET, taskSwitch } from './task_switch.ts';
+import { iretToVm86, leaveVm86, pushVm86DataSegs, vm86IoplFault } from './vm86.ts';
 
 /** How an event was raised (changes EXT, the gate DPL check and what RIP is pushed). */
 export const enum EventKind {
@@ -71,8 +72,7 @@ function tssRead(c: Cpu, off: number, size: number, ext: number): number {
 export function deliverInterrupt(c: Cpu, vector: number, error: number, kind: number): boolean {
   const mode = c.s32[L.MODE_FLAGS >> 2]!;
   if ((mode & 1) === 0) return deliverReal(c, vector);
-  if ((mode & 8) !== 0) { c.raiseGP0(); return false; } // virtual-8086 events: not modelled
-  return deliverProtected(c, vector, error, kind, (mode & 2) !== 0);
+  return deliverProtected(c, vector, error, kind, (mode & 2) !== 0, (mode & 8) !== 0);
 }
 
 function deliverReal(c: Cpu, vector: number): boolean {
@@ -97,7 +97,7 @@ function deliverReal(c: Cpu, vector: number): boolean {
   return true;
 }
 
-function deliverProtected(c: Cpu, vector: number, error: number, kind: number, long: boolean): boolean {
+function deliverProtected(c: Cpu, vector: number, error: number, kind: number, long: boolean, vm86: boolean): boolean {
   const s = c.s32;
   const ext = kind === EventKind.SOFTWARE ? 0 : 1;
   const idtErr = (vector << 3) | 2 | ext;
@@ -137,6 +137,8 @@ function deliverProtected(c: Cpu, vector: number, error: number, kind: number, l
   if (!descPresent(w1)) { c.raise(11, selErr); return false; }
   if (long && ((w1 & 0x200000) === 0 || (w1 & 0x400000) !== 0)) { c.raise(13, selErr); return false; }
   const newCpl = (t & 4) !== 0 ? cpl : dpl;
+  // From virtual-8086 mode only to a ring-0 non-conforming handler (SDM Vol 3 §20.3.1.1).
+  if (vm86 && newCpl !== 0) { c.raise(13, selErr); return false; }
   const gate32 = (gt & 8) !== 0;
   let offLo = long || gate32 ? (g0 & 0xffff) | (g1 & 0xffff0000) : g0 & 0xffff;
   const offHi = long ? g2 : 0;
@@ -189,6 +191,7 @@ function deliverProtected(c: Cpu, vector: number, error: number, kind: number, l
       s[L.RSP << 1] = tss32 ? sp : (s[L.RSP << 1]! & ~0xffff) | (sp & 0xffff);
       updateStackBits(c);
       c.setCpl(newCpl);
+      if (vm86 && !pushVm86DataSegs(c, size)) { restoreStack(c); return false; }
       if (!c.push(size, oldSs, 0) || !c.push(size, oldSpLo, 0)) { restoreStack(c); return false; }
     }
     const ok = c.push(size, flags, 0) && c.push(size, oldCs, 0) && c.push(size, ripLo, 0) && (error < 0 || c.push(size, error, 0));
@@ -199,6 +202,7 @@ function deliverProtected(c: Cpu, vector: number, error: number, kind: number, l
   let f = s[L.RFLAGS >> 2]! & ~(TF | NT | RF | VM);
   if ((gt & 1) === 0) f &= ~IF; // interrupt gate
   s[L.RFLAGS >> 2] = f;
+  if (vm86) leaveVm86(c);
   loadCs(c, sel, w0, w1, newCpl);
   s[L.RIP >> 2] = offLo; s[(L.RIP >> 2) + 1] = offHi;
   return true;
@@ -212,19 +216,22 @@ export function IRET(c: Cpu, d: DecodedInsn): void {
   const size = d.osz === 3 ? 3 : d.osz === 1 ? 1 : 2;
   const n = 1 << size;
   const mode = s[L.MODE_FLAGS >> 2]!;
-  if ((mode & 8) !== 0) { c.raiseGP0(); return; } // virtual-8086 IRET: not modelled
+  const vm86 = (mode & 8) !== 0;
+  if (vm86 && vm86IoplFault(c)) return; // IOPL-sensitive in virtual-8086 mode
   const ip = c.peek(size, 0); const ipHi = c.hi;
   const cs = c.peek(size, n) & 0xffff;
   const fl = c.peek(size, 2 * n);
   if (c.fault) return;
   const old = getFlags(c);
-  if ((mode & 1) === 0) {
-    // Real mode: VM/VIP/VIF and (16-bit) the upper half are kept.
-    const keep = size === 1 ? 0xffff0000 | 0 : VM | 0x180000;
+  if ((mode & 1) === 0 || vm86) {
+    // Real mode: VM/VIP/VIF and (16-bit) the upper half are kept; virtual-8086 mode (IOPL 3)
+    // also keeps IOPL and stays in VM86.
+    const keep = (size === 1 ? 0xffff0000 | 0 : VM | 0x180000) | (vm86 ? 0x3000 : 0);
     c.adjustSp(3 * n);
     loadRealSeg(c, L.CS, cs);
-    c.nextLo = size === 1 ? ip & 0xffff : ip; c.nextHi = 0;
-    writeFlags(c, ((old & keep) | (fl & ~keep)) & ~VM);
+    c.nextLo = size === 1 || vm86 ? ip & 0xffff : ip; c.nextHi = 0;
+    const nf = (old & keep) | (fl & ~keep);
+    writeFlags(c, vm86 ? nf | VM : nf & ~VM);
     return;
   }
   if ((old & NT) !== 0) {
@@ -240,7 +247,7 @@ export function IRET(c: Cpu, d: DecodedInsn): void {
     return;
   }
   const cpl = c.cpl;
-  if ((fl & VM) !== 0 && cpl === 0 && size === 2 && (mode & 2) === 0) { c.raiseGP0(); return; } // return to VM86: not modelled
+  if ((fl & VM) !== 0 && cpl === 0 && size === 2 && (mode & 2) === 0) { iretToVm86(c, ip, cs, fl); return; }
   if ((cs & ~3) === 0) { c.raiseGP0(); return; }
   const rpl = cs & 3, err = cs & ~3;
   const r = readDescriptor(c, cs);
@@ -327,7 +334,6 @@ export function writeFlags(c: Cpu, f: number): void {
   const s = c.s32;
   s[L.RFLAGS >> 2] = (f | 2) & ~0x8028;
   s[L.LAZY_MASK >> 2] = 0;
-  c.eventCheck = true;
-  c.rfArmed = false; // an RF loaded here covers the next instruction (exceptions.ts checkEvents)
+  c.eventCheck = true; // also clears an RF loaded here after the breakpoint check (exceptions.ts)
 }
 

@@ -12,6 +12,7 @@ import { loadSegment, csChanged } from './segmentation.ts';
 import { updateMode } from './mode.ts';
 import { taskSwitchDebug } from './debug_registers.ts';
 import { loadPdptes, paePaging } from './pdpte.ts';
+import { enterVm86 } from './vm86.ts';
 
 export const TASK_JMP = 0, TASK_CALL = 1, TASK_IRET = 2, TASK_INT = 3;
 const NT = 0x4000;
@@ -86,11 +87,10 @@ export function taskSwitch(c: Cpu, sel: number, source: number, ripLo: number): 
   s[L.RFLAGS >> 2] = (nfl | 2) & ~0x8028;
   s[L.LAZY_MASK >> 2] = 0;
   c.eventCheck = true;
-  c.rfArmed = false;
   taskSwitchDebug(c);
   s[L.RIP >> 2] = neip; s[(L.RIP >> 2) + 1] = 0;
   c.nextLo = neip; c.nextHi = 0;
-  if ((nfl & 0x20000) !== 0) { c.raise(10, sel & ~3); return false; } // virtual-8086 tasks: not modelled
+  s[L.MODE_FLAGS >> 2] = s[L.MODE_FLAGS >> 2]! & ~8; // out of virtual-8086 mode (enterVm86 below re-enters)
   updateMode(c);
   // LDTR, then CS (sets CPL), then the data segments with the ordinary checks (faults are
   // raised in the context of the new task, SDM §8.3 step 14).
@@ -100,6 +100,11 @@ export function taskSwitch(c: Cpu, sel: number, source: number, ripLo: number): 
     const rl = readDescriptor(c, nldt);
     if (rl !== 0 || descType(desc[1]!) !== 2 || (desc[1]! & 0x1000) !== 0) { if (!c.fault) c.raise(10, nldt & ~3); return false; }
     loadCache(c, L.LDTR, nldt, desc[0]!, desc[1]!);
+  }
+  if ((nfl & 0x20000) !== 0) {
+    // A virtual-8086 task: every segment register real-mode style, CPL 3 (SDM Vol 3 §20.2.5).
+    enterVm86(c, sels);
+    return true;
   }
   const cs = sels[1]!;
   const rc = readDescriptor(c, cs);
