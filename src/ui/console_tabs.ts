@@ -76,6 +76,7 @@ export class ConsoleTabs {
       this.panels.append(panel);
       const view = new ConsoleView(r, panel, (bytes) => this.send(r.id, bytes));
       view.onCtrlReleased = () => this.ctrlButton.setAttribute('aria-pressed', 'false');
+      view.onLeave = () => tab.focus();
       this.views.set(r.id, view);
     }
     const start = routes.find((r) => r.id === first)?.id ?? routes[0]?.id ?? null;

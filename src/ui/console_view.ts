@@ -42,7 +42,7 @@ export class ConsoleView {
     this.term.attachCustomKeyEventHandler((e) => this.keyHandler(e));
     const ta = this.term.textarea;
     if (ta) {
-      ta.setAttribute('aria-label', `${route.label} terminal input`);
+      ta.setAttribute('aria-label', `${route.label} terminal input (F6 leaves the terminal)`);
       ta.addEventListener('keydown', (e) => (this.unidentifiedKey = e.key === 'Unidentified' || e.keyCode === 229), true);
       ta.addEventListener('beforeinput', (e) => this.beforeInput(e));
     }
@@ -105,7 +105,17 @@ export class ConsoleView {
     if (this.route.input) this.send(encoder.encode(s));
   }
 
+  /** F6 was pressed: the terminal keeps Tab for the guest, so F6 is the way out (no keyboard trap). */
+  onLeave: (() => void) | null = null;
+
   private keyHandler(e: KeyboardEvent): boolean {
+    if (e.key === 'F6' && !e.ctrlKey && !e.altKey && !e.metaKey) {
+      if (e.type === 'keydown') {
+        e.preventDefault();
+        this.onLeave?.();
+      }
+      return false;
+    }
     if (e.type !== 'keydown' || !e.ctrlKey || !e.shiftKey) return true;
     if (e.code === 'KeyC') {
       if (this.term.hasSelection()) void navigator.clipboard?.writeText(this.term.getSelection());

@@ -171,6 +171,13 @@ async function bootSpec(title: string, spec: MachineSpec, firstConsole: string |
     tabs.focus();
   } catch (e) {
     say(`${title} did not start: ${e instanceof Error ? e.message : String(e)}`, true);
+    // An attached disk may be what failed (its image gone from this browser's storage): list them
+    // so they can be removed.
+    if (attached.length > 0 && current) {
+      const listed = attached.map((a, i) => ({ drive: `attached-${i}`, vdev: `disk ${i + 1}`, image: a.name, bytes: a.size, keep: 'persistent' as const }));
+      listed.forEach((d, i) => current!.drives.set(i, { drive: d.drive, vdev: d.vdev }));
+      disks.setDisks(listed, new Set(listed.map((d) => d.drive)));
+    }
   } finally {
     void disks.refreshUsage();
   }

@@ -3,7 +3,8 @@
 // adapts so a slice takes about SLICE_TARGET_MS of wall time. When every vCPU halts, the loop
 // either paces virtual time to wall time (interactive: `-icount sleep=on`, the default) or jumps
 // to the next timer deadline (`sleep=off`), and waits for that deadline or for input. Each
-// paced skip is reported so it can be recorded as an input event for replay.
+// paced skip is reported so one that input or a pause cut short can be recorded for replay; while a
+// recording is replayed (replay.ts), idle periods follow the recording instead of the wall clock.
 import type { StopReason } from '../machine/machine.ts';
 
 /** What the loop drives (the assembled machine, or a fake clockwork in tests). */

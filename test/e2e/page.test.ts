@@ -182,6 +182,9 @@ for (const eng of ENGINES) describe.skipIf(!existsSync(eng.path))(`the page in $
       await page.keyboard.press('Enter');
       const text = await waitForText(page, 'serial0', echo.try!.expect);
       expect(text.split('\n').slice(-3)).toEqual([`> ${echo.try!.type.trim()}`, echo.try!.expect, '> ']);
+      // Tab belongs to the guest; F6 leaves the terminal for its tab (no keyboard trap).
+      await page.keyboard.press('F6');
+      expect(await page.evaluate(() => document.activeElement?.id)).toBe('tab-serial0');
       // The status bar shows a running machine at a measured speed.
       await page.waitForFunction(() => (window.__xentab.status?.mips ?? 0) > 0, null, { timeout: 10_000 });
       expect(await page.locator('[data-stat=state]').textContent()).toBe('running');
