@@ -108,6 +108,13 @@ export const MAXPHYADDR = 40;
 /** Linear-address width reported in 0x80000008 EAX[15:8]. */
 const LINEAR_ADDRESS_BITS = 48;
 
+/**
+ * 0x80000007 EDX bit 8, invariant TSC: the TSC is the virtual clock (system/tsc.ts), one constant
+ * rate that idle skips keep running. Xen trusts a TSC only with it (intel.c: ITSC sets
+ * TSC_RELIABLE); without it the shim emulates every RDTSC of its PV guest (CR4.TSD, time.c vtsc).
+ */
+const INVARIANT_TSC = 1 << 8;
+
 const VENDOR = 'GenuineIntel';
 const BRAND = 'xentab x86-64 interpreter\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0';
 
@@ -134,6 +141,7 @@ export function CPUID(c: Cpu): void {
         a = str4(BRAND, o); b = str4(BRAND, o + 4); cc = str4(BRAND, o + 8); dd = str4(BRAND, o + 12);
         break;
       }
+      case 0x80000007: dd = INVARIANT_TSC; break;
       case 0x80000008: a = (LINEAR_ADDRESS_BITS << 8) | MAXPHYADDR; break;
       default: break; // unknown leaves read as zero
     }
