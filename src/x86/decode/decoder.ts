@@ -189,6 +189,7 @@ export function decode(buf: Uint8Array, avail: number, bits: number, d: DecodedI
   d.imm = 0; d.immHi = 0; d.imm2 = 0;
   d.ex = EX_OF[entry]!;
   d.sub = SUB_OF[entry]!;
+  if (modrm < 0xc0 && (attrs & Attr.MOD_IS_REG) !== 0) modrm |= 0xc0;
   const isMem = hasModrmByte && modrm < 0xc0;
   // ---- memory operand (SDM Vol 2 §2.1.5, Tables 2-1 to 2-3; §2.2.1.6 RIP-relative)
   if (isMem) {

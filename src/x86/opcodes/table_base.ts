@@ -317,10 +317,10 @@ for (const b of [0x10, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17, 0x28, 0x29, 0x2
 }
 add(T, 0x18, 'NOP', 'Ev', 'misc'); // PREFETCHh (group 16); register forms are reserved-NOP
 for (let b = 0x19; b <= 0x1f; b++) add(T, b, 'NOP', 'Ev', 'misc'); // reserved-NOP, 0F 1F /0 = NOP Ev
-add(T, 0x20, 'MOV', 'Rd,Cd', 'system', { attrs: Attr.PRIV | Attr.NO_HOST });
-add(T, 0x21, 'MOV', 'Rd,Dd', 'system', { attrs: Attr.PRIV | Attr.NO_HOST });
-add(T, 0x22, 'MOV', 'Cd,Rd', 'system', { attrs: Attr.PRIV | Attr.NO_HOST | Attr.SERIALIZE });
-add(T, 0x23, 'MOV', 'Dd,Rd', 'system', { attrs: Attr.PRIV | Attr.NO_HOST });
+add(T, 0x20, 'MOV', 'Rd,Cd', 'system', { attrs: Attr.PRIV | Attr.NO_HOST | Attr.MOD_IS_REG });
+add(T, 0x21, 'MOV', 'Rd,Dd', 'system', { attrs: Attr.PRIV | Attr.NO_HOST | Attr.MOD_IS_REG });
+add(T, 0x22, 'MOV', 'Cd,Rd', 'system', { attrs: Attr.PRIV | Attr.NO_HOST | Attr.MOD_IS_REG | Attr.SERIALIZE });
+add(T, 0x23, 'MOV', 'Dd,Rd', 'system', { attrs: Attr.PRIV | Attr.NO_HOST | Attr.MOD_IS_REG });
 add(T, 0x30, 'WRMSR', '', 'system', { attrs: Attr.PRIV | Attr.NO_HOST | Attr.SERIALIZE });
 add(T, 0x31, 'RDTSC', '', 'system', { attrs: Attr.NO_HOST });
 add(T, 0x32, 'RDMSR', '', 'system', { attrs: Attr.PRIV | Attr.NO_HOST });

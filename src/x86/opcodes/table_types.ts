@@ -60,6 +60,8 @@ export const enum Attr {
   SERIALIZE = 1 << 11,
   /** XCHG with memory is implicitly locked; LOCK allowed. */
   XCHG = 1 << 12,
+  /** ModRM.mod is ignored and always means a register (MOV to/from CRn/DRn, SDM Vol 2 MOV—Move to/from Control Registers): no SIB or displacement follows. */
+  MOD_IS_REG = 1 << 13,
 }
 
 /** RFLAGS bits (SDM Vol 1 §3.4.3). */
