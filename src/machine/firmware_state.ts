@@ -8,6 +8,16 @@ import type { PcPlatform } from './pc_platform.ts';
 export const FIRMWARE_PIC_MASTER_BASE = 0x08;
 export const FIRMWARE_PIC_SLAVE_BASE = 0x70;
 
+/** Where the real-mode interrupt stubs live: F000:F100, past the boot GDT at 0xFF000. */
+const IVT_STUBS = 0xff100;
+const STUB_IRET = 0, STUB_EOI_MASTER = 4, STUB_EOI_SLAVE = 0x10;
+const REAL_MODE_STUBS = new Uint8Array(0x20);
+REAL_MODE_STUBS[STUB_IRET] = 0xcf; // IRET
+// PUSH AX; MOV AL,20h; OUT 20h,AL; POP AX; IRET
+REAL_MODE_STUBS.set([0x50, 0xb0, 0x20, 0xe6, 0x20, 0x58, 0xcf], STUB_EOI_MASTER);
+// PUSH AX; MOV AL,20h; OUT 0A0h,AL; OUT 20h,AL; POP AX; IRET
+REAL_MODE_STUBS.set([0x50, 0xb0, 0x20, 0xe6, 0xa0, 0xe6, 0x20, 0x58, 0xcf], STUB_EOI_SLAVE);
+
 export function applyPcFirmwareState(p: PcPlatform): void {
   const out = (port: number, v: number) => p.io.out(port, 1, v);
 
@@ -37,6 +47,18 @@ export function applyPcFirmwareState(p: PcPlatform): void {
 
   // BSP local APIC: software-enabled, LINT0 ExtINT, LINT1 NMI.
   p.lapics[0]!.applyFirmwareState();
+
+  // Real-mode IVT: SeaBIOS points every vector at a handler, so an interrupt a real-mode guest
+  // takes (the PIT's IRQ 0 waking a HLT, as kvm-unit-tests' realmode "sti inhibit" relies on)
+  // returns instead of running the zeros at 0000:0000. Ours are minimal: IRET for software
+  // vectors, and for hardware IRQs an EOI to the 8259(s) then IRET (SeaBIOS's IRQ 0 handler
+  // also counts BIOS ticks at 0x46C; nothing here needs that).
+  p.mem.writeBytes(IVT_STUBS, REAL_MODE_STUBS);
+  for (let v = 0; v < 256; v++) {
+    const off = v >= 0x08 && v < 0x10 ? STUB_EOI_MASTER : v >= 0x70 && v < 0x78 ? STUB_EOI_SLAVE : STUB_IRET;
+    p.mem.write16(v * 4, (IVT_STUBS & 0xffff) + off);
+    p.mem.write16(v * 4 + 2, 0xf000);
+  }
 
   // BIOS data area: EBDA segment and base memory size in KiB (Xen's multiboot path reads both),
   // and the EBDA's own size byte.
