@@ -3,6 +3,8 @@
    - IA32_APIC_BASE reads back as a 64-bit value with EDX = 0 (lib/x86/apic.c writes it back);
    - INIT and SIPI broadcast back to back, with no delay (lib/x86/smp.c bringup_aps): the SIPI
      that arrives before the AP has processed its INIT still starts it;
+   - MOV from a debug register with ModRM.mod = 00 (the mod bits are ignored);
+   - the real-mode IVT's hardware-IRQ vectors point into the BIOS segment, as SeaBIOS leaves them;
    - QEMU's pci-testdev: its IDs, class and BARs as SeaBIOS leaves them, the header of each
      test, and how many byte writes each test counts (none for the eventfd tests under TCG). */
 #include "../guest_lib.h"
@@ -61,6 +63,21 @@ void guest_main(u32 eax, u32 ebx) {
   for (u32 spins = 0; ap_done < 1 && spins < 100000000; spins++) {}
   field("ap_count_init_sipi_back_to_back", ap_done, 2);
   (void)rd;
+
+  /* MOV from DR0 encoded with mod = 00 (0F 21 00): the mod bits are ignored (realmode.c "mov dr
+     with mod bits"); a decoder that takes it as a memory form raises #UD instead. */
+  u32 dr0v;
+  __asm__ volatile("mov %1, %%dr0\n\t.byte 0x0f, 0x21, 0x00\n\tmov %%eax, %0" : "=r"(dr0v) : "r"(0xacedu) : "eax");
+  field("mov_dr0_mod00", dr0v, 8);
+  /* The real-mode IVT points the 8259 IRQ vectors (08h-0Fh, 70h-77h) at firmware handlers in
+     segment F000, as SeaBIOS leaves it (realmode.c's HLT is woken by the PIT through vector 08h). */
+  u32 bios_irq_vectors = 0;
+  for (u32 v = 0; v < 256; v++) {
+    if (!((v >= 0x08 && v < 0x10) || (v >= 0x70 && v < 0x78))) continue;
+    u32 e = *(volatile u32 *)(v * 4);
+    if ((e >> 16) == 0xf000 && (e & 0xffff) != 0) bios_irq_vectors++;
+  }
+  field("ivt_irq_vectors_in_f000", bios_irq_vectors, 2);
 
   u32 dev = 0;
   for (u32 d = 0; d < 32; d++) if (pci_read(d, 0) == 0x00051b36) { dev = d; break; }

@@ -162,7 +162,7 @@ back64:
   pushq $0x23
   lea ustack_top(%rip), %rcx
   push %rcx
-  pushq $0x202
+  pushq $0x002            /* IF=0: a PIT tick (vector 08h, no gate here) must not hit ring 3 under QEMU */
   pushq $0x2b
   push %rax
   iretq
