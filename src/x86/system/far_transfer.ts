@@ -81,9 +81,9 @@ export function FARJMP(c: Cpu, d: DecodedInsn, call: boolean): void {
     return;
   }
   // System descriptor: a call gate (4: 16-bit, 0xC: 32-bit, or 64-bit in long mode), or outside
-  // long mode a TSS (9) or task gate (5): a task switch (SDM Vol 3 §8.3).
+  // long mode an available 16/32-bit TSS (1, 9) or a task gate (5): a task switch (SDM Vol 3 §8.3).
   const gt = descType(w1), gdpl = descDpl(w1);
-  if (!long && (gt === 9 || gt === 5)) {
+  if (!long && (gt === 9 || gt === 1 || gt === 5)) {
     if (gdpl < cpl || gdpl < (sel & 3)) { c.raise(13, err); return; }
     if (!descPresent(w1)) { c.raise(11, err); return; }
     taskSwitch(c, gt === 5 ? w0 >>> 16 : sel, call ? TASK_CALL : TASK_JMP, c.nextLo);

@@ -124,7 +124,7 @@ function deliverProtected(c: Cpu, vector: number, error: number, kind: number, l
   if (gt === 5) {
     // Task gate: switch tasks, then push the error code on the new task's stack (SDM §6.12.2).
     if (!taskSwitch(c, g0 >>> 16, TASK_INT, s[L.RIP >> 2]!)) return false;
-    return error < 0 || c.push(2, error, 0);
+    return error < 0 || c.push((s[segIndex(L.TR) + 1]! & 8) !== 0 ? 2 : 1, error, 0); // 16-bit TSS: a word
   }
   const sel = g0 >>> 16;
   if ((sel & ~3) === 0) { c.raise(13, ext); return false; }

@@ -1,8 +1,10 @@
-// Hardware task switching with 32-bit TSSs (SDM Vol 3 §8.3): JMP/CALL to a TSS descriptor or a
-// task gate, INT/exceptions through a task gate, IRET with NT = 1 back along the link. The
-// current state goes to the old TSS, the busy bits and the back link are kept as the SDM
-// table 8-2 says, CR0.TS is set, and the new task's CR3, LDTR, segment registers, EFLAGS and
-// general registers are loaded. 16-bit TSSs are refused (#TS).
+// Hardware task switching (SDM Vol 3 §8.3): JMP/CALL to a TSS descriptor or a task gate,
+// INT/exceptions through a task gate, IRET with NT = 1 back along the link. The current state
+// goes to the old TSS, the busy bits and the back link are kept as the SDM table 8-2 says,
+// CR0.TS is set, and the new task's CR3, LDTR, segment registers, EFLAGS and general registers
+// are loaded. Both TSS formats (Figure 8-2 32-bit, Figure 8-11 16-bit): a 16-bit TSS holds no
+// CR3, FS, GS or upper register halves (the switch loads null FS/GS and keeps the upper halves
+// of the general registers and of EFLAGS, as QEMU does).
 
 import type { Cpu } from '../cpu.ts';
 import * as L from '../state_layout.ts';
@@ -16,7 +18,9 @@ import { enterVm86 } from './vm86.ts';
 
 export const TASK_JMP = 0, TASK_CALL = 1, TASK_IRET = 2, TASK_INT = 3;
 const NT = 0x4000;
-const SEG_OFF = [0x48, 0x4c, 0x50, 0x54, 0x58, 0x5c]; // ES CS SS DS FS GS
+/** Where each format keeps IP, FLAGS, the 8 registers (size code, stride), ES..GS, LDT. */
+const TSS32 = { ip: 0x20, fl: 0x24, regs: 0x28, size: 2, stride: 4, segs: [0x48, 0x4c, 0x50, 0x54, 0x58, 0x5c], ldt: 0x60, minLimit: 0x67 };
+const TSS16 = { ip: 0x0e, fl: 0x10, regs: 0x12, size: 1, stride: 2, segs: [0x22, 0x24, 0x26, 0x28], ldt: 0x2a, minLimit: 0x2b };
 
 function rd(c: Cpu, base: number, off: number, size: number): number {
   c.eaLo = (base + off) | 0; c.eaHi = 0;
@@ -49,25 +53,33 @@ export function taskSwitch(c: Cpu, sel: number, source: number, ripLo: number): 
   if (r === DESC_LIMIT) { c.sysEnd(old); c.raise(13, sel & ~3); return false; }
   const w0 = desc[0]!, w1 = desc[1]!, t = descType(w1);
   const wantBusy = source === TASK_IRET;
-  if ((w1 & 0x1000) !== 0 || (t !== 9 && t !== 0xb) || (t === 0xb) !== wantBusy) { c.sysEnd(old); c.raise(source === TASK_IRET ? 10 : 13, sel & ~3); return false; }
+  if ((w1 & 0x1000) !== 0 || (t & 5) !== 1 || (t & 2) !== (wantBusy ? 2 : 0)) { c.sysEnd(old); c.raise(source === TASK_IRET ? 10 : 13, sel & ~3); return false; }
   if ((w1 & 0x8000) === 0) { c.sysEnd(old); c.raise(11, sel & ~3); return false; }
-  if (descLimit(w0, w1) < 0x67) { c.sysEnd(old); c.raise(10, sel & ~3); return false; }
+  const nf = (t & 8) !== 0 ? TSS32 : TSS16;
+  if (descLimit(w0, w1) < nf.minLimit) { c.sysEnd(old); c.raise(10, sel & ~3); return false; }
   const nb = ((w0 >>> 16) | ((w1 & 0xff) << 16) | (w1 & 0xff000000)) | 0;
   const tr = segIndex(L.TR), ob = s[tr + 2]!, oldSel = s[tr]! & 0xffff;
+  const of = (s[tr + 1]! & 8) !== 0 ? TSS32 : TSS16;
   // Save the outgoing task (NT cleared in the image for JMP and IRET).
   let fl = getFlags(c);
   if (source === TASK_JMP || source === TASK_IRET) fl &= ~NT;
-  wr(c, ob, 0x20, 2, ripLo);
-  wr(c, ob, 0x24, 2, fl);
-  for (let g = 0; g < 8; g++) wr(c, ob, 0x28 + g * 4, 2, s[g << 1]!);
-  for (let k = 0; k < 6; k++) wr(c, ob, SEG_OFF[k]!, 1, s[segIndex(k)]! & 0xffff);
+  wr(c, ob, of.ip, of.size, ripLo);
+  wr(c, ob, of.fl, of.size, fl);
+  for (let g = 0; g < 8; g++) wr(c, ob, of.regs + g * of.stride, of.size, s[g << 1]!);
+  for (let k = 0; k < of.segs.length; k++) wr(c, ob, of.segs[k]!, 1, s[segIndex(k)]! & 0xffff);
   // Read the incoming task before touching anything else.
-  const ncr3 = rd(c, nb, 0x1c, 2), neip = rd(c, nb, 0x20, 2);
-  let nfl = rd(c, nb, 0x24, 2);
+  const ncr3 = nf === TSS32 ? rd(c, nb, 0x1c, 2) : 0, neip = rd(c, nb, nf.ip, nf.size);
+  let nfl = rd(c, nb, nf.fl, nf.size);
   const regs = new Int32Array(8);
-  for (let g = 0; g < 8; g++) regs[g] = rd(c, nb, 0x28 + g * 4, 2);
-  const sels = SEG_OFF.map((o) => rd(c, nb, o, 1) & 0xffff);
-  const nldt = rd(c, nb, 0x60, 1) & 0xffff;
+  for (let g = 0; g < 8; g++) regs[g] = rd(c, nb, nf.regs + g * nf.stride, nf.size);
+  const sels = [0, 0, 0, 0, 0, 0];
+  for (let k = 0; k < nf.segs.length; k++) sels[k] = rd(c, nb, nf.segs[k]!, 1) & 0xffff;
+  const nldt = rd(c, nb, nf.ldt, 1) & 0xffff;
+  if (nf === TSS16) {
+    // A 16-bit task: the upper halves of EFLAGS and of the registers stay as they are.
+    nfl = (getFlags(c) & ~0xffff & ~NT) | (nfl & 0xffff);
+    for (let g = 0; g < 8; g++) regs[g] = (s[g << 1]! & ~0xffff) | (regs[g]! & 0xffff);
+  }
   if (c.fault) { c.sysEnd(old); return false; }
   if (source === TASK_JMP || source === TASK_IRET) setBusy(c, oldSel, false);
   if (source === TASK_CALL || source === TASK_INT) { wr(c, nb, 0, 1, oldSel); nfl |= NT; }
@@ -77,7 +89,7 @@ export function taskSwitch(c: Cpu, sel: number, source: number, ripLo: number): 
   // Commit: TR, CR0.TS, CR3, registers, flags, LDTR, segments.
   loadCache(c, L.TR, sel, w0, w1 | 0x200);
   s[L.CR0 >> 2] = s[L.CR0 >> 2]! | 8;
-  if ((s[L.CR0 >> 2]! & 0x80000000) !== 0) {
+  if (nf === TSS32 && (s[L.CR0 >> 2]! & 0x80000000) !== 0) {
     s[L.CR3 >> 2] = ncr3; s[(L.CR3 >> 2) + 1] = 0; c.flushTlb();
     // PAE: the new CR3's PDPTEs (a bad one leaves the registers unloaded: walks read the PDPT).
     if (paePaging(s[L.CR0 >> 2]!, s[L.CR4 >> 2]!, s[L.MSR_EFER >> 2]!) && !loadPdptes(c, ncr3)) { c.fault = false; c.clearException(); }
