@@ -13,8 +13,12 @@ import { debugRegsChanged, generalDetect } from './debug_registers.ts';
 import { loadPdptes, paePaging } from './pdpte.ts';
 import { CR0_CD, CR0_ET, CR0_NW, CR0_PE, CR0_PG, CR0_TS, CR0_WP, CR4_PAE, CR4_PGE, CR4_PSE, EFER_LMA, EFER_LME, updateMode } from './mode.ts';
 
-/** CR4 bits this CPU model implements: VME PVI TSD DE PSE PAE MCE PGE PCE OSFXSR OSXMMEXCPT. */
-export const CR4_VALID = 0x7ff;
+/**
+ * CR4 bits this CPU model implements: TSD DE PSE PAE MCE PGE PCE OSFXSR OSXMMEXCPT. VME and PVI
+ * are not (CPUID.1:EDX.VME is clear; virtual-8086 mode runs without its extensions), so setting
+ * them is #GP(0) like any reserved bit.
+ */
+export const CR4_VALID = 0x7fc;
 /** CR0 bits that can be set: PE MP EM TS ET NE WP AM NW CD PG. */
 const CR0_VALID = 0xe005003f | 0;
 
