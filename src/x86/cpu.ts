@@ -145,6 +145,8 @@ export class Cpu {
   /** Enabled instruction / data breakpoints, bit i = DRi (system/debug_registers.ts keeps them). */
   dbgExec = 0;
   dbgData = 0;
+  /** Enabled I/O breakpoints (R/W = 10b with CR4.DE), bit i = DRi. */
+  dbgIo = 0;
   /** Data breakpoints hit by the instruction now executing (DR6 B0–B3), and traps a MOV SS deferred. */
   dbgHits = 0;
   dbgDeferred = 0;

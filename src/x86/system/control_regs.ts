@@ -62,6 +62,7 @@ function writeCr4(c: Cpu, v: number, vHi: number): boolean {
   if (((old ^ v) & (CR4_PSE | CR4_PAE | CR4_PGE)) !== 0 && paePaging(s[L.CR0 >> 2]!, v, s[L.MSR_EFER >> 2]!) && !loadPdptes(c, s[L.CR3 >> 2]!)) return false;
   s[L.CR4 >> 2] = v;
   if (((old ^ v) & (CR4_PSE | CR4_PAE | CR4_PGE)) !== 0) c.flushTlb();
+  if (((old ^ v) & 8) !== 0) debugRegsChanged(c); // CR4.DE turns DR7's I/O breakpoints on or off
   return true;
 }
 

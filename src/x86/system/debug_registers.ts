@@ -21,7 +21,7 @@ export const DR6_B = 0xf, DR6_BD = 0x2000, DR6_BS = 0x4000;
 export const DR7_GD = 0x2000;
 /** DR7 local enables L0–L3 and LE, cleared by hardware task switches (SDM Vol 3 §18.2.4). */
 const DR7_LOCAL = 0x155;
-const RF = 0x10000;
+const RF = 0x10000, CR4_DE = 8;
 
 /** DR7 R/Wn field of breakpoint i: 0 execute, 1 write, 2 I/O (CR4.DE), 3 read/write. */
 const rwOf = (dr7: number, i: number): number => (dr7 >>> (16 + i * 4)) & 3;
@@ -33,14 +33,16 @@ const lenOf = (dr7: number, i: number): number => {
 
 /** Summarise DR7 into the CPU's breakpoint masks (after MOV DR0–3/DR7, task switches). */
 export function debugRegsChanged(c: Cpu): void {
-  const s = c.s32, dr7 = s[I_DR + 14]!;
-  let exec = 0, data = 0;
+  const s = c.s32, dr7 = s[I_DR + 14]!, de = (s[I(L.CR4)]! & CR4_DE) !== 0;
+  let exec = 0, data = 0, io = 0;
   for (let i = 0; i < 4; i++) {
     if (((dr7 >>> (i * 2)) & 3) === 0) continue;
     const rw = rwOf(dr7, i);
     if (rw === 0) exec |= 1 << i;
     else if (rw !== 2) data |= 1 << i;
+    else if (de) io |= 1 << i; // I/O breakpoints exist only with CR4.DE (SDM Vol 3 §18.2.4)
   }
+  c.dbgIo = io;
   const hadData = c.dbgData !== 0;
   c.dbgExec = exec;
   c.dbgData = data;
@@ -55,6 +57,21 @@ export function taskSwitchDebug(c: Cpu): void {
   if ((s[I_DR + 14]! & DR7_LOCAL) === 0) return;
   s[I_DR + 14] = s[I_DR + 14]! & ~DR7_LOCAL;
   debugRegsChanged(c);
+}
+
+/**
+ * An I/O instruction about to access `size` bytes of ports at `port`: record the enabled I/O
+ * breakpoints whose port range it touches (a trap after the instruction, like data breakpoints).
+ */
+export function ioBreakpointHit(c: Cpu, port: number, size: number): void {
+  const s = c.s32, m = c.dbgIo, dr7 = s[I_DR + 14]!;
+  let hits = 0;
+  for (let i = 0; i < 4; i++) {
+    if (((m >>> i) & 1) === 0) continue;
+    const len = lenOf(dr7, i), a = s[I_DR + i * 2]! & 0xffff & ~(len - 1);
+    if (((port - a) >>> 0) < len || ((a - port) >>> 0) < size) hits |= 1 << i;
+  }
+  if (hits !== 0) { c.dbgHits |= hits; c.eventCheck = true; }
 }
 
 /** Does an enabled data breakpoint watch a byte of the 4 KiB page holding linear (lo, hi)? */

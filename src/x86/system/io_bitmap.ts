@@ -7,9 +7,13 @@ import type { Cpu } from '../cpu.ts';
 import * as L from '../state_layout.ts';
 import { getFlags } from '../flags.ts';
 import { segIndex } from './descriptor_tables.ts';
+import { ioBreakpointHit } from './debug_registers.ts';
 
 /** May the current context access `size` bytes of ports at `port`? (No fault recorded.) */
 export function ioPortAllowed(c: Cpu, port: number, size: number): boolean {
+  // Every IN/OUT/INS/OUTS asks here first: the place for I/O breakpoints too (a denied access
+  // faults, and a fault discards the recorded hits).
+  if (c.dbgIo !== 0) ioBreakpointHit(c, port, size);
   const s = c.s32, mode = s[L.MODE_FLAGS >> 2]!;
   if ((mode & 1) === 0) return true; // real mode
   if ((mode & 8) === 0 && c.cpl <= ((getFlags(c) >> 12) & 3)) return true;

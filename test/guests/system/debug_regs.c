@@ -88,7 +88,7 @@ extern char s_exec2[], s_exec2_a[];
 /* INT 0x81 handler: two instructions and IRET (runs with TF clear). */
 extern char int81_handler[];
 __asm__(".pushsection .text\n.globl int81_handler\nint81_handler: nop; nop; iret\n.popsection\n");
-extern char s_data2[], s_data3[];
+extern char s_data2[], s_data3[], s_io[];
 extern char s_data[], s_step[], s_stepint[], s_movss[], s_movss_data[], s_popss[], s_sti[], s_gd[];
 
 void guest_main(u32 eax, u32 ebx) {
@@ -162,6 +162,19 @@ void guest_main(u32 eax, u32 ebx) {
     field("data_bp_before_gp", nlog, 2);
     reset();
   }
+
+  /* ---- I/O breakpoints (R/W = 10b, CR4.DE): DR0 watches port 0x80 (1 byte), DR1 ports 0x70-0x71
+     (LEN 2): traps after OUT/IN that touch them. */
+  __asm__ volatile("mov %%cr4, %%eax; or $8, %%eax; mov %%eax, %%cr4" : : : "eax");
+  set_dr(0x80, 0x70, 0, 0, EN(0, 1) | RW(0, 2) | LEN(0, 0) | EN(1, 2) | RW(1, 2) | LEN(1, 1));
+  __asm__ volatile(".globl s_io\n"
+                   "s_io: mov $0, %%al; outb %%al, $0x80\n"  /* B0 */
+                   "  inb $0x81, %%al\n"                      /* nothing */
+                   "  mov $0x7f, %%dx; outw %%ax, %%dx\n"      /* ports 0x7f-0x80: B0 */
+                   "  mov $0x8f, %%al; outb %%al, $0x70\n"   /* B1 (CMOS index) */
+                   "  nop\n" : : : "eax", "edx");
+  report("io_bp", (u32)s_io);
+  __asm__ volatile("mov %%cr4, %%eax; and $~8, %%eax; mov %%eax, %%cr4" : : : "eax");
 
   /* ---- single-step: POPF sets TF (no trap after it), traps after each instruction, POPF clearing
      TF traps once more; INT n clears TF for its handler and IRET brings it back. */
