@@ -18,6 +18,7 @@ import { isElf, parseElf } from './loader/elf.ts';
 import { findMultibootHeader, loadMultiboot } from './loader/multiboot.ts';
 import { findPvhEntry, loadPvh } from './loader/pvh.ts';
 import { MtrrFile } from './mtrr.ts';
+import { McaFile } from './mca.ts';
 import { PcPlatform, type PcSpec, type PlatformHost } from './pc_platform.ts';
 import type { PlainRecord } from './snapshot.ts';
 
@@ -84,6 +85,12 @@ const BOOT_GDT = [0, 0, 0x0000ffff, 0x00cf9b00, 0x0000ffff, 0x00cf9300];
 /** Instructions per vCPU turn when several are runnable. */
 const QUANTUM = 4096;
 const TWO32 = 0x1_0000_0000;
+/**
+ * Virtual time one PAUSE may let pass when no other vCPU could use the CPU (see `pause`). A
+ * guest's delay loop (`pause; rdtsc; cmp; jb`) then retires ~10 instructions per 10 µs instead
+ * of per 10 ns; its delays overshoot by at most this much.
+ */
+export const PAUSE_SKIP_NS = 10_000;
 
 export class Machine implements CpuBus {
   readonly platform: PcPlatform;
@@ -102,6 +109,8 @@ export class Machine implements CpuBus {
   private readonly msrOut = new Uint32Array(2);
   /** The vCPUs' MTRRs (plain storage: Xen reads them unconditionally). */
   readonly mtrr: MtrrFile;
+  /** The vCPUs' machine-check registers (IA32_MCG_*, 10 banks). */
+  readonly mca: McaFile;
 
   constructor(spec: Omit<PcSpec, 'cpuStateBytes'>, host: PlatformHost) {
     const stride = Math.ceil(L.CPU_STATE_BYTES / 64) * 64;
@@ -124,6 +133,7 @@ export class Machine implements CpuBus {
     };
     this.platform = new PcPlatform({ ...spec, cpuStateBytes: stride }, wrapped);
     this.mtrr = new MtrrFile(spec.cpus);
+    this.mca = new McaFile(spec.cpus);
     const mem = this.platform.mem;
     for (let i = 0; i < spec.cpus; i++) {
       const cpu = new Cpu(mem.memory, i * stride, this);
@@ -277,6 +287,7 @@ export class Machine implements CpuBus {
       state: {
         platform: this.platform.saveState(),
         mtrr: this.mtrr.saveState(),
+        mca: this.mca.saveState(),
         current: this.current,
         exitStatus: this.exitStatus,
         boot: this.boot ? (JSON.parse(JSON.stringify(this.boot)) as PlainRecord) : null,
@@ -292,6 +303,7 @@ export class Machine implements CpuBus {
     buf.set(snap.memory);
     this.platform.loadState(snap.state.platform as PlainRecord);
     if (snap.state.mtrr) this.mtrr.loadState(snap.state.mtrr as PlainRecord); // absent in older snapshots
+    if (snap.state.mca) this.mca.loadState(snap.state.mca as PlainRecord); // absent in older snapshots
     this.current = snap.state.current as number;
     this.exitStatus = snap.state.exitStatus as number | null;
     this.boot = snap.state.boot as unknown as Machine['boot'];
@@ -359,6 +371,7 @@ export class Machine implements CpuBus {
       return true;
     }
     if (MtrrFile.owns(msr)) return this.mtrr.rdmsr(this.current, msr, out);
+    if (McaFile.owns(msr)) return this.mca.rdmsr(this.current, msr, out);
     return this.hooks.rdmsr?.(this.current, msr, out) ?? false;
   }
 
@@ -375,7 +388,31 @@ export class Machine implements CpuBus {
     }
     if (msr >= 0x800 && msr <= 0x8ff) return lapic.writeMsr(msr, lo, hi);
     if (MtrrFile.owns(msr)) return this.mtrr.wrmsr(this.current, msr, lo, hi);
+    if (McaFile.owns(msr)) return this.mca.wrmsr(this.current, msr, lo, hi);
     return this.hooks.wrmsr?.(this.current, msr, lo, hi) ?? false;
+  }
+
+  /**
+   * PAUSE, a spin-wait hint, handled like a hypervisor's pause-loop exit: with another vCPU
+   * runnable the spinning one gives up the rest of its quantum; otherwise nothing else can run,
+   * so virtual time moves on by up to PAUSE_SKIP_NS, never past the next timer deadline (the
+   * slice then ends so the timer fires on time). Deterministic: a function of the instruction
+   * stream, kept in the clock's skipped time like an idle HLT.
+   */
+  pause(): void {
+    const cpu = this.cpus[this.current]!;
+    for (let i = 0; i < this.cpus.length; i++) {
+      if (i !== this.current && this.cpus[i]!.s32[I(L.HALTED)] === 0) {
+        cpu.requestExit();
+        return;
+      }
+    }
+    const clock = this.clock;
+    const now = clock.nowNs();
+    const deadline = clock.nextDeadline();
+    const until = Math.min(now + PAUSE_SKIP_NS, deadline);
+    if (until > now) clock.skipTo(until);
+    if (until >= deadline) cpu.requestExit();
   }
 
   vmcall(): boolean {

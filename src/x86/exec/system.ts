@@ -15,7 +15,7 @@ import { FARJMP, RETF } from '../system/far_transfer.ts';
 import { CACHEOP, CLTS, INVLPG, LMSW, MOVCR, MOVDR, SMSW, writeEfer } from '../system/control_regs.ts';
 import { SWAPGS, SYSCALL, SYSENTER, SYSEXIT, SYSRET } from '../system/syscall.ts';
 import { RDTSC, readTsc, writeTsc } from '../system/tsc.ts';
-import { SYS_MOV_CRDR } from '../system/sys_ops.ts';
+import { SYS_MOV_CRDR, SYS_PAUSE } from '../system/sys_ops.ts';
 
 export function HLT(c: Cpu): void {
   if (c.cpl !== 0) { c.raiseGP0(); return; }
@@ -32,8 +32,10 @@ const OWN_MSRS: Record<number, number> = {
   0xc0000081: L.MSR_STAR, 0xc0000082: L.MSR_LSTAR, 0xc0000083: L.MSR_CSTAR,
   0xc0000084: L.MSR_SFMASK, 0xc0000102: L.MSR_KERNEL_GS_BASE, 0x174: L.MSR_SYSENTER_CS,
   0x175: L.MSR_SYSENTER_ESP, 0x176: L.MSR_SYSENTER_EIP, 0x277: L.MSR_PAT, 0xc0000103: L.MSR_TSC_AUX,
-  0x1a0: L.MSR_MISC_ENABLE, 0x48: L.MSR_SPEC_CTRL,
+  0x1a0: L.MSR_MISC_ENABLE,
 };
+// IA32_SPEC_CTRL (48h) is absent: it exists only when CPUID.(7,0):EDX advertises IBRS/STIBP/SSBD
+// (SDM Vol 4 Table 2-2), which this model does not, so RDMSR/WRMSR of it #GP (kvm-unit-tests msr).
 /** MSRs whose 64-bit value must be a canonical address (SDM Vol 4: #GP otherwise). */
 const CANONICAL = new Set([0xc0000082, 0xc0000083, 0xc0000102, 0x175, 0x176]);
 const FS_BASE = 0xc0000100, GS_BASE = 0xc0000101, EFER = 0xc0000080, TSC = 0x10;
@@ -145,6 +147,7 @@ export function SYS(c: Cpu, d: DecodedInsn): void {
     case 39: c.raiseGP0(); return; // RDPMC: no performance counters in this model
     case 40: SYSENTER(c); return;
     case 41: SYSEXIT(c, d); return;
+    case SYS_PAUSE: c.bus.pause?.(); return;
     case SYS_MOV_CRDR: MOVCR(c, d, false); return;
     case SYS_MOV_CRDR + 1: MOVDR(c, d, false); return;
     case SYS_MOV_CRDR + 2: MOVCR(c, d, true); return;

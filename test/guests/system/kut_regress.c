@@ -3,6 +3,7 @@
    - IA32_APIC_BASE reads back as a 64-bit value with EDX = 0 (lib/x86/apic.c writes it back);
    - INIT and SIPI broadcast back to back, with no delay (lib/x86/smp.c bringup_aps): the SIPI
      that arrives before the AP has processed its INIT still starts it;
+   - the machine-check registers QEMU's CPU models have (10 banks);
    - MOV from a debug register with ModRM.mod = 00 (the mod bits are ignored);
    - the real-mode IVT's hardware-IRQ vectors point into the BIOS segment, as SeaBIOS leaves them;
    - QEMU's pci-testdev: its IDs, class and BARs as SeaBIOS leaves them, the header of each
@@ -56,6 +57,18 @@ void guest_main(u32 eax, u32 ebx) {
   u32 lo, hi;
   __asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(0x1b));
   field("apic_base", ((u64)hi << 32) | lo, 16);
+
+  /* Machine-check registers (msr.c reads IA32_MCG_CAP unconditionally): 10 banks, MCG_CTL_P,
+     MCG_SER_P; MCG_CTL and MC9_CTL all-ones; MC0_ADDR holds what is written. */
+  __asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(0x179));
+  field("mcg_cap", ((u64)hi << 32) | lo, 16);
+  __asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(0x17b));
+  field("mcg_ctl", ((u64)hi << 32) | lo, 16);
+  __asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(0x400 + 4 * 9));
+  field("mc9_ctl", ((u64)hi << 32) | lo, 16);
+  __asm__ volatile("wrmsr" : : "a"(0x12345678u), "d"(0x9u), "c"(0x402));
+  __asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(0x402));
+  field("mc0_addr", ((u64)hi << 32) | lo, 16);
 
   for (u32 i = 0; i < (u32)(ap_tramp_end - ap_tramp_start); i++) ((volatile u8 *)0x8000)[i] = ap_tramp_start[i];
   wr(0xfee00300, 0x000c4500); /* INIT, all excluding self */
