@@ -116,6 +116,8 @@ export class MachineService implements WorkerControl {
   private replayer: Replayer | null = null;
   /** How the replay ended, shown while the machine runs on. */
   private replayNote: string | null = null;
+  /** Whether this boot is the one `create` made (a recording from a later boot cannot be replayed from the images). */
+  private firstBoot = false;
   /** The RTC epoch this boot used (recorded in links). */
   private epochSeconds = 0;
   private outputHash = FNV_OFFSET;
@@ -271,6 +273,7 @@ export class MachineService implements WorkerControl {
     }
     this.asm = asm;
     this.log = [];
+    this.firstBoot = first;
     this.replayer = replay ? new Replayer(replay.events, replay.end, () => this.fingerprint()) : null;
     this.replayNote = null;
     this.inputQueues.clear();
@@ -540,12 +543,15 @@ export class MachineService implements WorkerControl {
       emu: pkg.version,
       machine: spec.config,
       images: spec.images.map((i) => ({ role: i.role, name: i.name, sha256: i.sha256, size: i.size, urls: i.url ? [i.url] : [] })),
-      replay: {
+    };
+    // After a reboot or reset the recording no longer starts from the images as they were at boot.
+    if (this.firstBoot) {
+      link.replay = {
         epoch: this.epochSeconds,
         events: this.log.map((e) => (e.kind === 'input' ? { at: e.icount, ns: e.ns, console: e.console, input: base64urlEncode(Uint8Array.from(e.bytes)) } : { at: e.icount, idle: e.toNs })),
         end: this.fingerprint(),
-      },
-    };
+      };
+    }
     return encodeShareLink(link);
   }
 
