@@ -153,7 +153,10 @@ function flagsFor(c: Cpu, want: number): number {
   return (s[I_FLAGS]! & want & ~m) | (lazyFlags(c, m) & m);
 }
 
-/** Condition codes (SDM Vol 1 App. B, Table B-1) by encoding 0–15. */
+/**
+ * Condition codes (SDM Vol 1 App. B, Table B-1) by encoding 0–15. Kept small so V8 inlines it
+ * into JCC/SETcc/CMOVcc; anything but the fast path is in testCCSlow.
+ */
 export function testCC(c: Cpu, cc: number): boolean {
   const s = c.s32;
   // Fast path: all six flags come from a 32-bit SUB/CMP record, so the condition is a direct
@@ -171,6 +174,31 @@ export function testCC(c: Cpu, cc: number): boolean {
       case 13: return a >= b;
       case 14: return a <= b;
       case 15: return a > b;
+      default: break;
+    }
+  }
+  return testCCSlow(c, cc);
+}
+
+function testCCSlow(c: Cpu, cc: number): boolean {
+  const s = c.s32;
+  // The same for a 64-bit SUB/CMP record: compare the high words, then the low ones unsigned.
+  if (s[I_MASK] === ARITH && s[I_OP] === ((CC_SUB << 2) | 3)) {
+    const ah = s[I_S1 + 1]!, bh = s[I_S2 + 1]!, al = s[I_S1]! >>> 0, bl = s[I_S2]! >>> 0;
+    const ult = (ah >>> 0) < (bh >>> 0) || (ah === bh && al < bl);
+    const slt = ah < bh || (ah === bh && al < bl);
+    const eq = ah === bh && al === bl;
+    switch (cc) {
+      case 2: return ult;
+      case 3: return !ult;
+      case 4: return eq;
+      case 5: return !eq;
+      case 6: return ult || eq;
+      case 7: return !ult && !eq;
+      case 12: return slt;
+      case 13: return !slt;
+      case 14: return slt || eq;
+      case 15: return !slt && !eq;
       default: break;
     }
   }

@@ -78,8 +78,24 @@ function aluOther(c: Cpu, d: DecodedInsn): void {
     const a = s[ri]!, ah = s[ri + 1]!;
     let b: number, bh: number;
     if (d.k2 === K_REG) { b = s[d.r2 << 1]!; bh = s[(d.r2 << 1) + 1]!; } else { b = d.imm; bh = d.immHi; }
-    const r = aluOp(c, op, 3, a, ah, b, bh);
-    if (op !== 7) { s[ri] = r; s[ri + 1] = rh; }
+    let r: number, h: number;
+    switch (op) {
+      case 0: { // ADD
+        const sum = (a >>> 0) + (b >>> 0);
+        r = sum | 0; h = (ah + bh + (sum > 0xffffffff ? 1 : 0)) | 0;
+        setLazy64(c, CC_ADD, a, ah, b, bh, r, h, ARITH);
+        break;
+      }
+      case 5: case 7: { // SUB, CMP
+        const dif = (a >>> 0) - (b >>> 0);
+        r = dif | 0; h = (ah - bh - (dif < 0 ? 1 : 0)) | 0;
+        setLazy64(c, CC_SUB, a, ah, b, bh, r, h, ARITH);
+        if (op === 7) return;
+        break;
+      }
+      default: r = aluOp(c, op, 3, a, ah, b, bh); h = rh; break;
+    }
+    s[ri] = r; s[ri + 1] = h;
     return;
   }
   const b = readSrc(c, d, size);
