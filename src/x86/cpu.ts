@@ -451,8 +451,34 @@ export class Cpu {
 
   // ------------------------------------------------------------------ memory access
 
-  /** Compute the linear address of the memory operand of `d` into eaLo/eaHi. */
+  /**
+   * Compute the linear address of the memory operand of `d` into eaLo/eaHi. The 32-bit case
+   * with flat segments is here, small enough for V8 to inline into handlers; the rest is eaFull.
+   */
   ea(d: DecodedInsn, withSeg = true): void {
+    const s = this.s32;
+    if (d.asz === 2 && this.segChk === 0 && s[I_CODE_BITS] !== 64) {
+      let lo = d.disp;
+      if (d.base >= 0) lo = (lo + s[d.base << 1]!) | 0;
+      if (d.index >= 0) lo = (lo + (s[d.index << 1]! << d.scale)) | 0;
+      this.eaLo = withSeg ? (lo + s[I_SEG + d.seg * 8 + 2]!) | 0 : lo;
+      this.eaHi = 0;
+      return;
+    }
+    if (d.asz === 3 && d.index < 0 && d.base >= 0 && d.seg < 4) {
+      // 64-bit [base + disp] or [RIP + disp] (no FS/GS base).
+      const b = d.base;
+      const bl = b === 16 ? this.nextLo : s[b << 1]!, bh = b === 16 ? this.nextHi : s[(b << 1) + 1]!;
+      const sum = (d.disp >>> 0) + (bl >>> 0);
+      this.eaHi = ((d.disp >> 31) + bh + (sum > 0xffffffff ? 1 : 0)) | 0;
+      this.eaLo = sum | 0;
+      this.eaSS = b === 4 || b === 5;
+      return;
+    }
+    this.eaFull(d, withSeg);
+  }
+
+  private eaFull(d: DecodedInsn, withSeg: boolean): void {
     const s = this.s32;
     let lo = d.disp, hi = d.disp >> 31;
     const asz = d.asz;
