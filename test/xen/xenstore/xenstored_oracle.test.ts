@@ -523,13 +523,25 @@ describe.skipIf(!!skipReason)('our XenStore against Xen 4.17 xenstored', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  const connect = (): Promise<SocketClient> =>
+  // The socket file appears at bind(), a moment before xenstored listens: on a loaded machine the
+  // first connect can be refused, so it is retried for up to 2 s.
+  const connectOnce = (): Promise<SocketClient> =>
     new Promise((resolve, reject) => {
       const s = createConnection(join(dir, 'socket'));
       sockets.push(s);
       s.once('connect', () => resolve(new SocketClient(s)));
       s.once('error', reject);
     });
+  const connect = async (): Promise<SocketClient> => {
+    for (let i = 0; ; i++) {
+      try {
+        return await connectOnce();
+      } catch (e) {
+        if (i >= 100 || (e as NodeJS.ErrnoException).code !== 'ECONNREFUSED') throw e;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    }
+  };
 
   /** Our store with what xenstored starts with (/tool/xenstored), and a ring server per domain. */
   function ours(...domids: number[]): { store: XenStore; clients: RingClient[] } {
