@@ -395,8 +395,9 @@ export class Machine implements CpuBus {
   /**
    * PAUSE, a spin-wait hint, handled like a hypervisor's pause-loop exit: with another vCPU
    * runnable the spinning one gives up the rest of its quantum; otherwise nothing else can run,
-   * so virtual time moves on by up to PAUSE_SKIP_NS, never past the next timer deadline (the
-   * slice then ends so the timer fires on time). Deterministic: a function of the instruction
+   * so virtual time moves on by up to PAUSE_SKIP_NS, never past the next timer deadline. The
+   * slice ends there: the clock reads the instruction count published at slice ends, so the
+   * next PAUSE (and a due timer) sees exact time. Deterministic: a function of the instruction
    * stream, kept in the clock's skipped time like an idle HLT.
    */
   pause(): void {
@@ -412,7 +413,7 @@ export class Machine implements CpuBus {
     const deadline = clock.nextDeadline();
     const until = Math.min(now + PAUSE_SKIP_NS, deadline);
     if (until > now) clock.skipTo(until);
-    if (until >= deadline) cpu.requestExit();
+    cpu.requestExit();
   }
 
   vmcall(): boolean {

@@ -82,4 +82,10 @@ export interface CpuBus {
    * adds its own IA32_TSC offset. Optional: without it the TSC counts retired instructions.
    */
   tsc?(): number;
+
+  /**
+   * PAUSE, the spin-wait hint (SDM Vol 2B PAUSE): the platform may let other vCPUs run or let
+   * virtual time pass, as a hypervisor's pause-loop exiting does. Optional: without it PAUSE is a NOP.
+   */
+  pause?(): void;
 }

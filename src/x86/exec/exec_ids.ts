@@ -5,7 +5,7 @@ import { X87_MNEMONICS } from '../opcodes/table_x87.ts';
 import { SYS_MNEMONICS } from '../system/sys_ops.ts';
 import { TABLE_SSE } from '../opcodes/table_sse.ts';
 import { OPCODES, Ok, PLANS } from '../opcodes/table.ts';
-import { SYS_MOV_CRDR } from '../system/sys_ops.ts';
+import { SYS_MOV_CRDR, SYS_PAUSE } from '../system/sys_ops.ts';
 import { Ex } from './dispatch.ts';
 
 
@@ -35,12 +35,13 @@ export const MNEMONIC_EXEC: Readonly<Record<string, readonly [Ex, number]>> = ((
     ['CALL', Ex.CALL], ['RET', Ex.RET], ['SHLD', Ex.SHLD], ['SHRD', Ex.SHRD], ['BSF', Ex.BSF], ['BSR', Ex.BSR],
     ['POPCNT', Ex.POPCNT], ['LZCNT', Ex.LZCNT], ['TZCNT', Ex.TZCNT], ['BSWAP', Ex.BSWAP], ['CBW', Ex.CBW],
     ['CWD', Ex.CWD], ['LAHF', Ex.LAHF], ['SAHF', Ex.SAHF], ['PUSHF', Ex.PUSHF], ['POPF', Ex.POPF],
-    ['XLAT', Ex.XLAT], ['NOP', Ex.NOP], ['PAUSE', Ex.NOP], ['LFENCE', Ex.NOP], ['MFENCE', Ex.NOP], ['SFENCE', Ex.NOP],
+    ['XLAT', Ex.XLAT], ['NOP', Ex.NOP], ['LFENCE', Ex.NOP], ['MFENCE', Ex.NOP], ['SFENCE', Ex.NOP],
     ['HLT', Ex.HLT], ['CPUID', Ex.CPUID], ['IN', Ex.IN], ['OUT', Ex.OUT], ['CLFLUSH', Ex.CLFLUSH],
     ['RDRAND', Ex.RDRAND], ['MOVBE', Ex.MOVBE], ['MULX', Ex.MULX], ['VMCALL', Ex.VMCALL], ['VMMCALL', Ex.VMCALL],
     ['RDMSR', Ex.RDMSR], ['WRMSR', Ex.WRMSR], ['BOUND', Ex.BOUND], ['UD0', Ex.UD], ['UD1', Ex.UD], ['UD2', Ex.UD],
   ];
   for (const [n, e] of single) m[n] = [e, 0];
+  m['PAUSE'] = [Ex.SYS, SYS_PAUSE]; // a bus hook (spin-wait hint), so not the NOP fast path
   m['RDSEED'] = [Ex.RDRAND, 1];
   m['ADCX'] = [Ex.ADCX, 0];
   m['ADOX'] = [Ex.ADCX, 1];

@@ -12,3 +12,6 @@ export const SYS_MNEMONICS: readonly string[] = [
 
 /** MOV to/from control and debug registers: sub = SYS_MOV_CRDR + (opcode & 3) for 0F 20–23. */
 export const SYS_MOV_CRDR = 64;
+
+/** PAUSE (F3 90): sub number of its Ex.SYS case, outside the table-mnemonic range. */
+export const SYS_PAUSE = 63;
