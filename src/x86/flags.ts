@@ -182,6 +182,20 @@ export function testCC(c: Cpu, cc: number): boolean {
 
 function testCCSlow(c: Cpu, cc: number): boolean {
   const s = c.s32;
+  // A 32-bit logic record (AND/OR/XOR/TEST): CF = OF = 0, ZF and SF from the result.
+  if (s[I_MASK] === ARITH && s[I_OP] === ((CC_LOGIC << 2) | 2) && (cc >> 1) !== 5) {
+    const r = s[I_RES]!;
+    switch (cc) {
+      case 0: case 2: return false;
+      case 1: case 3: return true;
+      case 4: case 6: return r === 0;
+      case 5: case 7: return r !== 0;
+      case 8: case 12: return r < 0;
+      case 9: case 13: return r >= 0;
+      case 14: return r <= 0;
+      default: return r > 0; // 15
+    }
+  }
   // The same for a 64-bit SUB/CMP record: compare the high words, then the low ones unsigned.
   if (s[I_MASK] === ARITH && s[I_OP] === ((CC_SUB << 2) | 3)) {
     const ah = s[I_S1 + 1]!, bh = s[I_S2 + 1]!, al = s[I_S1]! >>> 0, bl = s[I_S2]! >>> 0;

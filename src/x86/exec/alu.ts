@@ -108,6 +108,11 @@ function aluOther(c: Cpu, d: DecodedInsn): void {
 }
 
 export function TEST(c: Cpu, d: DecodedInsn): void {
+  if (d.osz === 2 && d.k1 === K_REG && d.k2 !== K_MEM) {
+    const s = c.s32;
+    setLazy(c, CC_LOGIC, 2, 0, 0, s[d.r1 << 1]! & (d.k2 === K_REG ? s[d.r2 << 1]! : d.imm), ARITH);
+    return;
+  }
   const size = d.osz;
   const b = readSrc(c, d, size);
   if (c.fault) return;
@@ -119,6 +124,18 @@ export function TEST(c: Cpu, d: DecodedInsn): void {
 
 /** INC/DEC: like ADD/SUB 1 but CF is preserved. */
 export function INCDEC(c: Cpu, d: DecodedInsn, dec: boolean): void {
+  if (d.osz === 2 && d.k1 === K_REG) {
+    const s = c.s32, ri = d.r1 << 1, a = s[ri]!;
+    saveCF(c);
+    const r = dec ? (a - 1) | 0 : (a + 1) | 0;
+    setLazy(c, dec ? CC_SUB : CC_ADD, 2, a, 1, r, ARITH & ~CF);
+    s[ri] = r; s[ri + 1] = 0;
+    return;
+  }
+  incDecOther(c, d, dec);
+}
+
+function incDecOther(c: Cpu, d: DecodedInsn, dec: boolean): void {
   const size = d.osz;
   const a = readDstRmw(c, d, size);
   if (c.fault) return;

@@ -6,7 +6,7 @@
 import type { Cpu } from '../cpu.ts';
 import type { DecodedInsn } from '../decode/decoded_insn.ts';
 import { AF, CF, OF, getCF, setFlagsMasked, szp } from '../flags.ts';
-import { readDstRmw, readSrc, writeDst } from './operands.ts';
+import { K_IMM, K_REG, readDstRmw, readSrc, writeDst } from './operands.ts';
 
 const WIDTH = [8, 16, 32, 64];
 const MASK = [0xff, 0xffff, -1, -1];
@@ -37,6 +37,24 @@ function shrz(x: number, k: number): number { return k >= 32 ? 0 : x >>> k; }
 function shlz(x: number, k: number): number { return k >= 32 ? 0 : x << k; }
 
 export function SHIFT(c: Cpu, d: DecodedInsn): void {
+  // Fast path (small enough to inline): SHL/SAL/SHR/SAR of a 32-bit register by 1..31.
+  if (d.osz === 2 && d.k1 === K_REG && d.sub >= 4) {
+    const cnt = (d.k2 === K_IMM ? d.imm : c.s8[d.r2]!) & 0x1f;
+    if (cnt !== 0) {
+      const s = c.s32, ri = d.r1 << 1, a = s[ri]!, op = d.sub;
+      let r: number, cf: number, of: number;
+      if (op === 5) { r = a >>> cnt; cf = (a >>> (cnt - 1)) & 1; of = a >>> 31; }
+      else if (op === 7) { r = a >> cnt; cf = (a >> (cnt - 1)) & 1; of = 0; }
+      else { r = a << cnt; cf = (a >>> (32 - cnt)) & 1; of = (r >>> 31) ^ cf; }
+      setFlagsMasked(c, ARITH, (cf ? CF : 0) | (of ? OF : 0) | (szp(2, r, 0) & ~AF));
+      s[ri] = r; s[ri + 1] = 0;
+      return;
+    }
+  }
+  shiftOther(c, d);
+}
+
+function shiftOther(c: Cpu, d: DecodedInsn): void {
   const size = d.osz;
   const raw = d.k2 === 4 ? d.imm : c.getReg(0, d.r2);
   const cnt = raw & (size === 3 ? 0x3f : 0x1f);
