@@ -7,7 +7,7 @@
 import type { Cpu } from '../cpu.ts';
 import type { DecodedInsn } from '../decode/decoded_insn.ts';
 import { CC_SUB, DF, getFlags, setLazy, setLazy64, ZF, getFlag } from '../flags.ts';
-import { ES, RCX, RDI, RIP, RSI } from '../state_layout.ts';
+import { ES, RCX, RDI, RFLAGS, RIP, RSI } from '../state_layout.ts';
 import { ioPortAllowed } from '../system/io_bitmap.ts';
 
 const CHUNK = 4096;
@@ -119,10 +119,15 @@ export function STRING(c: Cpu, d: DecodedInsn): void {
       const zf = getFlag(c, ZF) !== 0;
       if (rep === 3 ? !zf : zf) return;
     }
-    if (it + 1 >= CHUNK) {
-      // Re-execute this instruction: leave RIP where it is.
+    if (it + 1 >= CHUNK || c.dbgHits !== 0) {
+      // Re-execute this instruction: leave RIP where it is. Between iterations RF is set (SDM
+      // Vol 3 §18.3.1.1): an event taken here pushes RF = 1 and, on the way back, the
+      // instruction's own breakpoint does not fire again. A data breakpoint hit ends the chunk
+      // so its trap follows this iteration.
       c.nextLo = c.s32[RIP >> 2]!;
       c.nextHi = c.s32[(RIP >> 2) + 1]!;
+      c.s32[RFLAGS >> 2] = c.s32[RFLAGS >> 2]! | 0x10000;
+      c.eventCheck = true;
       return;
     }
   }

@@ -88,7 +88,7 @@ extern char s_exec2[], s_exec2_a[];
 /* INT 0x81 handler: two instructions and IRET (runs with TF clear). */
 extern char int81_handler[];
 __asm__(".pushsection .text\n.globl int81_handler\nint81_handler: nop; nop; iret\n.popsection\n");
-extern char s_data2[], s_data3[], s_io[];
+extern char s_data2[], s_data3[], s_io[], s_rep[];
 extern char s_data[], s_step[], s_stepint[], s_movss[], s_movss_data[], s_popss[], s_sti[], s_gd[];
 
 void guest_main(u32 eax, u32 ebx) {
@@ -148,6 +148,21 @@ void guest_main(u32 eax, u32 ebx) {
                    "s_data3: lea watch+4, %%esi; lea watch, %%edi; movsl\n"
                    "  nop\n" : : : "esi", "edi", "memory");
   report("data_bp_two_in_one", (u32)s_data3);
+  /* REP MOVSB through a write breakpoint on dst[5]: the trap follows that iteration, EIP at the
+     REP instruction with ECX/EDI mid-way and RF = 1 pushed; RF lets the rest run. */
+  set_dr((u32)&other[1] + 1, 0, 0, 0, EN(0, 1) | RW(0, 1) | LEN(0, 0));
+  {
+    u32 ecx = 0, edi = 0;
+    __asm__ volatile(".globl s_rep\n"
+                     "s_rep: lea watch, %%esi; lea other+4, %%edi; mov $8, %%ecx; cld\n"
+                     "  rep movsb\n"
+                     "  nop\n"
+                     : "=c"(ecx), "=D"(edi) : : "esi", "memory");
+    field("rep_ecx_after", ecx, 8);
+    field("rep_edi_after", edi - (u32)&other[0], 8);
+  }
+  report("rep_data_bp", (u32)s_rep);
+
   /* A fault in the instruction that touched the watched bytes: no #DB for it. */
   set_dr((u32)&watch[0], 0, 0, 0, EN(0, 1) | RW(0, 3) | LEN(0, 3));
   {

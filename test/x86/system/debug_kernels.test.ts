@@ -21,6 +21,9 @@ describe.skipIf(!haveGcc32() || !haveQemu())('debug registers test kernel: xenta
       data_bp_two_in_one: 'data_bp_two_in_one: n=01 +00d/ffff0ff3/rf0tf0',
       // Fault-class exceptions push RF = 1 (SDM Vol 3 §18.3.1.1); QEMU TCG pushes RF as it is.
       gp_pushed_rf: 'gp_pushed_rf=1',
+      // A trap from an iteration of a REP string instruction other than the last pushes RF = 1
+      // (SDM Vol 3 §18.3.1.1); QEMU TCG pushes 0.
+      rep_data_bp: 'rep_data_bp: n=01 +012/ffff0ff1/rf1tf0',
       // MOV SS holds debug exceptions back until after the next instruction (SDM Vol 3 §6.8.3,
       // the behaviour behind CVE-2018-8897); QEMU TCG reports the data breakpoint right after it.
       movss_data_bp: 'movss_data_bp: n=01 +007/ffff0ff1/rf0tf0',
