@@ -12,6 +12,9 @@
 // gives recorded bytes to the guest there, and when the guest idles applies the recorded skip or
 // skips to the deadline. Anything else (a recorded count already passed, an idle guest with no
 // timer and nothing recorded) means the run diverged; the machine then simply goes on live.
+// Pausing on a hypercall or stepping by hand ends a slice where the recording did not, which can
+// change what the guest reads from its clocks (machine.ts publishes the count per slice), so a
+// replay of such a session may diverge; it then says so.
 import type { Fingerprint, InputEvent } from './protocol.ts';
 
 export type ReplayState = 'replaying' | 'identical' | 'diverged';

@@ -295,7 +295,7 @@ for (const eng of ENGINES) describe.skipIf(!existsSync(eng.path))(`the page in $
         if (id === 'grub-pvh-disk') {
           // GRUB only reads: the exported disk is the image, byte for byte.
           const image = demo.images.find((i) => i.role === 'drive')!;
-          // Firefox over BiDi: playwright-core 1.64 never reports the download (waitForEvent times out).
+          // Firefox over BiDi: playwright-core 1.64 reports no download of a blob: URL (a data: URL works).
           if (engine.name === 'Chromium') {
             const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export disk' }).click()]);
             const bytes = readFileSync((await download.path())!);
