@@ -3,10 +3,13 @@
    and IRET back, INT through a task gate to the 16-bit task. The 16-bit task records the
    registers it starts with (the upper halves of EAX/EBX/ESP are the old task's, FS null), its
    TR, FLAGS and SS; the 16-bit TSS image written when it is left is printed too. The task runs
-   32-bit code in a segment based at its 64 KiB page, since a 16-bit TSS holds only IP. */
+   32-bit code in a segment based at its 64 KiB page, since a 16-bit TSS holds only IP.
+   Then 16-bit gates, from 16-bit code copied to 0x3000 (CS 0x58, base 0): an interrupt gate
+   (type 6, IF cleared) and a trap gate (type 7) push a word frame (FLAGS CS IP) and IRET back; a
+   16-bit call gate (type 4) pushes a word return address and selector, LRET back. */
 #include "../guest_lib.h"
 
-static u64 gdt[12];
+static u64 gdt[13];
 static u64 idt[256];
 static u32 tss[26];
 static u16 tss16[22] __attribute__((aligned(16)));
@@ -36,6 +39,34 @@ __asm__(".pushsection .text\n.globl t16_entry\n"
         "1: iret\n"
         "  jmp t16_entry\n"
         ".popsection\n");
+
+/* The 16-bit blob (runs at 0x3000 with CS base 0): results as words at 0x4000.. */
+extern char b16_start[], b16_end[], b16_h93[], b16_h94[], b16_c16[];
+__asm__(".pushsection .text\n.code16\n"
+        "b16_start:\n"
+        "  int $0x93\n"
+        "  int $0x94\n"
+        "  lcall $0x60, $0\n"
+        "  lretl\n"
+        "b16_h93:\n"
+        "  pushf; pop %ax; mov %ax, 0x4006\n"
+        "  mov (%esp), %ax; mov %ax, 0x4000\n"
+        "  mov 2(%esp), %ax; mov %ax, 0x4002\n"
+        "  mov 4(%esp), %ax; mov %ax, 0x4004\n"
+        "  iret\n"
+        "b16_h94:\n"
+        "  pushf; pop %ax; mov %ax, 0x400e\n"
+        "  mov (%esp), %ax; mov %ax, 0x4008\n"
+        "  mov 2(%esp), %ax; mov %ax, 0x400a\n"
+        "  mov 4(%esp), %ax; mov %ax, 0x400c\n"
+        "  iret\n"
+        "b16_c16:\n"
+        "  mov (%esp), %ax; mov %ax, 0x4010\n"
+        "  mov 2(%esp), %ax; mov %ax, 0x4012\n"
+        "  lret\n"
+        "b16_end:\n"
+        ".code32\n.popsection\n");
+#define B16(sym) (0x3000 + (u32)(sym) - (u32)b16_start)
 
 static u64 seg(u32 base, u32 limit, u32 access, u32 flags) {
   return (limit & 0xffff) | ((u64)(base & 0xffffff) << 16) | ((u64)access << 40) |
@@ -95,6 +126,7 @@ void guest_main(u32 eax, u32 ebx) {
   idt[0x92] = ((u64)0x48 << 16) | ((u64)0x8500 << 32); /* task gate to the 16-bit TSS */
   struct dtr i = { sizeof idt - 1, (u32)idt };
   __asm__ volatile("lidt %0" : : "m"(i));
+  outb(0x21, 0xff); outb(0xa1, 0xff); /* the gate test runs with IF = 1: no PIC interrupts */
 
   /* JMP to the 16-bit task (EAX/EBX/ESP upper halves come along), which JMPs back. */
   prepare16();
@@ -118,6 +150,21 @@ void guest_main(u32 eax, u32 ebx) {
   u32 cr0;
   __asm__ volatile("mov %%cr0, %0; clts" : "=r"(cr0));
   field("cr0_ts", (cr0 >> 3) & 1, 1);
+
+  /* ---- 16-bit gates */
+  gdt[11] = seg(0, 0xffff, 0x9a, 0x0);  /* 0x58 16-bit code, base 0 */
+  gdt[12] = (B16(b16_c16) & 0xffff) | (0x58ull << 16) | ((u64)0x84 << 40); /* 0x60 16-bit call gate */
+  for (char *p = b16_start; p < b16_end; p++) ((volatile u8 *)0x3000)[p - b16_start] = (u8)*p;
+  for (int k = 0; k < 0x20; k++) ((volatile u8 *)0x4000)[k] = 0;
+  idt[0x93] = (B16(b16_h93) & 0xffff) | (0x58ull << 16) | ((u64)0x8600 << 32);
+  idt[0x94] = (B16(b16_h94) & 0xffff) | (0x58ull << 16) | ((u64)0x8700 << 32);
+  __asm__ volatile("sti; lcall $0x58, $0x3000; cli" : : : "eax", "memory");
+  volatile u16 *w = (volatile u16 *)0x4000;
+  puts_serial("int_gate16: ip="); puthex(w[0], 4); puts_serial(" cs="); puthex(w[1], 4);
+  puts_serial(" flags="); puthex(w[2], 4); puts_serial(" flags_in_handler="); puthex(w[3], 4); putc_serial('\n');
+  puts_serial("trap_gate16: ip="); puthex(w[4], 4); puts_serial(" cs="); puthex(w[5], 4);
+  puts_serial(" flags="); puthex(w[6], 4); puts_serial(" flags_in_handler="); puthex(w[7], 4); putc_serial('\n');
+  puts_serial("call_gate16: ip="); puthex(w[8], 4); puts_serial(" cs="); puthex(w[9], 4); putc_serial('\n');
 
   puts_serial("done\n");
   qemu_exit(0);

@@ -7,7 +7,7 @@ import { bootXentab, qemuLines } from './kernel_runner.ts';
 export const TSS16: GuestSpec = { name: 'tss16', sources: ['start32.S', 'system/tss16.c'], defines: ['MULTIBOOT'] };
 
 describe.skipIf(!haveGcc32() || !haveQemu())('16-bit TSS test kernel: xentab vs QEMU TCG', () => {
-  it('JMP, CALL/IRET and INT through a task gate to a 16-bit task save and load the 16-bit TSS image', () => {
+  it('JMP, CALL/IRET and INT through a task gate to a 16-bit task, and 16-bit interrupt, trap and call gates', () => {
     const path = buildGuest(TSS16);
     const r = bootXentab(path);
     // The task switch loads FLAGS from the TSS, arithmetic flags included (SDM Vol 3 §8.3, task
