@@ -4,7 +4,7 @@
 import type { Cpu } from '../cpu.ts';
 import type { DecodedInsn } from '../decode/decoded_insn.ts';
 import { ARITH, CC_ADC, CC_ADD, CC_LOGIC, CC_SBB, CC_SUB, CF, OF, ZF, getCF, getFlag, saveCF, setFlagsMasked, setLazy, setLazy64 } from '../flags.ts';
-import { K_MEM, K_REG, readDst, readDstRmw, readSrc, writeDst } from './operands.ts';
+import { K_IMM, K_MEM, K_REG, readDst, readDstRmw, readSrc, writeDst } from './operands.ts';
 
 let rh = 0; // high half of the last 64-bit result
 
@@ -47,24 +47,32 @@ function aluOp(c: Cpu, op: number, size: number, a: number, ah: number, b: numbe
   return r;
 }
 
+/** 32-bit a op b with the flags recorded; returns the result (CMP: a - b, not written back). */
+function alu32(c: Cpu, op: number, a: number, b: number): number {
+  let r: number;
+  switch (op) {
+    case 0: r = (a + b) | 0; setLazy(c, CC_ADD, 2, a, b, r, ARITH); return r;
+    case 5: case 7: r = (a - b) | 0; setLazy(c, CC_SUB, 2, a, b, r, ARITH); return r;
+    case 4: r = a & b; break;
+    case 1: r = a | b; break;
+    case 6: r = a ^ b; break;
+    default: return aluOp(c, op, 2, a, 0, b, 0);
+  }
+  setLazy(c, CC_LOGIC, 2, 0, 0, r, ARITH);
+  return r;
+}
+
 export function ALU(c: Cpu, d: DecodedInsn): void {
-  const op = d.sub;
-  // Fast path: 32-bit register destination, register or immediate source (the common case),
-  // small enough for V8 to inline into the run loop; the rest is in aluOther.
-  if (d.osz === 2 && d.k1 === K_REG && d.k2 !== K_MEM) {
+  // Fast path: 32-bit register destination (the common case), small enough for V8 to inline
+  // into the run loop; the rest is in aluOther.
+  if (d.osz === 2 && d.k1 === K_REG) {
     const s = c.s32, ri = d.r1 << 1;
-    const a = s[ri]!, b = d.k2 === K_REG ? s[d.r2 << 1]! : d.imm;
-    let r: number;
-    switch (op) {
-      case 0: r = (a + b) | 0; setLazy(c, CC_ADD, 2, a, b, r, ARITH); break;
-      case 5: r = (a - b) | 0; setLazy(c, CC_SUB, 2, a, b, r, ARITH); break;
-      case 7: setLazy(c, CC_SUB, 2, a, b, (a - b) | 0, ARITH); return;
-      case 4: r = a & b; setLazy(c, CC_LOGIC, 2, 0, 0, r, ARITH); break;
-      case 1: r = a | b; setLazy(c, CC_LOGIC, 2, 0, 0, r, ARITH); break;
-      case 6: r = a ^ b; setLazy(c, CC_LOGIC, 2, 0, 0, r, ARITH); break;
-      default: r = aluOp(c, op, 2, a, 0, b, 0); break;
-    }
-    s[ri] = r; s[ri + 1] = 0;
+    let b: number;
+    if (d.k2 === K_REG) b = s[d.r2 << 1]!;
+    else if (d.k2 === K_IMM) b = d.imm;
+    else { c.ea(d); b = c.read(2); if (c.fault) return; }
+    const r = alu32(c, d.sub, s[ri]!, b);
+    if (d.sub !== 7) { s[ri] = r; s[ri + 1] = 0; }
     return;
   }
   aluOther(c, d);
