@@ -2,7 +2,7 @@
 // the legacy scan finds it, RSDT and XSDT, FADT (revision 3 layout, 244 bytes) pointing at the
 // FACS, a DSDT holding only \_S5, and the PM timer; MADT with one Processor Local APIC per vCPU,
 // the I/O APIC, the ISA overrides QEMU's pc declares (IRQ0 -> GSI2, SCI IRQ9 level/high) and the
-// LINT1 NMI. Every table carries a valid checksum.
+// LINT1 NMI; the HPET table when the board has an HPET. Every table carries a valid checksum.
 import { writeU64 } from './e820.ts';
 
 export interface AcpiConfig {
@@ -19,6 +19,8 @@ export interface AcpiConfig {
   pmTimer32: boolean;
   /** CMOS index of the century byte (0 = none). */
   centuryIndex: number;
+  /** The HPET timer block, if the board has one (GCAP_ID low half and MMIO base). */
+  hpet?: { blockId: number; address: number };
 }
 
 export const ACPI_DEFAULTS: Omit<AcpiConfig, 'apicIds'> = {
@@ -173,7 +175,25 @@ export function buildAcpiTables(cfg: AcpiConfig, base: number): AcpiBlob {
   b.checksum(madt, madtLen, madt + 9);
   tables.APIC = b.addr(madt);
 
+  // HPET (IA-PC HPET spec 1.0a §3.2.4), 56 bytes, as QEMU's build_hpet: revision 1, the event
+  // timer block ID read from GCAP_ID, the base as a system-memory GAS, HPET number 0, minimum
+  // periodic tick 0, no page protection.
+  if (cfg.hpet) {
+    const HPET_LEN = 56;
+    const h = b.alloc(HPET_LEN, 16);
+    b.header(h, 'HPET', HPET_LEN, 1);
+    b.v.setUint32(h + 36, cfg.hpet.blockId >>> 0, true);
+    b.buf[h + 40] = 0; // address space: system memory (bit width, offset, access size 0)
+    writeU64(b.v, h + 44, cfg.hpet.address);
+    b.buf[h + 52] = 0; // HPET number
+    b.v.setUint16(h + 53, 0, true); // main counter minimum clock tick in periodic mode
+    b.buf[h + 55] = 0; // page protection and OEM attribute
+    b.checksum(h, HPET_LEN, h + 9);
+    tables.HPET = b.addr(h);
+  }
+
   const list = [tables.FACP, tables.APIC];
+  if (tables.HPET !== undefined) list.push(tables.HPET);
   const rsdt = b.alloc(36 + 4 * list.length, 16);
   b.header(rsdt, 'RSDT', 36 + 4 * list.length, 1);
   list.forEach((a, i) => b.v.setUint32(rsdt + 36 + 4 * i, a, true));

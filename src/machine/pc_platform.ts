@@ -14,6 +14,7 @@ import { DebugCon } from './debugcon.ts';
 import { DebugExit } from './debug_exit.ts';
 import { pcE820, type E820Map } from './e820.ts';
 import { FwCfg } from './fw_cfg.ts';
+import { Hpet, HPET_BASE, HPET_CAP_ID, HPET_LEN } from './hpet.ts';
 import { IoApic, IOAPIC_DEFAULT_BASE } from './ioapic.ts';
 import { IoBus } from './io_bus.ts';
 import { APIC_DEFAULT_BASE, LocalApic } from './lapic.ts';
@@ -52,6 +53,8 @@ export interface PcSpec {
   /** QEMU's pci-testdev (kvm-unit-tests' x86/run always adds it). */
   pciTestdev?: boolean;
   pmTimer32?: boolean;
+  /** QEMU's pc has an HPET unless `-machine hpet=off` (default: on). */
+  hpet?: boolean;
   overlayPoolPages?: number;
 }
 
@@ -80,6 +83,7 @@ export class PcPlatform {
   readonly pit: Pit8254;
   readonly rtc: RtcCmos;
   readonly pmTimer: AcpiPmTimer;
+  readonly hpet: Hpet | undefined;
   readonly acpiPm: AcpiPm;
   readonly fwCfg: FwCfg;
   readonly pci: PciBus;
@@ -129,11 +133,19 @@ export class PcPlatform {
     this.mmio.register(IOAPIC_DEFAULT_BASE, 0x1000, this.ioapic);
 
     // Timers.
-    this.pit = new Pit8254(this.clock, (l) => this.setIsaIrq(0, l));
+    // With an HPET the PIT's and RTC's lines pass through it (cut off in legacy replacement mode).
+    this.pit = new Pit8254(this.clock, (l) => (this.hpet ? this.hpet.pitIrq(l) : this.setIsaIrq(0, l)));
     this.io.register(0x40, 4, this.pit);
     this.io.register(0x61, 1, this.pit);
-    this.rtc = new RtcCmos(this.clock, { baseEpochSeconds: spec.rtcEpochSeconds }, (l) => this.setIsaIrq(8, l));
+    this.rtc = new RtcCmos(this.clock, { baseEpochSeconds: spec.rtcEpochSeconds }, (l) => (this.hpet ? this.hpet.rtcIrq(l) : this.setIsaIrq(8, l)));
     this.io.register(0x70, 2, this.rtc);
+    if (spec.hpet ?? true) {
+      this.hpet = new Hpet(this.clock, {
+        setIrq: (gsi, level) => this.setIsaIrq(gsi, level),
+        fsbWrite: (addr, data) => this.msiWrite(addr, data),
+      });
+      this.mmio.register(HPET_BASE, HPET_LEN, this.hpet);
+    }
     this.pmTimer = new AcpiPmTimer(this.clock, spec.pmTimer32 ? 32 : 24);
     this.io.register(PM_TIMER_PORT, 4, this.pmTimer);
     this.acpiPm = new AcpiPm(ACPI_DEFAULTS.pm1aEvtPort, ACPI_DEFAULTS.pm1aCntPort, () => this.host.powerOff?.());
@@ -178,7 +190,10 @@ export class PcPlatform {
       this.pciTestdev.plug(this.pci, this.io, this.mmio);
     }
     this.acpi = buildAcpiTables(
-      { ...ACPI_DEFAULTS, apicIds: this.lapics.map((l) => l.id), pmTimer32: spec.pmTimer32 ?? false },
+      {
+        ...ACPI_DEFAULTS, apicIds: this.lapics.map((l) => l.id), pmTimer32: spec.pmTimer32 ?? false,
+        ...(this.hpet ? { hpet: { blockId: HPET_CAP_ID, address: HPET_BASE } } : {}),
+      },
       ACPI_BASE,
     );
     this.mem.writeBytes(ACPI_BASE, this.acpi.bytes);
@@ -191,6 +206,7 @@ export class PcPlatform {
       pic: this.pic.saveState(),
       pit: this.pit.saveState(),
       rtc: this.rtc.saveState(),
+      hpet: this.hpet ? this.hpet.saveState() : null,
       serials: this.serials.map((u) => u.saveState()),
       lapics: this.lapics.map((l) => l.saveState()),
       ioapic: this.ioapic.saveState(),
@@ -210,6 +226,7 @@ export class PcPlatform {
     this.pic.loadState(s.pic as PlainRecord);
     this.pit.loadState(s.pit as PlainRecord);
     this.rtc.loadState(s.rtc as PlainRecord);
+    if (this.hpet && s.hpet) this.hpet.loadState(s.hpet as PlainRecord);
     const serials = s.serials as PlainRecord[];
     if (serials.length !== this.serials.length) throw new Error('snapshot: serial ports differ');
     serials.forEach((u, i) => this.serials[i]!.loadState(u));
@@ -228,6 +245,16 @@ export class PcPlatform {
 
   setInstructionSource(f: () => number): void {
     this.instructionSource = f;
+  }
+
+  /**
+   * A 32-bit write from a device to the MSI window (Intel SDM Vol 3 §11.11): address bits 19:12
+   * destination, bit 2 destination mode; data bits 7:0 vector, 10:8 delivery mode. Writes
+   * elsewhere (QEMU would store them to memory) are dropped.
+   */
+  msiWrite(addr: number, data: number): void {
+    if ((addr & 0xfff00000) >>> 0 !== 0xfee00000) return;
+    this.apicBus.deliver((addr >>> 12) & 0xff, (addr & 4) !== 0, (data >>> 8) & 7, data & 0xff, false);
   }
 
   /** Drive ISA IRQ `irq` (0..15) or a PCI/GSI line above 15 (I/O APIC only). */
