@@ -12,7 +12,8 @@ import { Cpu, Exit } from '../x86/cpu.ts';
 import type { CpuBus } from '../x86/bus.ts';
 import * as L from '../x86/state_layout.ts';
 import { applyPcFirmwareState } from './firmware_state.ts';
-import { APICBASE_BSP, MSR_IA32_APICBASE, MSR_IA32_TSC_DEADLINE, REG_TPR } from './lapic.ts';
+import { APICBASE_BSP, APICBASE_EXTD, MSR_IA32_APICBASE, MSR_IA32_TSC_DEADLINE, REG_TPR } from './lapic.ts';
+import { FEATURES_1_ECX } from '../x86/exec/cpuid.ts';
 import type { EntryState } from './loader/entry_state.ts';
 import { isElf, parseElf } from './loader/elf.ts';
 import { findMultibootHeader, loadMultiboot } from './loader/multiboot.ts';
@@ -379,6 +380,8 @@ export class Machine implements CpuBus {
     const lapic = this.platform.lapics[this.current]!;
     if (msr === MSR_IA32_APICBASE) {
       if (hi >>> 0 > 0xf) return false; // beyond our 36-bit MAXPHYADDR for the base
+      // EXTD (bit 10) is reserved unless CPUID.1:ECX advertises x2APIC (bit 21).
+      if ((lo & APICBASE_EXTD) !== 0 && (FEATURES_1_ECX & (1 << 21)) === 0) return false;
       const v = (hi >>> 0) * TWO32 + ((lo & ~APICBASE_BSP) >>> 0); // unsigned: a base at 0xFEE00000 has bit 31 set
       return lapic.writeApicBase(v);
     }

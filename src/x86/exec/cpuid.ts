@@ -132,6 +132,8 @@ export function CPUID(c: Cpu): void {
         a = 0x000906a0 | 0x3; // family 6, model 0x9A-ish signature (stepping 3)
         b = (8 << 8) | (1 << 16); // CLFLUSH line size 8*8 = 64, 1 logical processor
         cc = FEATURES_1_ECX; dd = FEATURES_1_EDX;
+        // APIC (bit 9) reads 0 while IA32_APIC_BASE.EN is clear (SDM Vol 3A §11.4.3).
+        if (c.bus.rdmsr(0x1b, out) && (out[0]! & 0x800) === 0) dd &= ~(1 << 9);
         break;
       case 7: if (sub === 0) { a = 0; b = FEATURES_7_EBX; } break;
       case 0x80000000: a = 0x80000008; break;

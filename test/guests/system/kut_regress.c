@@ -3,6 +3,7 @@
    - IA32_APIC_BASE reads back as a 64-bit value with EDX = 0 (lib/x86/apic.c writes it back);
    - INIT and SIPI broadcast back to back, with no delay (lib/x86/smp.c bringup_aps): the SIPI
      that arrives before the AP has processed its INIT still starts it;
+   - CPUID.1:EDX.APIC clear while IA32_APIC_BASE.EN is clear;
    - the machine-check registers QEMU's CPU models have (10 banks);
    - MOV from a debug register with ModRM.mod = 00 (the mod bits are ignored);
    - the real-mode IVT's hardware-IRQ vectors point into the BIOS segment, as SeaBIOS leaves them;
@@ -105,6 +106,18 @@ void guest_main(u32 eax, u32 ebx) {
     field("command", pci_read(dev, 4) & 3, 1);
     testdev_window(0, bar0 & ~0xfu);
     testdev_window(1, bar1 & ~0x3u);
+  }
+  /* Last, since it turns the local APIC off: CPUID.1:EDX.APIC follows IA32_APIC_BASE.EN
+     (SDM Vol 3A §11.4.3; apic.c apic_disable). */
+  {
+    u32 a, b2, c, d;
+    __asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(0x1b));
+    __asm__ volatile("wrmsr" : : "a"(lo & ~0x800u), "d"(hi), "c"(0x1b));
+    __asm__ volatile("cpuid" : "=a"(a), "=b"(b2), "=c"(c), "=d"(d) : "a"(1), "c"(0));
+    field("cpuid1_edx_apic_when_disabled", (d >> 9) & 1, 1);
+    __asm__ volatile("wrmsr" : : "a"(lo), "d"(hi), "c"(0x1b));
+    __asm__ volatile("cpuid" : "=a"(a), "=b"(b2), "=c"(c), "=d"(d) : "a"(1), "c"(0));
+    field("cpuid1_edx_apic_when_enabled", (d >> 9) & 1, 1);
   }
   puts_serial("done\n");
   qemu_exit(0);
