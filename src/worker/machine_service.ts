@@ -114,6 +114,8 @@ export class MachineService implements WorkerControl {
   private tailLen = 0;
   /** The recorded run being replayed (a share link's), until it ends or diverges. */
   private replayer: Replayer | null = null;
+  /** A pause on a hypercall ended the current slice early: record it after the slice. */
+  private cutPending = false;
   /** How the replay ended, shown while the machine runs on. */
   private replayNote: string | null = null;
   /** Whether this boot is the one `create` made (a recording from a later boot cannot be replayed from the images). */
@@ -323,6 +325,7 @@ export class MachineService implements WorkerControl {
         },
         afterSlice: (_r, _n, ms) => {
           this.busyMs += ms;
+          if (this.cutPending) this.cut();
           this.runScript();
           // Paused inside the slice (pause on a hypercall): the counts at the stop, now.
           this.publish(this.loop?.state === 'paused');
@@ -375,7 +378,8 @@ export class MachineService implements WorkerControl {
 
   async step(n: number): Promise<Status> {
     if (!Number.isSafeInteger(n) || n < 1) throw new RangeError('step: n must be a positive integer');
-    this.loop?.step(Math.min(n, 1e9));
+    const stopped = this.loop?.step(Math.min(n, 1e9)) ?? null;
+    if (stopped !== null) this.cut();
     await this.settle();
     this.publish(true);
     return this.counters();
@@ -520,6 +524,7 @@ export class MachineService implements WorkerControl {
     if (this.filter.pauseOn !== null && e.kind === 'xen_hypercall' && e.name === this.filter.pauseOn) {
       this.message = `paused after hypercall ${e.name}`; // before pause(): the state change carries it
       this.asm?.machine.requestStop('requested');
+      this.cutPending = true; // the slice ends after this instruction: recorded there (afterSlice)
       this.loop?.pause();
     }
     if (!this.filter.enabled) return;
@@ -548,7 +553,9 @@ export class MachineService implements WorkerControl {
     if (this.firstBoot) {
       link.replay = {
         epoch: this.epochSeconds,
-        events: this.log.map((e) => (e.kind === 'input' ? { at: e.icount, ns: e.ns, console: e.console, input: base64urlEncode(Uint8Array.from(e.bytes)) } : { at: e.icount, idle: e.toNs })),
+        events: this.log.map((e) =>
+          e.kind === 'input' ? { at: e.icount, ns: e.ns, console: e.console, input: base64urlEncode(Uint8Array.from(e.bytes)) } : e.kind === 'idle' ? { at: e.icount, idle: e.toNs } : { at: e.icount, cut: true as const },
+        ),
         end: this.fingerprint(),
       };
     }
@@ -566,7 +573,7 @@ export class MachineService implements WorkerControl {
       const r = link.replay;
       spec.replay = {
         epochSeconds: r.epoch,
-        events: r.events.map((e) => ('input' in e ? { icount: e.at, kind: 'input', console: e.console, bytes: [...base64urlDecode(e.input)], ns: e.ns } : { icount: e.at, kind: 'idle', toNs: e.idle })),
+        events: r.events.map((e): InputEvent => ('input' in e ? { icount: e.at, kind: 'input', console: e.console, bytes: [...base64urlDecode(e.input)], ns: e.ns } : 'cut' in e ? { icount: e.at, kind: 'cut' } : { icount: e.at, kind: 'idle', toNs: e.idle })),
         end: r.end,
       };
       // The recording started from the disks' images: so does the replay, on throw-away copies
@@ -642,6 +649,16 @@ export class MachineService implements WorkerControl {
     return false;
   }
 
+  /** The debugger ended a slice off the grid: recorded, so a replay ends one there too (replay.ts). */
+  private cut(): void {
+    this.cutPending = false;
+    const m = this.asm?.machine;
+    if (!m || this.replayer?.active) return;
+    const at = m.totalInstructions();
+    const last = this.log.at(-1);
+    if (at % m.maxSlice !== 0 && !(last?.kind === 'cut' && last.icount === at)) this.log.push({ icount: at, kind: 'cut' });
+  }
+
   /** Replaying: give the guest the bytes recorded for this instruction count. */
   private replayInputs(): void {
     const r = this.replayer;
@@ -649,8 +666,9 @@ export class MachineService implements WorkerControl {
     if (!r?.active || !asm) return;
     const m = asm.machine;
     for (const e of r.inputsDue(m.totalInstructions(), m.clock.nowNs())) {
-      const accepted = asm.input(e.console, Uint8Array.from(e.bytes));
       this.log.push(e);
+      if (e.kind === 'cut') continue;
+      const accepted = asm.input(e.console, Uint8Array.from(e.bytes));
       if (accepted !== e.bytes.length) r.diverge(`the guest took ${accepted} of ${e.bytes.length} recorded bytes at instruction ${e.icount}`);
     }
     if (!r.active) this.replayEnded();

@@ -172,7 +172,9 @@ export interface TraceFilter {
 /** A non-deterministic input, at the instruction count it took effect (DESIGN.md invariant 1). */
 export type InputEvent =
   | { icount: number; kind: 'input'; console: string; bytes: number[]; /** Virtual time then, ns. */ ns: number }
-  | { icount: number; kind: 'idle'; toNs: number };
+  | { icount: number; kind: 'idle'; toNs: number }
+  /** A slice ended here though no grid line or guest event ended it (a hand step, a pause on a hypercall). */
+  | { icount: number; kind: 'cut' };
 
 // ------------------------------------------------------------------ stream port messages
 

@@ -3,6 +3,8 @@
 // reproduces the run bit for bit. The recording holds only what is not deterministic:
 // - typed bytes, at the instruction count and virtual time where the worker gave them to the
 //   guest (always a slice boundary; the time says how far an idle guest had slept first);
+// - slice ends the debugger made (a hand step, a pause on a hypercall): the CPU publishes its
+//   instruction count to the clocks per slice (machine.ts), so they matter to the guest too;
 // - idle periods that input or a pause cut short, with the virtual time they reached. An idle
 //   period that ran to its timer deadline is not recorded: a replay redoes it (it is what
 //   `-icount sleep=off` does);
@@ -12,9 +14,6 @@
 // gives recorded bytes to the guest there, and when the guest idles applies the recorded skip or
 // skips to the deadline. Anything else (a recorded count already passed, an idle guest with no
 // timer and nothing recorded) means the run diverged; the machine then simply goes on live.
-// Pausing on a hypercall or stepping by hand ends a slice where the recording did not, which can
-// change what the guest reads from its clocks (machine.ts publishes the count per slice), so a
-// replay of such a session may diverge; it then says so.
 import type { Fingerprint, InputEvent } from './protocol.ts';
 
 export type ReplayState = 'replaying' | 'identical' | 'diverged';
@@ -45,9 +44,9 @@ export class Replayer {
     return e !== undefined ? e.icount : (this.end?.at ?? null);
   }
 
-  /** Before a slice at `icount`: the recorded inputs due now, in order. */
-  inputsDue(icount: number, nowNs: number): Array<Extract<InputEvent, { kind: 'input' }>> {
-    const due: Array<Extract<InputEvent, { kind: 'input' }>> = [];
+  /** Before a slice at `icount`: the recorded inputs (and slice ends) due now, in order. */
+  inputsDue(icount: number, nowNs: number): Array<Extract<InputEvent, { kind: 'input' | 'cut' }>> {
+    const due: Array<Extract<InputEvent, { kind: 'input' | 'cut' }>> = [];
     while (this.active) {
       const e = this.events[this.next];
       if (e === undefined) {
@@ -55,8 +54,13 @@ export class Replayer {
         break;
       }
       if (e.icount < icount) {
-        this.finish('diverged', `the recording has ${e.kind === 'input' ? 'input' : 'an idle period'} at instruction ${e.icount}, but the replay was already at ${icount}`);
+        this.finish('diverged', `the recording has ${e.kind === 'input' ? 'input' : e.kind === 'cut' ? 'a slice end' : 'an idle period'} at instruction ${e.icount}, but the replay was already at ${icount}`);
         break;
+      }
+      if (e.icount === icount && e.kind === 'cut') {
+        due.push(e); // the slice ended here, as in the recording
+        this.next++;
+        continue;
       }
       if (e.icount > icount || e.kind !== 'input') break;
       if (e.ns > nowNs) break; // the guest sleeps first (onIdle)
@@ -84,6 +88,7 @@ export class Replayer {
     if (e !== undefined && e.icount === icount) {
       // Input after a sleep: sleep until its time (deadline first), then it is delivered.
       if (e.kind === 'input') return e.ns > nowNs ? { to: Math.min(e.ns, deadlineNs), logged: null } : 'run';
+      if (e.kind === 'cut') return 'run'; // consumed before the next slice
       // A recorded skip never passes the deadline; one that does comes after a full skip.
       if (e.toNs <= deadlineNs) {
         this.next++;

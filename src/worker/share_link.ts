@@ -53,13 +53,16 @@ export interface ShareInputStep {
 }
 
 /** Bytes given to a console's input at an instruction count, or an idle period cut short. */
-export type ShareReplayEvent = { at: number; ns: number; console: string; input: string } | { at: number; idle: number };
+export type ShareReplayEvent = { at: number; ns: number; console: string; input: string } | { at: number; idle: number } | { at: number; cut: true };
 
 /** A recorded run (replay.ts): RTC epoch, recorded events in order, and where it ended. */
 export interface ShareReplay {
   /** Seconds since 1970 at virtual time 0. */
   epoch: number;
-  /** `input` is base64url (RFC 4648 §5) of the bytes, given at virtual time `ns`; `idle` the virtual ns an idle period reached. */
+  /**
+   * `input` is base64url (RFC 4648 §5) of the bytes, given at virtual time `ns`; `idle` the virtual
+   * ns an idle period reached; `cut` a slice end the debugger made.
+   */
   events: ShareReplayEvent[];
   /** Instruction count, virtual ns and FNV-1a hashes (8 hex digits) when the link was made. */
   end: { at: number; ns: number; output: string; trace: string };
@@ -143,6 +146,7 @@ const REPLAY_FIELDS = fields<ShareReplay>()('epoch', 'events', 'end');
 const END_FIELDS = fields<ShareReplay['end']>()('at', 'ns', 'output', 'trace');
 const INPUT_EVENT_FIELDS = new Set(['at', 'ns', 'console', 'input']);
 const IDLE_EVENT_FIELDS = new Set(['at', 'idle']);
+const CUT_EVENT_FIELDS = new Set(['at', 'cut']);
 const HASH8 = /^[0-9a-f]{8}$/;
 const B64URL_TEXT = /^[A-Za-z0-9_-]{2,4096}$/;
 const IMAGE_FIELDS = fields<ShareLinkImage>()('role', 'name', 'sha256', 'size', 'urls');
@@ -277,13 +281,16 @@ function replayProblems(r: unknown, problems: string[]): void {
     const p = `replay.events[${i}]`;
     if (!isObj(e)) return void problems.push(`${p}: expected an object`);
     const input = 'input' in e;
-    unknownFields(e, input ? INPUT_EVENT_FIELDS : IDLE_EVENT_FIELDS, p, problems);
+    const cut = 'cut' in e;
+    unknownFields(e, input ? INPUT_EVENT_FIELDS : cut ? CUT_EVENT_FIELDS : IDLE_EVENT_FIELDS, p, problems);
     if (!safeCount(e['at']) || e['at'] < last) problems.push(`${p}.at: expected an instruction count, not before the previous event's`);
     else last = e['at'];
     if (input) {
       if (!safeCount(e['ns'])) problems.push(`${p}.ns: expected a virtual time in ns`);
       if (typeof e['console'] !== 'string' || !MAP_KEY.test(e['console'])) problems.push(`${p}.console: expected a chardev id`);
       if (typeof e['input'] !== 'string' || !B64URL_TEXT.test(e['input']) || !decodes(e['input'])) problems.push(`${p}.input: expected 1..3072 bytes as base64url`);
+    } else if (cut) {
+      if (e['cut'] !== true) problems.push(`${p}.cut: expected true`);
     } else if (!safeCount(e['idle'])) problems.push(`${p}.idle: expected a virtual time in ns`);
   });
   const end = r['end'];

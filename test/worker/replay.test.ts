@@ -66,6 +66,13 @@ describe('Replayer', () => {
     expect(r.inputsDue(200, 5000)).toEqual([input(200, 5000)]);
     expect(r.state).toBe('identical');
   });
+  it('ends a slice where the recording had a debugger stop, and logs it again', () => {
+    const cut: InputEvent = { icount: 150, kind: 'cut' };
+    const r = new Replayer([cut, input(400, 7)], null, () => END);
+    expect(r.stopAt()).toBe(150);
+    expect(r.inputsDue(150, 3)).toEqual([cut]);
+    expect(r.stopAt()).toBe(400);
+  });
   it('verifies the end against the fingerprint', () => {
     const r = new Replayer([], END, () => END);
     expect(r.inputsDue(500, 9000)).toEqual([]);
@@ -205,7 +212,7 @@ describe.skipIf(!haveGrub)('a share link replays GRUB on the Xen console', () =>
   });
   afterAll(() => server?.close());
 
-  it('with the same console output and the same Xen trace hash', async () => {
+  it('with the same console output and the same Xen trace hash, hand steps and a pause on a hypercall included', async () => {
     const a = service(base);
     let fragment: string;
     let transcript: string;
@@ -214,7 +221,17 @@ describe.skipIf(!haveGrub)('a share link replays GRUB on the Xen console', () =>
       a.s.start();
       await vi.waitFor(() => expect(a.text()).toContain('grub> '), { timeout: 60_000, interval: 20 });
       await new Promise((r) => setTimeout(r, 150));
-      a.s.sendInput('char0', new TextEncoder().encode('echo replayed\r'));
+      // Debugging changes slice ends: pause on a hypercall (GRUB's echo of the key notifies by
+      // EVTCHNOP_send), step by hand, resume. The link records those ends.
+      a.s.setTraceFilter({ enabled: false, match: '', pauseOn: 'event_channel_op' });
+      a.s.sendInput('char0', new TextEncoder().encode('e'));
+      await vi.waitFor(() => expect(a.s.counters().state).toBe('paused'), { timeout: 20_000, interval: 5 });
+      await a.s.step(1234);
+      await a.s.step(777);
+      a.s.setTraceFilter({ enabled: false, match: '', pauseOn: null });
+      a.s.start();
+      expect(a.s.inputLog().filter((e) => e.kind === 'cut').length).toBe(3);
+      a.s.sendInput('char0', new TextEncoder().encode('cho replayed\r'));
       await vi.waitFor(() => expect(a.text()).toMatch(/\n\r?replayed\r?\n/), { timeout: 20_000, interval: 5 });
       await new Promise((r) => setTimeout(r, 100));
       a.s.pause();

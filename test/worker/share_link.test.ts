@@ -247,7 +247,7 @@ describe('malformed links are refused with a clear error', () => {
 
   it('checks a recorded run: events in instruction order, whole base64url bytes, the machine own chardevs, 8-digit hashes', async () => {
     const end = { at: 9000, ns: 123456, output: '0123abcd', trace: '811c9dc5' };
-    const good = { epoch: 1_700_000_000, events: [{ at: 10, ns: 50, console: 'char0', input: 'aGk' }, { at: 10, idle: 900 }, { at: 20, ns: 1000, console: 'char0', input: 'DQ' }], end };
+    const good = { epoch: 1_700_000_000, events: [{ at: 10, ns: 50, console: 'char0', input: 'aGk' }, { at: 10, idle: 900 }, { at: 15, cut: true }, { at: 20, ns: 1000, console: 'char0', input: 'DQ' }], end };
     const link = { ...demoLink('grub-pvh'), replay: good };
     delete link.input;
     expect(await decodeShareLink(await encodeShareLink(link))).toEqual(link);
@@ -259,6 +259,7 @@ describe('malformed links are refused with a clear error', () => {
     expect(await refusal(at([{ at: 1, ns: 0, console: 'nosuch', input: 'aGk' }]))).toContain("replay.events[0].console: 'nosuch' is not a chardev of the machine");
     expect(await refusal(at([{ at: 1, console: 'char0', input: 'aGk' }]))).toContain('replay.events[0].ns: expected a virtual time in ns');
     expect(await refusal(at([{ at: 1, idle: -1 }]))).toContain('replay.events[0].idle');
+    expect(await refusal(at([{ at: 1, cut: 1 }]))).toContain('replay.events[0].cut: expected true');
     expect(await refusal(at([{ at: 1, idle: 5, relay: 'wss://x' }]))).toContain('replay.events[0].relay: unknown field');
     expect(await refusal(at(Array.from({ length: 8193 }, () => ({ at: 1, idle: 1 }))))).toContain('replay.events: expected an array of at most 8192 events');
     expect(await refusal(withReplay({ ...good, end: { ...end, trace: 'xyz' } }))).toContain('replay.end.trace: expected 8 hex digits');
