@@ -63,7 +63,7 @@ export interface HpetWiring {
 }
 
 const FIELDS = [
-  'config', 'isr', 'counterHi', 'counterLo', 'enableNs', 'pitLevel', 'rtcLevel',
+  'config', 'isr', 'counterHi', 'counterLo', 'baseHi', 'baseLo', 'enableNs', 'pitLevel', 'rtcLevel',
   'tConfig', 'cmpHi', 'cmpLo', 'periodHi', 'periodLo', 'fsbHi', 'fsbLo', 'wrap',
 ] as const;
 
@@ -75,7 +75,9 @@ export class Hpet implements MmioHandler {
   /** MAIN_CNT while halted; the value it resumes from when enabled. */
   counterHi = 0;
   counterLo = 0;
-  /** Virtual ns at which ENABLE_CNF was last set. */
+  /** MAIN_CNT when ENABLE_CNF was last set, and the virtual ns at that moment. */
+  baseHi = 0;
+  baseLo = 0;
   enableNs = 0;
   /** The PIT's and RTC's own output lines, which reach IRQ0/IRQ8 only outside legacy mode. */
   pitLevel = false;
@@ -167,10 +169,10 @@ export class Hpet implements MmioHandler {
     }
     const e = Math.floor((ns - this.enableNs) / NS_PER_TICK);
     const eHi = Math.floor(e / TWO32);
-    const lo = this.counterLo + (e - eHi * TWO32);
+    const lo = this.baseLo + (e - eHi * TWO32);
     const carry = lo >= TWO32 ? 1 : 0;
     this.rLo = (lo - carry * TWO32) >>> 0;
-    this.rHi = (this.counterHi + eHi + carry) >>> 0;
+    this.rHi = (this.baseHi + eHi + carry) >>> 0;
   }
 
   /** MAIN_CNT now, as a [hi, lo] pair (for tests and the debugger). */
@@ -404,6 +406,8 @@ export class Hpet implements MmioHandler {
         if (~old & v & HPET_CFG_ENABLE) {
           // The counter resumes from MAIN_CNT; armed comparators start counting down.
           this.enableNs = now;
+          this.baseHi = this.counterHi;
+          this.baseLo = this.counterLo;
           for (let n = 0; n < HPET_NUM_TIMERS; n++) {
             if (this.cmpHi[n] !== 0xffffffff || this.cmpLo[n] !== 0xffffffff) this.setTimer(n, now);
           }
