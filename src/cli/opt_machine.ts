@@ -31,6 +31,7 @@ export function optMachine(s: ParseState, value: string, where: string): void {
   }
   const irqchip = r.string('kernel-irqchip');
   if (irqchip !== undefined) s.config.accel.kernelIrqchip = parseIrqchip(r, irqchip);
+  if (r.string('hpet') !== undefined) s.config.machine.hpet = r.bool('hpet', true);
   r.done(['smm', 'vmport', 'hpet', 'usb', 'graphics', 'memory-backend', 'dump-guest-core', 'mem-merge', 'nvdimm', 'pic', 'pit', 'sata', 'acpi', 'smbus', 'i8042']);
 }
 

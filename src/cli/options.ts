@@ -50,6 +50,7 @@ export const OPTIONS: OptionRow[] = [
   { names: ['rtc'], arg: '[base=utc|localtime|date][,clock=host|rt|vm]', group: 'standard', help: 'set the RTC and Xen wallclock base; clock=vm keeps it on virtual time', apply: optRtc },
   { names: ['nodefaults'], arg: null, group: 'standard', help: 'create no default devices (no default serial port or monitor)', apply: flag((s) => { s.config.nodefaults = true; s.defaultSerial = false; s.defaultMonitor = false; }) },
   { names: ['no-user-config'], arg: null, group: 'standard', help: 'accepted for QEMU compatibility: xentab reads no user config files', apply: flag(() => undefined) },
+  { names: ['no-hpet'], arg: null, group: 'standard', help: 'no HPET (as -machine hpet=off)', apply: flag((s) => (s.config.machine.hpet = false)) },
   { names: ['no-reboot'], arg: null, group: 'standard', help: 'exit instead of rebooting', apply: flag((s) => (s.config.noReboot = true)) },
   { names: ['no-shutdown'], arg: null, group: 'standard', help: 'stop (do not exit) when the guest powers off', apply: flag((s) => (s.config.noShutdown = true)) },
   { names: ['S'], arg: null, group: 'standard', help: 'do not start the CPU at startup', apply: flag((s) => (s.config.startPaused = true)) },

@@ -134,7 +134,8 @@ export type ConsoleStep = { expect: string } | { send: string };
 export interface MachineConfig {
   configVersion: typeof MACHINE_CONFIG_VERSION;
   name: string | null;
-  machine: { type: 'pc' };
+  /** `hpet`: false after `-machine hpet=off` or `-no-hpet` (absent = QEMU's default, on). */
+  machine: { type: 'pc'; hpet?: boolean };
   accel: AccelConfig;
   cpu: CpuConfig;
   smp: SmpConfig;
@@ -221,6 +222,8 @@ export function checkMachineConfig(value: unknown): string[] {
   if (c['configVersion'] !== MACHINE_CONFIG_VERSION) bad('configVersion', `${MACHINE_CONFIG_VERSION} (this xentab's config version)`);
   if (c['name'] !== null) str(c['name'], 'name');
   oneOf(obj(c['machine'], 'machine')['type'], 'machine.type', ['pc']);
+  const hpet = obj(c['machine'], 'machine')['hpet'];
+  if (hpet !== undefined && typeof hpet !== 'boolean') bad('machine.hpet', 'a boolean');
   const accel = obj(c['accel'], 'accel');
   oneOf(accel['type'], 'accel.type', ['kvm', 'tcg']);
   if (accel['xenVersion'] !== null) int(accel['xenVersion'], 'accel.xenVersion', 1, 0xffffffff);

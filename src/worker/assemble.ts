@@ -118,6 +118,7 @@ export function platformSpec(config: MachineConfig, epochSeconds: number): Omit<
     debugExit: debugExit ? { iobase: debugExit.iobase, iosize: debugExit.iosize } : null,
     pcTestdev: config.devices.some((d) => d.driver === 'pc-testdev'),
     pciTestdev: config.devices.some((d) => d.driver === 'pci-testdev'),
+    hpet: config.machine.hpet ?? true,
   };
 }
 

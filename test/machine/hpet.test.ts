@@ -9,6 +9,8 @@ import {
 } from '../../src/machine/hpet.ts';
 import { PcPlatform } from '../../src/machine/pc_platform.ts';
 import { VirtualClock } from '../../src/machine/virtual_clock.ts';
+import { parseArgs } from '../../src/cli/parse_args.ts';
+import { platformSpec } from '../../src/worker/assemble.ts';
 
 const CFG = 0x10, STA = 0x20, CNT = 0xf0;
 const TCFG = (n: number) => 0x100 + 0x20 * n;
@@ -260,5 +262,17 @@ describe('HPET', () => {
     const off = new PcPlatform({ ...spec, hpet: false }, host);
     expect(off.mmio.read(HPET_BASE, 4)).toBe(0xffffffff);
     expect(off.acpi.tables.HPET).toBeUndefined();
+  });
+
+  it('is turned off by -machine pc,hpet=off and -no-hpet, as QEMU 7.2 accepts them', () => {
+    const spec = (argv: string[]) => {
+      const r = parseArgs(argv, { cwd: '/' });
+      if (r.kind !== 'config') throw new Error(`parse failed: ${JSON.stringify(r)}`);
+      return platformSpec(r.config, 0).hpet;
+    };
+    expect(spec([])).toBe(true);
+    expect(spec(['-machine', 'pc,hpet=off'])).toBe(false);
+    expect(spec(['-machine', 'hpet=on'])).toBe(true);
+    expect(spec(['-no-hpet'])).toBe(false);
   });
 });
