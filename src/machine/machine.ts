@@ -348,6 +348,10 @@ export class Machine implements CpuBus {
     this.platform.io.out(port, size as 1 | 2 | 4, value);
   }
 
+  apicId(): number {
+    return this.platform.lapics[this.current]!.id;
+  }
+
   cpuid(leaf: number, subleaf: number, out: Int32Array): boolean {
     return this.hooks.cpuid?.(this.current, leaf, subleaf, out) ?? false;
   }

@@ -48,6 +48,9 @@ export interface CpuBus {
    */
   cpuid(leaf: number, subleaf: number, out: Int32Array): boolean;
 
+  /** The initial APIC ID of the vCPU being served (CPUID.1:EBX[31:24]); 0 if absent. */
+  apicId?(): number;
+
   /**
    * RDMSR/WRMSR for MSRs the CPU does not keep itself (LAPIC x2APIC range, Xen's hypercall-page
    * MSR, …). Return false when unhandled: the CPU then raises #GP(0).

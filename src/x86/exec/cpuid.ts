@@ -130,7 +130,8 @@ export function CPUID(c: Cpu): void {
       case 0: a = 7; b = str4(VENDOR, 0); dd = str4(VENDOR, 4); cc = str4(VENDOR, 8); break;
       case 1:
         a = 0x000906a0 | 0x3; // family 6, model 0x9A-ish signature (stepping 3)
-        b = (8 << 8) | (1 << 16); // CLFLUSH line size 8*8 = 64, 1 logical processor
+        // CLFLUSH line size 8*8 = 64, 1 logical processor, the initial APIC ID (bits 31:24)
+        b = (8 << 8) | (1 << 16) | (((c.bus.apicId?.() ?? 0) & 0xff) << 24);
         cc = FEATURES_1_ECX; dd = FEATURES_1_EDX;
         // APIC (bit 9) reads 0 while IA32_APIC_BASE.EN is clear (SDM Vol 3A §11.4.3).
         if (c.bus.rdmsr(0x1b, out) && (out[0]! & 0x800) === 0) dd &= ~(1 << 9);

@@ -3,6 +3,7 @@
    - IA32_APIC_BASE reads back as a 64-bit value with EDX = 0 (lib/x86/apic.c writes it back);
    - INIT and SIPI broadcast back to back, with no delay (lib/x86/smp.c bringup_aps): the SIPI
      that arrives before the AP has processed its INIT still starts it;
+   - CPUID.1:EBX[31:24], the initial APIC ID, on an AP;
    - CPUID.1:EDX.APIC clear while IA32_APIC_BASE.EN is clear;
    - the machine-check registers QEMU's CPU models have (10 banks);
    - MOV from a debug register with ModRM.mod = 00 (the mod bits are ignored);
@@ -12,7 +13,7 @@
 #include "../guest_lib.h"
 
 extern const u8 ap_tramp_start[], ap_tramp_end[];
-static volatile u32 ap_done;
+static volatile u32 ap_done, ap_cpuid_apic_id = 0xff;
 
 static u32 rd(u32 a) { return *(volatile u32 *)a; }
 static void wr(u32 a, u32 v) { *(volatile u32 *)a = v; }
@@ -21,6 +22,9 @@ static u32 inl(u16 port) { u32 v; __asm__ volatile("inl %1, %0" : "=a"(v) : "Nd"
 
 void ap_main(u32 index) {
   (void)index;
+  u32 a, b, c, d;
+  __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
+  ap_cpuid_apic_id = b >> 24;
   __atomic_fetch_add(&ap_done, 1, __ATOMIC_SEQ_CST);
 }
 
@@ -76,6 +80,8 @@ void guest_main(u32 eax, u32 ebx) {
   wr(0xfee00300, 0x000c4608); /* SIPI vector 0x08, at once */
   for (u32 spins = 0; ap_done < 1 && spins < 100000000; spins++) {}
   field("ap_count_init_sipi_back_to_back", ap_done, 2);
+  /* CPUID.1:EBX[31:24] is each vCPU's initial APIC ID (it read 0 on every vCPU). */
+  field("ap_cpuid_initial_apic_id", ap_cpuid_apic_id, 2);
   (void)rd;
 
   /* MOV from DR0 encoded with mod = 00 (0F 21 00): the mod bits are ignored (realmode.c "mov dr
