@@ -155,7 +155,7 @@ const C = fields<MachineConfig>();
 /** Allowed keys of every object in a MachineConfig, by its path with array indices as []. */
 const MACHINE_FIELDS: ReadonlyMap<string, ReadonlySet<string>> = new Map([
   ['machine', C('configVersion', 'name', 'machine', 'accel', 'cpu', 'smp', 'memory', 'boot', 'drives', 'chardevs', 'devices', 'netdevs', 'monitors', 'display', 'icount', 'rtc', 'log', 'trace', 'noReboot', 'noShutdown', 'startPaused', 'nodefaults', 'run')],
-  ['machine.machine', fields<MachineConfig['machine']>()('type')],
+  ['machine.machine', fields<MachineConfig['machine']>()('type', 'hpet')],
   ['machine.accel', fields<MachineConfig['accel']>()('type', 'xenVersion', 'kernelIrqchip', 'xenEvtchnMaxPirq', 'xenGnttabMaxFrames')],
   ['machine.cpu', fields<MachineConfig['cpu']>()('model', 'features', 'properties')],
   ['machine.smp', fields<MachineConfig['smp']>()('cpus', 'maxcpus', 'sockets', 'dies', 'cores', 'threads')],
