@@ -72,6 +72,12 @@ const GLOBAL_SLOTS = 512;
 const DECODE_CACHE_SIZE = 1 << 14;
 /** eaHi of an access that already faulted on a segment check: misses every TLB entry, and translate() refuses it. */
 const SEG_FAULT_HI = 0x7ffff000;
+/**
+ * eaHi of a ModRM access starting within 16 bytes of its segment's end (its size is not known
+ * yet): it misses every TLB entry, and the slow path checks its last byte against the limit
+ * (`nearSeg`/`nearOff`) before going on with eaHi 0.
+ */
+const SEG_NEAR_HI = 0x7fffe000;
 const TWO32 = 4294967296;
 
 export class Cpu {
@@ -525,10 +531,18 @@ export class Cpu {
         }
       } else {
         // Null selectors and limits (SDM Vol 3 §5.3): only segments that are not flat 4 GiB.
-        if (this.segChk !== 0 && ((this.segChk >>> seg) & 1) !== 0 && this.segFault(seg, lo)) {
-          this.eaLo = (lo + bl) | 0;
-          this.eaHi = SEG_FAULT_HI;
-          return;
+        if (this.segChk !== 0 && ((this.segChk >>> seg) & 1) !== 0) {
+          if (this.segFault(seg, lo)) {
+            this.eaLo = (lo + bl) | 0;
+            this.eaHi = SEG_FAULT_HI;
+            return;
+          }
+          if (this.segNear(seg, lo)) {
+            this.nearSeg = seg; this.nearOff = lo;
+            this.eaLo = (lo + bl) | 0;
+            this.eaHi = SEG_NEAR_HI;
+            return;
+          }
         }
         lo = (lo + bl) | 0;
       }
@@ -577,6 +591,22 @@ export class Cpu {
     else bad = last > lim;
     if (bad) this.raise(seg === L.SS ? 12 : 13, 0);
     return bad;
+  }
+
+  /** The ModRM access near a segment end (SEG_NEAR_HI): its segment and offset. */
+  private nearSeg = 0;
+  private nearOff = 0;
+
+  /** Is offset `off` of `seg` within 16 bytes of the segment's end (limit, or FFFFh/FFFFFFFFh expand-down)? */
+  private segNear(seg: number, off: number): boolean {
+    const s = this.s32, b = I_SEG + seg * 8, attr = s[b + 1]!;
+    const end = (attr & 0x1c) === 0x14 ? ((attr & 0x4000) === 0 ? 0xffff : 0xffffffff) : s[b + 4]! >>> 0;
+    return end - (off >>> 0) < 15;
+  }
+
+  /** Slow path of an access marked SEG_NEAR_HI: false after #GP/#SS if its `n` bytes pass the end. */
+  private nearCheck(n: number): boolean {
+    return !this.segFault(this.nearSeg, this.nearOff, n);
   }
 
   /**
@@ -687,6 +717,7 @@ export class Cpu {
 
   /** Check that [lin, lin+len) is writable (records the fault if not). */
   probeWrite(lo: number, hi: number, len: number): boolean {
+    if (hi === SEG_NEAR_HI) { if (!this.nearCheck(len)) return false; hi = 0; }
     if (this.translate(lo, hi, 1) === -1) return false;
     if ((lo & 0xfff) + len > 4096) {
       const lo2 = ((lo | 0xfff) + 1) | 0, hi2 = lo2 === 0 ? (hi + 1) | 0 : hi;
@@ -697,6 +728,7 @@ export class Cpu {
 
   private readSlow(lo: number, hi: number, size: number): number {
     const n = 1 << size;
+    if (hi === SEG_NEAR_HI) { if (!this.nearCheck(n)) return 0; hi = 0; }
     if (this.dbgData !== 0) dataBreakpointHit(this, lo, hi, n, false);
     if ((lo & 0xfff) + n <= 4096) {
       const host = this.translate(lo, hi, 0);
@@ -736,6 +768,7 @@ export class Cpu {
 
   private writeSlow(lo: number, hi: number, size: number, v: number, vh: number): void {
     const n = 1 << size;
+    if (hi === SEG_NEAR_HI) { if (!this.nearCheck(n)) return; hi = 0; }
     if (this.dbgData !== 0) dataBreakpointHit(this, lo, hi, n, true);
     if ((lo & 0xfff) + n <= 4096) {
       const host = this.translate(lo, hi, 1);

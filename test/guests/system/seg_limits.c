@@ -1,7 +1,7 @@
 /* Segment limits on stack and string accesses in 32-bit protected mode (SDM Vol 3 §5.3), run at
    CPL 3 so that #SS/#GP switch to the ring-0 stack: PUSH/POP against an expand-down stack
    segment (valid offsets above the limit) and an expand-up one, with accesses that straddle the
-   limit; LODS/STOS/REP MOVSB against a data segment with a 4 KiB limit (REP stops at the faulting
+   limit; MOV/ADD with ModRM operands that straddle the limit; LODS/STOS/REP MOVSB against a data segment with a 4 KiB limit (REP stops at the faulting
    iteration with ECX/ESI updated); an SS override on LODS gives #SS. Each line prints the vector
    (ff: none), the error code and ESP/ESI/EDI/ECX after the instruction or the fault. QEMU TCG
    makes no limit checks on data accesses; test/x86/system substitutes the SDM's lines. */
@@ -24,7 +24,7 @@ extern void enter_user(u32 entry, u32 user_esp);
 volatile u32 got_vector = 0xff, got_error;
 volatile u32 resume_at;
 volatile u32 user_esp_saved;
-volatile u32 res[16 * 3];
+volatile u32 res[20 * 3];
 
 void exc_record(struct frame *f) {
   got_vector = f->vector;
@@ -77,6 +77,10 @@ __asm__(".pushsection .text\n"
         "  T 9, \"mov $0x3b, %ax; mov %ax, %ds; mov $0xffa, %esi; mov $flat_buf, %edi; mov $10, %ecx; cld\", \"rep movsb\", %ecx\n"
         "  T 10, \"mov $0x3b, %ax; mov %ax, %ss; mov $0x800, %esp; mov $0x1000, %esi\", \"lodsl %ss:(%esi)\", %esi\n"
         "  T 11, \"mov $0x3b, %ax; mov %ax, %ss; mov $0x800, %esp; mov $0xffc, %esi\", \"lodsl %ss:(%esi)\", %esi\n"
+        "  T 12, \"mov $0x3b, %ax; mov %ax, %ds; mov $0x55, %eax\", \"mov 0xffe, %eax\", %eax\n"
+        "  T 13, \"mov $0x3b, %ax; mov %ax, %ds; mov $0x55550000, %eax\", \"movw 0xffe, %ax\", %eax\n"
+        "  T 14, \"mov $0x3b, %ax; mov %ax, %ds; movl $0, 0xff8\", \"addl $1, 0xffd\", %ss:seg_buf+0xff8\n"
+        "  T 15, \"mov $0x3b, %ax; mov %ax, %es; mov $0x77, %eax\", \"mov %eax, %es:0xffc\", %ss:seg_buf+0xffc\n"
         "  int $0x80\n"
         ".popsection\n");
 
@@ -91,7 +95,7 @@ __asm__(".pushsection .text\n"
 static const char *const names[] = {
   "ed_push_ok", "ed_push_below_limit", "ed_push_straddle", "up_push_ok", "up_pop_straddle",
   "up_popw_ok", "lods_ok", "lods_straddle", "stos_past_limit", "rep_movsb_stops", "lods_ss_past_limit",
-  "lods_ss_ok",
+  "lods_ss_ok", "mov_dword_straddle", "mov_word_at_end", "add_dword_straddle", "mov_dword_at_end",
 };
 
 void guest_main(u32 eax, u32 ebx) {

@@ -11,7 +11,7 @@ import { bootXentab, qemuLines } from './kernel_runner.ts';
 export const SEG_LIMITS: GuestSpec = { name: 'seg_limits', sources: ['start32.S', 'exc32.S', 'system/seg_limits.c'], defines: ['MULTIBOOT'] };
 
 describe.skipIf(!haveGcc32() || !haveQemu())('segment limits test kernel: xentab vs QEMU TCG (SDM where TCG checks nothing)', () => {
-  it('PUSH/POP on expand-down and expand-up stacks, LODS/STOS/REP MOVSB and SS overrides fault at the limit', () => {
+  it('PUSH/POP on expand-down and expand-up stacks, MOV/ADD operands, LODS/STOS/REP MOVSB and SS overrides fault at the limit', () => {
     const path = buildGuest(SEG_LIMITS);
     const r = bootXentab(path);
     const sdm: Record<string, string> = {
@@ -25,6 +25,10 @@ describe.skipIf(!haveGcc32() || !haveQemu())('segment limits test kernel: xentab
       // Six bytes 0xffa..0xfff copy, the seventh faults: ECX 10 - 6.
       rep_movsb_stops: 'rep_movsb_stops: vector=0d error=0000 reg=00000004',
       lods_ss_past_limit: 'lods_ss_past_limit: vector=0c error=0000 reg=00001000',
+      // ModRM operands: a dword at 0xffe or 0xffd crosses the limit 0xfff; EAX (0x55) and the
+      // memory stay as they were.
+      mov_dword_straddle: 'mov_dword_straddle: vector=0d error=0000 reg=00000055',
+      add_dword_straddle: 'add_dword_straddle: vector=0d error=0000 reg=00000000',
     };
     const q = qemuLines(path, sdm);
     expect(q.status).toBe(1);
