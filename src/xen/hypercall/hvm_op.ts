@@ -21,6 +21,7 @@ import {
   XenHvmEvtchnUpcallVectorLayout,
   XenHvmParamLayout,
 } from '../abi/hvm_params.ts';
+import { DM_FIXED } from '../../machine/lapic.ts';
 import { GuestStruct } from '../guest_copy.ts';
 import type { Hypercall } from '../hypercall.ts';
 import type { XenDomain } from '../xen_domain.ts';
@@ -81,6 +82,11 @@ export function hvmOp(d: XenDomain, h: Hypercall): number {
       const vcpu = s.get('vcpu'), vector = s.get('vector');
       if (vector < 0x10 || vcpu >= d.machine.cpus.length) return -XEN_EINVAL;
       d.upcallVector[vcpu] = vector;
+      // hvm.c: then hvm_assert_evtchn_irq() raises the vector once if the vLAPIC is enabled, so
+      // an upcall already pending (evtchn_upcall_pending = 1, which no later event re-raises)
+      // is not lost. (The Xen shim's console input was, forever.)
+      const lapic = d.machine.platform.lapics[vcpu];
+      if (lapic?.hwEnabled && lapic.swEnabled) lapic.deliver(DM_FIXED, vector, false);
       return 0;
     }
     case HVMOP_get_time: {
