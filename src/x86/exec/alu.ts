@@ -75,6 +75,24 @@ export function ALU(c: Cpu, d: DecodedInsn): void {
     if (d.sub !== 7) { s[ri] = r; s[ri + 1] = 0; }
     return;
   }
+  if (d.osz === 3 && d.k1 === K_REG && d.k2 !== K_MEM && (d.sub === 0 || d.sub === 5 || d.sub === 7)) {
+    // 64-bit register ADD/SUB/CMP with a register or immediate source (loop counters, pointers).
+    const s = c.s32, ri = d.r1 << 1, a = s[ri]!, ah = s[ri + 1]!;
+    const b = d.k2 === K_REG ? s[d.r2 << 1]! : d.imm, bh = d.k2 === K_REG ? s[(d.r2 << 1) + 1]! : d.immHi;
+    let r: number, h: number;
+    if (d.sub === 0) {
+      const sum = (a >>> 0) + (b >>> 0);
+      r = sum | 0; h = (ah + bh + (sum > 0xffffffff ? 1 : 0)) | 0;
+      setLazy64(c, CC_ADD, a, ah, b, bh, r, h, ARITH);
+    } else {
+      const dif = (a >>> 0) - (b >>> 0);
+      r = dif | 0; h = (ah - bh - (dif < 0 ? 1 : 0)) | 0;
+      setLazy64(c, CC_SUB, a, ah, b, bh, r, h, ARITH);
+      if (d.sub === 7) return;
+    }
+    s[ri] = r; s[ri + 1] = h;
+    return;
+  }
   aluOther(c, d);
 }
 
