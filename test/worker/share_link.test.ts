@@ -11,7 +11,7 @@ import {
   MAX_FRAGMENT_CHARS,
   ShareLinkError,
 } from '../../src/worker/share_link.ts';
-import type { ShareLink } from '../../src/worker/share_link.ts';
+import type { ShareLink, ShareReplay } from '../../src/worker/share_link.ts';
 
 interface DemoEntry {
   id: string;
@@ -247,7 +247,7 @@ describe('malformed links are refused with a clear error', () => {
 
   it('checks a recorded run: events in instruction order, whole base64url bytes, the machine own chardevs, 8-digit hashes', async () => {
     const end = { at: 9000, ns: 123456, output: '0123abcd', trace: '811c9dc5' };
-    const good = { epoch: 1_700_000_000, events: [{ at: 10, ns: 50, console: 'char0', input: 'aGk' }, { at: 10, idle: 900 }, { at: 15, cut: true }, { at: 20, ns: 1000, console: 'char0', input: 'DQ' }], end };
+    const good: ShareReplay = { epoch: 1_700_000_000, events: [{ at: 10, ns: 50, console: 'char0', input: 'aGk' }, { at: 10, idle: 900 }, { at: 15, cut: true }, { at: 20, ns: 1000, console: 'char0', input: 'DQ' }], end };
     const link = { ...demoLink('grub-pvh'), replay: good };
     delete link.input;
     expect(await decodeShareLink(await encodeShareLink(link))).toEqual(link);
