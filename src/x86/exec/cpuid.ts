@@ -6,11 +6,11 @@ import type { Cpu } from '../cpu.ts';
 import { Feature } from '../opcodes/table_types.ts';
 
 /**
- * Leaf 1 EDX: DE (2), PSE (3), TSC (4), MSR (5), PAE (6), CX8 (8), APIC (9), SEP (11), PGE (13),
+ * Leaf 1 EDX: FPU (0, the x87 of src/x86/fpu; Linux halts at boot without it), DE (2), PSE (3), TSC (4), MSR (5), PAE (6), CX8 (8), APIC (9), SEP (11), PGE (13),
  * CMOV (15), PAT (16), PSE-36 (17), CLFSH (19), MMX (23), FXSR (24), SSE (25), SSE2 (26).
  * (PGE: global TLB entries survive CR3 writes, cpu.ts newAddressSpace.)
  */
-export let FEATURES_1_EDX = (1 << 2) | (1 << 3) | (1 << 4) | (1 << 5) | (1 << 6) | (1 << 8) | (1 << 9) | (1 << 11) |
+export let FEATURES_1_EDX = (1 << 0) | (1 << 2) | (1 << 3) | (1 << 4) | (1 << 5) | (1 << 6) | (1 << 8) | (1 << 9) | (1 << 11) |
   (1 << 13) | (1 << 15) | (1 << 16) | (1 << 17) | (1 << 19) | (1 << 23) | (1 << 24) | (1 << 25) | (1 << 26);
 /** Leaf 1 ECX: SSE3 (0), SSSE3 (9), CX16 (13), SSE4.1 (19), SSE4.2 (20), MOVBE (22), POPCNT (23), RDRAND (30), hypervisor (31). */
 export let FEATURES_1_ECX = (1 << 0) | (1 << 9) | (1 << 13) | (1 << 19) | (1 << 20) | (1 << 22) | (1 << 23) | (1 << 30) | (1 << 31);
