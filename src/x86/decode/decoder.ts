@@ -222,6 +222,7 @@ export function decode(buf: Uint8Array, avail: number, bits: number, d: DecodedI
       else if (mod === 2 || base === -1 || base === 16) {
         if (p + 4 > avail) return fetchFault(d, p);
         d.disp = buf[p]! | (buf[p + 1]! << 8) | (buf[p + 2]! << 16) | (buf[p + 3]! << 24); p += 4;
+        d.dispHi = d.disp >> 31; // [disp32] without base or index: sign-extended in 64-bit addressing
       }
       if (seg < 0 && (base === 4 || base === 5)) d.seg = 2;
     }
