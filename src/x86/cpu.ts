@@ -59,6 +59,8 @@ export const TLB_CWRITE = 8, TLB_CWRITE_USER = 16;
 const TLB_W = TLB_WRITE | TLB_WRITE_USER, TLB_CW = TLB_CWRITE | TLB_CWRITE_USER;
 /** The entry maps a global page (PTE.G with CR4.PGE): it survives CR3 writes (SDM Vol 3 §4.10.2.4). */
 export const TLB_GLOBAL = 32;
+/** Entry is a 4 KiB piece of a 2 or 4 MiB page (TLB_LARGE) or of a 1 GiB page (TLB_HUGE): INVLPG drops its neighbours. */
+export const TLB_LARGE = 64, TLB_HUGE = 128;
 /**
  * Address-space tags: entry word 1 holds (linear bits 63:44) ^ (context id << 20). A CR3 write
  * takes the next id, so every non-global entry of the old address space stops matching at once
@@ -294,6 +296,7 @@ export class Cpu {
     for (let i = I_DTLB; i < I_DTLB + L.DTLB_ENTRIES * 4; i += 4) { s[i] = -1; s[i + 1] = -1; }
     for (let i = I_ITLB; i < I_ITLB + L.ITLB_ENTRIES * 4; i += 4) { s[i] = -1; s[i + 1] = -1; }
     this.globalCount = 0;
+    this.largeCached = false;
     this.cpLin = -1;
     this.cpHost = -1;
     this.linkEpoch++;
@@ -330,13 +333,27 @@ export class Cpu {
     this.linkEpoch++;
   }
 
-  /** INVLPG: drop any entry for the page containing linear (lo, hi). */
+  /**
+   * INVLPG: drop any entry for the page containing linear (lo, hi). The TLBs hold large pages as
+   * 4 KiB pieces, so when any are cached every piece of a 2/4 MiB (or 1 GiB) page around the
+   * address goes too (SDM Vol 3 §4.10.4.1: INVLPG invalidates the whole large-page translation).
+   * Both tag words become -1, which no lookup matches (context ids stop below 0xFFF).
+   */
   invalidatePage(lo: number, hi: number): void {
+    const s = this.s32;
     const vpn = (lo >>> 12) | (hi << 20);
     const d = I_DTLB + (((vpn ^ (hi >>> 8)) & DTLB_MASK) << 2);
-    this.s32[d] = -1;
+    s[d] = -1; s[d + 1] = -1;
     const i = I_ITLB + (((vpn ^ (hi >>> 8)) & ITLB_MASK) << 2);
-    this.s32[i] = -1;
+    s[i] = -1; s[i + 1] = -1;
+    if (this.largeCached) {
+      // Over-invalidating is allowed: match on the low vpn bits only (any context, any upper bits).
+      for (let j = I_DTLB; j < I_ITLB + L.ITLB_ENTRIES * 4; j += 4) {
+        const pm = s[j + 3]!;
+        if ((pm & TLB_LARGE) !== 0 && ((s[j]! ^ vpn) >>> 10) === 0) { s[j] = -1; s[j + 1] = -1; }
+        else if ((pm & TLB_HUGE) !== 0 && ((s[j]! ^ vpn) >>> 18) === 0) { s[j] = -1; s[j + 1] = -1; }
+      }
+    }
     this.cpLin = -1;
     this.cpHost = -1;
     this.linkEpoch++;
@@ -432,6 +449,7 @@ export class Cpu {
       if ((s[I(L.CR0)]! & 0x10000) === 0) perms |= TLB_WRITE;
       if (!this.walkDirty) perms &= ~(TLB_WRITE | TLB_WRITE_USER);
       if (this.walkGlobal) perms |= TLB_GLOBAL;
+      if (this.walkLarge !== 0) { perms |= this.walkLarge === 18 ? TLB_HUGE : TLB_LARGE; this.largeCached = true; }
     }
     const host = this.bus.physPage(pfn);
     if (host < 0) { this.mmioPhys = pfn * 4096 + (lo & 0xfff); return -2; }
@@ -454,6 +472,10 @@ export class Cpu {
   walkDirty = true;
   /** Set by walkPageTables: the translation is global (PTE.G with CR4.PGE). */
   walkGlobal = false;
+  /** Set by walkPageTables: log2 of the page size in 4 KiB units for a large page (9, 10, 18), else 0. */
+  walkLarge = 0;
+  /** Some TLB entry is a piece of a large page (INVLPG must then scan; cleared by a full flush). */
+  private largeCached = false;
 
   // ------------------------------------------------------------------ memory access
 

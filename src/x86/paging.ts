@@ -103,6 +103,7 @@ export function walkPageTables(c: Cpu, lo: number, hi: number, access: number, c
         c.walkPerms = (allowU ? PTE_U : 0) | (allowW ? PTE_W : 0);
         c.walkDirty = (e & PTE_D) !== 0;
         c.walkGlobal = (e & PTE_G) !== 0 && (cr4 & CR4_PGE) !== 0; // survives CR3 writes (cpu.ts TLB tags)
+        c.walkLarge = big ? 10 : 0;
         if (big) {
           // PSE-36: bits 20:13 give physical address bits 39:32.
           const hiBits = (e >>> 13) & 0xff;
@@ -163,6 +164,7 @@ export function walkPageTables(c: Cpu, lo: number, hi: number, access: number, c
       c.walkPerms = (allowU ? PTE_U : 0) | (allowW ? PTE_W : 0);
       c.walkDirty = (eLo & PTE_D) !== 0;
       c.walkGlobal = (eLo & PTE_G) !== 0 && (cr4 & CR4_PGE) !== 0; // survives CR3 writes (cpu.ts TLB tags)
+      c.walkLarge = level === 0 ? 0 : level === 1 ? 9 : 18;
       const frameHi = eHi & 0xfffff;
       const baseFrame = frameHi * 1048576 + (eLo >>> 12);
       if (level === 0) return baseFrame;

@@ -145,4 +145,22 @@ describe('TLB address-space tags', () => {
     }
     expect(stale).toEqual([]);
   });
+
+  it('INVLPG of one address in a 4 MiB page drops every cached piece of that page (SDM Vol 3 §4.10.4.1)', () => {
+    const { m, pte, read } = setup(false);
+    const s = m.cpu.s32;
+    s[CR4 >> 2] = s[CR4 >> 2]! | 0x10; // CR4.PSE
+    m.cpu.flushTlb();
+    const PT_C = 0x15000, LARGE = 0x800000, INVLPG_READ = 0x1500, READ_2ND = 0x1600;
+    pte(PD_A, 2, 0 + 0x80 + P_RW); // PDE.PS: VA 8..12 MiB -> physical 0..4 MiB
+    const rd = (va: number): number[] => [0xa1, ...le32(va)];
+    m.load(INVLPG_READ, new Uint8Array([0x0f, 0x01, 0x3d, ...le32(LARGE + FRAME_A), ...rd(LARGE + FRAME_B), 0xf4]));
+    m.load(READ_2ND, new Uint8Array([...rd(LARGE + FRAME_A), ...rd(LARGE + FRAME_B), 0xf4]));
+    expect(read(READ_2ND)).toBe(0xbbbb); // both 4 KiB pieces of the large page are cached now
+    // Replace the large page by a page table mapping both addresses to FRAME_C, then INVLPG one of them.
+    pte(PT_C, FRAME_A >>> 12, FRAME_C + P_RW);
+    pte(PT_C, FRAME_B >>> 12, FRAME_C + P_RW);
+    pte(PD_A, 2, PT_C + P_RW);
+    expect(read(INVLPG_READ)).toBe(0xcccc); // the other piece went with it
+  });
 });
