@@ -13,7 +13,7 @@ import type { CpuBus } from '../x86/bus.ts';
 import * as L from '../x86/state_layout.ts';
 import { applyPcFirmwareState } from './firmware_state.ts';
 import { APICBASE_BSP, APICBASE_EXTD, MSR_IA32_APICBASE, MSR_IA32_TSC_DEADLINE, REG_TPR } from './lapic.ts';
-import { FEATURES_1_ECX } from '../x86/exec/cpuid.ts';
+import { FEATURES_1_ECX, configureCpuidModel } from '../x86/exec/cpuid.ts';
 import type { EntryState } from './loader/entry_state.ts';
 import { isElf, parseElf } from './loader/elf.ts';
 import { findMultibootHeader, loadMultiboot } from './loader/multiboot.ts';
@@ -114,6 +114,9 @@ export class Machine implements CpuBus {
   readonly mca: McaFile;
 
   constructor(spec: Omit<PcSpec, 'cpuStateBytes'>, host: PlatformHost) {
+    // CPUID (and the decoder's #UD gates) follow this machine's -cpu flags. The model is
+    // process-wide, so every machine sets it, before any of its vCPUs decodes an instruction.
+    configureCpuidModel(spec.cpuFeatures ?? {});
     const stride = Math.ceil(L.CPU_STATE_BYTES / 64) * 64;
     const wrapped: PlatformHost = {
       serialOut: (i, b) => host.serialOut(i, b),

@@ -55,6 +55,11 @@ export interface PcSpec {
   pmTimer32?: boolean;
   /** QEMU's pc has an HPET unless `-machine hpet=off` (default: on). */
   hpet?: boolean;
+  /**
+   * QEMU `-cpu` feature flags (`{ 'sse4.2': false }`): instruction-set features the CPU model
+   * can turn off (x86/exec/cpuid.ts configureCpuidModel). Default: the full model.
+   */
+  cpuFeatures?: Readonly<Record<string, boolean>>;
   overlayPoolPages?: number;
 }
 

@@ -119,6 +119,7 @@ export function platformSpec(config: MachineConfig, epochSeconds: number): Omit<
     pcTestdev: config.devices.some((d) => d.driver === 'pc-testdev'),
     pciTestdev: config.devices.some((d) => d.driver === 'pci-testdev'),
     hpet: config.machine.hpet ?? true,
+    cpuFeatures: config.cpu.features,
   };
 }
 
