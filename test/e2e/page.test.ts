@@ -33,6 +33,13 @@ interface Engine {
   full: boolean;
   launch(): Promise<Browser>;
 }
+/**
+ * Linux 6.1 PV under the Xen shim reaches its shell after ≈ 3.4 G guest instructions (7–8 minutes
+ * in the CLI on this 2-core machine): too long for every CI run, so those demos run with XENTAB_SLOW=1.
+ */
+const SLOW = process.env['XENTAB_SLOW'] === '1';
+const LINUX_SHIM_SLOW = 'Linux under the Xen shim needs ≈ 3.4 G guest instructions (7–8 min): run with XENTAB_SLOW=1';
+
 const ENGINES: Engine[] = [
   {
     name: 'Chromium',
@@ -114,12 +121,12 @@ async function dropFile(page: Page, selector: string, name: string, bytes: Buffe
  * a Xen panic (an emulation gap in the CPU or Xen layers, not in the page) skips the rest of the
  * test with Xen's own words, and anything else (a hang, a page error) fails.
  */
-async function shimPromptOrSkip(page: Page, id: string, console: string, prompt: string, skip: (note: string) => never): Promise<void> {
+async function shimPromptOrSkip(page: Page, id: string, console: string, prompt: string, skip: (note: string) => never, timeout = 110_000): Promise<void> {
   await waitForText(page, 'xen-log', '(XEN) Xen version 4.17', 60_000);
   await page.waitForFunction(
     ([c, p]) => (window.__xentab.consoleText(c!) ?? '').includes(p!) || (window.__xentab.consoleText('xen-log') ?? '').includes('Panic on CPU'),
     [console, prompt] as const,
-    { timeout: 110_000 },
+    { timeout },
   );
   const log = (await consoleText(page, 'xen-log')) ?? '';
   const panic = /Panic on CPU \d+:\s*\n(?:\(XEN\) )?(.+)/.exec(log);
@@ -263,19 +270,20 @@ for (const eng of ENGINES) describe.skipIf(!existsSync(eng.path))(`the page in $
     });
   }
 
-  for (const id of ['grub-pvh', 'grub-pvh-disk', 'xen-shim-linux-nodisk', 'xen-shim-linux']) {
+  for (const id of ['grub-pvh', 'grub-pvh-disk', 'xen-shim-grub', 'xen-shim-linux-nodisk', 'xen-shim-linux']) {
     (id.startsWith('grub-') ? it : itFull)(`boots ${id} to its prompt, answers typed input, and traces it`, async (t) => {
       const demo = manifest.demos.find((d) => d.id === id)!;
+      const linux = id.startsWith('xen-shim-linux');
+      if (linux && !SLOW) t.skip(LINUX_SHIM_SLOW);
       const { ctx, page, errors } = await open(base);
       try {
         const note = page.locator(`li.demo[data-demo="${id}"] .not-yet`);
         // Skipped only while the page itself says this build cannot run it, with its reason.
         if ((await note.count()) === 1) t.skip((await note.textContent())!);
         await page.locator(`li.demo[data-demo="${id}"]`).getByRole('button', { name: 'Boot' }).click();
-        const grub = id.startsWith('grub-');
-        const prompt = grub ? 'grub> ' : '# ';
-        if (!grub) await shimPromptOrSkip(page, id, demo.console!, prompt, (n) => t.skip(n));
-        await waitForText(page, demo.console!, prompt, 110_000);
+        const prompt = linux ? '# ' : 'grub> ';
+        if (id.startsWith('xen-shim-')) await shimPromptOrSkip(page, id, demo.console!, prompt, (n) => t.skip(n), linux ? 900_000 : 110_000);
+        await waitForText(page, demo.console!, prompt, linux ? 900_000 : 110_000);
         expect(await page.getByRole('tab', { name: /^hvc0/ }).getAttribute('aria-selected')).toBe('true');
         await page.locator('#trace-enabled').check();
         await page.locator(`#panel-${demo.console} .xterm`).click();
@@ -308,7 +316,7 @@ for (const eng of ENGINES) describe.skipIf(!existsSync(eng.path))(`the page in $
       } finally {
         await ctx.close();
       }
-    });
+    }, id.startsWith('xen-shim-linux') ? 1_900_000 : 120_000);
   }
 
   itFull('pauses on a chosen hypercall, single-steps, and resumes (GRUB PVH)', async (t) => {
@@ -485,12 +493,13 @@ for (const eng of ENGINES) describe.skipIf(!existsSync(eng.path))(`the page in $
 
   itFull('data written to the PV disk is still there after a reload', async (t) => {
     const demo = manifest.demos.find((d) => d.id === 'xen-shim-linux')!;
+    if (!SLOW) t.skip(LINUX_SHIM_SLOW);
     const first = await open(base);
     try {
       const note = first.page.locator('li.demo[data-demo="xen-shim-linux"] .not-yet');
       if ((await note.count()) === 1) t.skip((await note.textContent())!);
       await first.page.locator('li.demo[data-demo="xen-shim-linux"]').getByRole('button', { name: 'Boot' }).click();
-      await shimPromptOrSkip(first.page, 'xen-shim-linux', demo.console!, '# ', (n) => t.skip(n));
+      await shimPromptOrSkip(first.page, 'xen-shim-linux', demo.console!, '# ', (n) => t.skip(n), 900_000);
       await waitForText(first.page, demo.console!, '# ', 110_000);
       await first.page.locator(`#panel-${demo.console} .xterm`).click();
       await first.page.keyboard.type('echo kept-across-reload > /mnt/xentab-e2e && sync && echo WROTE-$((6*7))');
@@ -498,7 +507,7 @@ for (const eng of ENGINES) describe.skipIf(!existsSync(eng.path))(`the page in $
       await waitForText(first.page, demo.console!, 'WROTE-42');
       await first.page.reload();
       await first.page.waitForFunction(() => window.__xentab?.ready === true);
-      await waitForText(first.page, demo.console!, '# ', 110_000);
+      await waitForText(first.page, demo.console!, '# ', 900_000);
       await first.page.locator(`#panel-${demo.console} .xterm`).click();
       await first.page.keyboard.type('cat /mnt/xentab-e2e');
       await first.page.keyboard.press('Enter');
@@ -506,5 +515,5 @@ for (const eng of ENGINES) describe.skipIf(!existsSync(eng.path))(`the page in $
     } finally {
       await first.ctx.close();
     }
-  });
+  }, 3_800_000);
 });
