@@ -168,7 +168,8 @@ describe.skipIf(!haveBinutils())('a share link replays an idling guest bit for b
       // Each key came while the guest slept: it reached the guest later in virtual time than
       // the instruction count alone says (the worker skipped the sleep first).
       for (const e of log) if (e.kind === 'input') expect(e.ns).toBeGreaterThan(e.icount);
-      expect(parseInt(/ticks=([0-9a-f]{8})/.exec(transcript.split('\n').at(-2)!)![1]!, 16)).toBeGreaterThan(50);
+      // Loose bound: a loaded host paces fewer ticks into the ≈ 230 ms of wall-clock idling (50 seen at load 11).
+      expect(parseInt(/ticks=([0-9a-f]{8})/.exec(transcript.split('\n').at(-2)!)![1]!, 16)).toBeGreaterThan(10);
       fragment = await a.s.makeLink();
     } finally {
       a.close();
