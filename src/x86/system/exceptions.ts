@@ -135,6 +135,12 @@ export function checkEvents(c: Cpu, entry = false): number {
     if (traps !== 0) {
       if (!deliverDebugTrap(c, traps)) return -1;
       delivered = 1;
+      // A debug exception resumes a halted processor (SDM Vol 2A HLT): single-stepping HLT
+      // delivers the #DB past it instead of halting with IF cleared by the #DB gate.
+      if (s[I(L.HALTED)] !== 0) {
+        s[I(L.HALTED)] = 0;
+        if (c.pendingExit === Exit.HLT) c.pendingExit = -1;
+      }
     }
   }
   if (delivered !== 0) {
