@@ -88,8 +88,12 @@ extern char s_exec2[], s_exec2_a[];
 /* INT 0x81 handler: two instructions and IRET (runs with TF clear). */
 extern char int81_handler[];
 __asm__(".pushsection .text\n.globl int81_handler\nint81_handler: nop; nop; iret\n.popsection\n");
+/* Vector 40h (LAPIC timer): EOI and return. */
+extern char lapic_eoi_handler[];
+__asm__(".pushsection .text\n.globl lapic_eoi_handler\nlapic_eoi_handler: movl $0, 0xfee000b0; iret\n.popsection\n");
+static void mmio_write32(u32 a, u32 v) { *(volatile u32 *)a = v; }
 extern char s_data2[], s_data3[], s_io[], s_rep[];
-extern char s_data[], s_step[], s_stepint[], s_movss[], s_movss_data[], s_popss[], s_sti[], s_gd[];
+extern char s_data[], s_step[], s_stepint[], s_movss[], s_movss_data[], s_popss[], s_sti[], s_sti_hlt[], s_gd[];
 
 void guest_main(u32 eax, u32 ebx) {
   (void)eax; (void)ebx;
@@ -236,6 +240,24 @@ void guest_main(u32 eax, u32 ebx) {
                    "  nop\n"
                    "  popf\n" : : : "cc", "memory");
   report("sti_single_step", (u32)s_sti);
+  /* TF over STI; HLT (kvm-unit-tests debug): the single-step #DB after HLT resumes the halted
+     processor (SDM Vol 2A HLT: a debug exception resumes execution), whose #DB gate cleared IF.
+     The LAPIC timer armed here (one-shot, 10^7 bus cycles, stopped after) only wakes
+     QEMU TCG, which halts there (substituted in debug_kernels.test.ts). */
+  gate(0x40, (u32)lapic_eoi_handler, 0);
+  mmio_write32(0xfee000f0, 0x1ff);     /* SVR: APIC software-enabled */
+  mmio_write32(0xfee003e0, 0xb);       /* TDCR: divide by 1 */
+  mmio_write32(0xfee00320, 0x40);      /* LVT timer: one-shot, vector 40h */
+  mmio_write32(0xfee00380, 10000000);  /* TMICT */
+  __asm__ volatile(".globl s_sti_hlt\n"
+                   "s_sti_hlt: pushf; cli; pushf; orl $0x100, (%%esp); popf\n"
+                   "  sti\n"
+                   "  hlt\n"
+                   "  nop\n"
+                   "  popf\n" : : : "cc", "memory");
+  mmio_write32(0xfee00380, 0);         /* TMICT 0 stops the timer */
+  mmio_write32(0xfee00320, 0x10040);   /* and masks it */
+  report("sti_hlt_single_step", (u32)s_sti_hlt);
 
   /* ---- DR7.GD: the next MOV DR raises #DB (a fault: EIP at the MOV) with DR6.BD; the handler
      runs with GD clear. */

@@ -30,6 +30,11 @@ describe.skipIf(!haveGcc32() || !haveQemu())('debug registers test kernel: xenta
       // STI delays maskable interrupts only (SDM Vol 2 STI); the single-step trap follows STI at
       // once, as on hardware (XTF's xsa-308 test expects it there). QEMU TCG delays it.
       sti_single_step: 'sti_single_step: n=03 +00c/ffff4ff0/rf0tf1 +00d/ffff4ff0/rf0tf1 +00e/ffff4ff0/rf0tf0',
+      // TF over STI; HLT: a trap after STI at once (above), then one after HLT, which resumes the
+      // halted processor (SDM Vol 2A HLT: a debug exception resumes execution; kvm-unit-tests
+      // debug expects the same on hardware). QEMU TCG drops HLT's trap and halts until its LAPIC
+      // timer fires: "n=02 +00e +00f".
+      sti_hlt_single_step: 'sti_hlt_single_step: n=04 +00c/ffff4ff0/rf0tf1 +00d/ffff4ff0/rf0tf1 +00e/ffff4ff0/rf0tf1 +00f/ffff4ff0/rf0tf0',
       // DR7.GD: MOV DR raises #DB (fault, RF pushed 1) with DR6.BD and the handler runs with GD
       // clear (SDM Vol 3 §18.2.4); QEMU TCG does not implement general detect.
       gd_dr7_in_handler: 'gd_dr7_in_handler=00000400',
