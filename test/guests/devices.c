@@ -62,24 +62,34 @@ static void rtc_tests(void) {
   outb(0x70, 0x40); outb(0x71, 0x5a); field("cmos_ram_rw", cmos(0x40), 2);
 }
 
+/* Wait until the transmitter is empty (LSR.TEMT): QEMU sends on its own clock, and a FIFO reset,
+   DLAB or loopback switch before then loses or diverts bytes already printed. */
+static void uart_drain(void) {
+  for (u32 i = 0; i < 10000000 && !(inb(0x3fd) & 0x40); i++) {}
+}
+
 static void uart_tests(void) {
   field("uart_lsr", inb(0x3fd), 2);
   field("uart_iir", inb(0x3fa), 2);
+  uart_drain();
   outb(0x3fa, 0x07); field("uart_iir_fifo", inb(0x3fa), 2);
   outb(0x3ff, 0xa5); field("uart_scr", inb(0x3ff), 2);
   /* No printing while DLAB or loopback is on: output would go to the divisor or the receiver. */
+  uart_drain();
   outb(0x3fb, 0x83); outb(0x3f8, 0x01); outb(0x3f9, 0x00);
   u8 dll = inb(0x3f8), dlm = inb(0x3f9);
   outb(0x3fb, 0x03);
   field("uart_dll", dll, 2); field("uart_dlm", dlm, 2);
   field("uart_lcr", inb(0x3fb), 2);
   u8 mcr = inb(0x3fc);
+  uart_drain();
   outb(0x3fc, 0x1f); outb(0x3f8, 0x5a);
   u8 lsr = inb(0x3fd), rbr = inb(0x3f8), msr = inb(0x3fe), lsr2 = inb(0x3fd);
   outb(0x3fc, mcr);
   field("uart_loop_lsr", lsr, 2); field("uart_loop_rbr", rbr, 2);
   field("uart_loop_msr", msr & 0xf0, 2); field("uart_loop_lsr_after", lsr2, 2);
   field("uart_mcr", mcr, 2);
+  uart_drain();
   outb(0x3fa, 0x00);
 }
 
