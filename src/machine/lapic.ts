@@ -9,6 +9,7 @@ import type { MmioHandler } from './mmio.ts';
 import type { Timer, VirtualClock } from './virtual_clock.ts';
 import type { ApicBus } from './apic_bus.ts';
 import { putFields, takeFields, type PlainRecord } from './snapshot.ts';
+import { FEATURES_1_ECX } from '../x86/exec/cpuid.ts';
 
 const LAPIC_FIELDS = [
   'apicBase', 'id', 'irr', 'isr', 'tmr', 'tpr', 'ldr', 'dfr', 'svr', 'esr', 'esrPending', 'icrLo', 'icrHi', 'lvt',
@@ -19,6 +20,8 @@ const LAPIC_FIELDS = [
 export const APIC_DEFAULT_BASE = 0xfee00000;
 export const MSR_IA32_APICBASE = 0x1b;
 export const MSR_IA32_TSC_DEADLINE = 0x6e0;
+/** CPUID.1:ECX bit 24: the TSC-deadline timer mode and IA32_TSC_DEADLINE exist. */
+export const CPUID_TSC_DEADLINE = 1 << 24;
 export const APICBASE_BSP = 0x100;
 export const APICBASE_EXTD = 0x400;
 export const APICBASE_EN = 0x800;
@@ -457,6 +460,8 @@ export class LocalApic implements MmioHandler {
     if (reg >= REG_LVT_TIMER && reg <= REG_LVT_ERROR) {
       const i = reg - REG_LVT_TIMER;
       let v = value & LVT_WRITE_MASK[i]!;
+      // Timer mode bit 18 (10b = TSC-deadline) is reserved without CPUID.1:ECX[24] (SDM Vol 3 §11.5.1).
+      if (i === LVT_TIMER && (FEATURES_1_ECX & CPUID_TSC_DEADLINE) === 0) v &= ~0x40000;
       if (!this.swEnabled) v |= LVT_MASKED; // software-disabled: LVT mask bits stay set (§11.4.7.2)
       const oldMode = this.timerMode();
       this.lvt[i] = v;

@@ -12,7 +12,7 @@ import { Cpu, Exit } from '../x86/cpu.ts';
 import type { CpuBus } from '../x86/bus.ts';
 import * as L from '../x86/state_layout.ts';
 import { applyPcFirmwareState } from './firmware_state.ts';
-import { APICBASE_BSP, APICBASE_EXTD, MSR_IA32_APICBASE, MSR_IA32_TSC_DEADLINE, REG_TPR } from './lapic.ts';
+import { APICBASE_BSP, APICBASE_EXTD, CPUID_TSC_DEADLINE, MSR_IA32_APICBASE, MSR_IA32_TSC_DEADLINE, REG_TPR } from './lapic.ts';
 import { FEATURES_1_ECX, configureCpuidModel } from '../x86/exec/cpuid.ts';
 import type { EntryState } from './loader/entry_state.ts';
 import { isElf, parseElf } from './loader/elf.ts';
@@ -367,6 +367,7 @@ export class Machine implements CpuBus {
       return true;
     }
     if (msr === MSR_IA32_TSC_DEADLINE) {
+      if ((FEATURES_1_ECX & CPUID_TSC_DEADLINE) === 0) return false; // #GP (SDM Vol 4 Table 2-2: 6E0H)
       const d = lapic.readTscDeadline();
       out[0] = d % TWO32 | 0;
       out[1] = Math.floor(d / TWO32);
@@ -393,6 +394,7 @@ export class Machine implements CpuBus {
       return lapic.writeApicBase(v);
     }
     if (msr === MSR_IA32_TSC_DEADLINE) {
+      if ((FEATURES_1_ECX & CPUID_TSC_DEADLINE) === 0) return false;
       lapic.writeTscDeadline((hi >>> 0) * TWO32 + (lo >>> 0));
       return true;
     }

@@ -23,6 +23,12 @@ export let FEATURES_81_EDX = (1 << 11) | (1 << 20) | (1 << 27) | (1 << 29);
 
 /** The full model: what `configureCpuidModel` starts from. */
 const MODEL = { edx1: FEATURES_1_EDX, ecx1: FEATURES_1_ECX, ebx7: FEATURES_7_EBX, ecx81: FEATURES_81_ECX, edx81: FEATURES_81_EDX };
+/**
+ * Leaf 1 ECX features implemented (by src/machine/lapic.ts) but off unless asked for, as in
+ * QEMU's qemu64: x2APIC (21) and the TSC-deadline timer (24). The machine checks these bits
+ * (IA32_APIC_BASE.EXTD, IA32_TSC_DEADLINE, LVT timer mode 10b), so CPUID and behaviour agree.
+ */
+const OPT_IN_1_ECX = (1 << 21) | (1 << 24);
 
 /**
  * Per table-row Feature: 1 when CPUID advertises it. The decoder raises #UD for a row whose
@@ -70,13 +76,13 @@ export function setCpuidFeatures(f: { edx1?: number; ecx1?: number; ebx7?: numbe
 
 /**
  * QEMU `-cpu` feature names (target/i386/cpu.c feature_word_info, with its aliases) of the
- * instruction-set features this model can turn off: name → [word, bit]; words 0 = leaf 1 EDX,
+ * instruction-set features this model can turn off, and the opt-in ones it can turn on: name → [word, bit]; words 0 = leaf 1 EDX,
  * 1 = leaf 1 ECX, 2 = leaf 7 EBX, 3 = 80000001h ECX.
  */
 const QEMU_FEATURE_BITS: Readonly<Record<string, readonly [number, number]>> = {
   cx8: [0, 8], cmov: [0, 15], clflush: [0, 19], mmx: [0, 23], sse: [0, 25], sse2: [0, 26],
   pni: [1, 0], sse3: [1, 0], ssse3: [1, 9], cx16: [1, 13], 'sse4-1': [1, 19], 'sse4-2': [1, 20],
-  movbe: [1, 22], popcnt: [1, 23], rdrand: [1, 30],
+  movbe: [1, 22], popcnt: [1, 23], rdrand: [1, 30], x2apic: [1, 21], 'tsc-deadline': [1, 24],
   bmi1: [2, 3], bmi2: [2, 8], rdseed: [2, 18], adx: [2, 19],
   'lahf-lm': [3, 0], abm: [3, 5],
 };
@@ -84,11 +90,11 @@ const QEMU_FEATURE_BITS: Readonly<Record<string, readonly [number, number]>> = {
 /**
  * Set CPUID to the model with QEMU-style feature flags applied (`-cpu qemu64,-sse4.2,+popcnt`;
  * names as QEMU spells them, `_`/`.` accepted for `-`). Only features the model implements can be
- * on: `+f` of anything else is ignored. Returns the names it did not know (left to other layers).
+ * on (`+x2apic`, `+tsc-deadline` turn on OPT_IN_1_ECX): `+f` of anything else is ignored. Returns the names it did not know (left to other layers).
  */
 export function configureCpuidModel(flags: Readonly<Record<string, boolean>>): string[] {
   const w = [MODEL.edx1, MODEL.ecx1, MODEL.ebx7, MODEL.ecx81];
-  const full = [MODEL.edx1, MODEL.ecx1, MODEL.ebx7, MODEL.ecx81];
+  const full = [MODEL.edx1, MODEL.ecx1 | OPT_IN_1_ECX, MODEL.ebx7, MODEL.ecx81];
   const unknown: string[] = [];
   for (const [name, value] of Object.entries(flags)) {
     const fb = QEMU_FEATURE_BITS[name.toLowerCase().replace(/[_.]/g, '-')];
