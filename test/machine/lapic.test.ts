@@ -7,6 +7,7 @@ import {
   REG_LDR, REG_DFR, REG_TMR, REG_LVT_ERROR,
 } from '../../src/machine/lapic.ts';
 import { VirtualClock } from '../../src/machine/virtual_clock.ts';
+import { configureCpuidModel } from '../../src/x86/exec/cpuid.ts';
 
 function setup(n = 2) {
   const t = { ns: 0 };
@@ -176,6 +177,8 @@ describe('local APIC', () => {
   });
 
   it('fires in TSC-deadline mode when the TSC reaches the deadline, then reads the MSR as 0', () => {
+    // The mode exists only when CPUID advertises it (-cpu +tsc-deadline; SDM Vol 3 §11.5.1).
+    configureCpuidModel({ 'tsc-deadline': true });
     const { apics, w, advance, clock } = setup();
     const a = apics[0]!;
     w(a, REG_LVT_TIMER, 0x40032);
@@ -187,6 +190,7 @@ describe('local APIC', () => {
     expect(clock.tsc()).toBe(10_000);
     expect(a.acknowledge()).toBe(0x32);
     expect(a.readTscDeadline()).toBe(0);
+    configureCpuidModel({});
   });
 
   it('routes the PIC through LINT0 only when it is unmasked in ExtINT mode', () => {
