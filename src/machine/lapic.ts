@@ -224,6 +224,7 @@ export class LocalApic implements MmioHandler {
     const extd = (value & APICBASE_EXTD) !== 0;
     if (extd && !en) return false;
     if (this.x2apic && en && !extd) return false; // x2APIC -> xAPIC must go through disabled
+    if (!this.hwEnabled && extd) return false; // disabled -> x2APIC must go through xAPIC (§11.12.5, Figure 11-28)
     const wasEnabled = this.hwEnabled;
     const wasX2 = this.x2apic;
     this.apicBase = (value - (value % 0x1000)) + (value & (APICBASE_EN | APICBASE_EXTD)) + (this.isBsp ? APICBASE_BSP : 0);

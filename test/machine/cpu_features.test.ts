@@ -73,6 +73,11 @@ describe('opt-in x2APIC and TSC-deadline', () => {
     expect(on.platform.lapics[0]!.x2apic).toBe(true);
     expect(on.rdmsr(0x802, out)).toBe(true);
     expect(out[0]).toBe(0);
+    // Disabled -> x2APIC is illegal; it goes through xAPIC (SDM Vol 3 §11.12.5, Figure 11-28).
+    expect(on.wrmsr(0x1b, 0xfee00000 | 0, 0)).toBe(true);
+    expect(on.wrmsr(0x1b, base | 0, 0)).toBe(false);
+    expect(on.wrmsr(0x1b, 0xfee00000 | 0x800, 0)).toBe(true);
+    expect(on.wrmsr(0x1b, base | 0, 0)).toBe(true);
   });
 
   it('IA32_TSC_DEADLINE and LVT timer mode 10b exist only with +tsc-deadline', () => {
