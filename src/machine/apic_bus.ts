@@ -23,7 +23,11 @@ export class ApicBus {
   /** Does `a` accept a message for `dest` in the given destination mode? */
   private matches(a: LocalApic, dest: number, logical: boolean, x2: boolean): boolean {
     if (!a.hwEnabled) return false;
-    if (x2) {
+    if (x2 || a.x2apic) {
+      // An xAPIC-format message (I/O APIC, MSI) reaching an x2APIC-mode LAPIC: its 8-bit
+      // destination is matched as an x2APIC one, 0xFF meaning broadcast (KVM's kvm_apic_mda and
+      // logical match; the SDM leaves this to interrupt remapping).
+      if (!x2 && (dest & 0xff) === 0xff) return true;
       if (dest === 0xffffffff) return true;
       if (!logical) return a.id === dest;
       // x2APIC logical: cluster in bits 31:16, member bitmap in bits 15:0.

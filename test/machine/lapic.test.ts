@@ -267,6 +267,24 @@ describe('I/O APIC', () => {
     expect(a.pendingVector()).toBe(-1);
   });
 
+  it('matches an 8-bit logical destination against x2APIC cluster LDRs (kvm-unit-tests ioapic)', () => {
+    // In x2APIC mode an I/O APIC message's destination 0x0D is cluster 0, members 0, 2 and 3
+    // (KVM's kvm_apic_mda / logical match; no interrupt remapping), and 0xFF is broadcast.
+    const { bus, apics } = setup(4);
+    const ioapic = new IoApic(bus);
+    const wr = (r: number, v: number) => (ioapic.mmioWrite(0, 4, r), ioapic.mmioWrite(0x10, 4, v));
+    for (const a of apics) a.writeApicBase(APIC_DEFAULT_BASE | APICBASE_EN | APICBASE_EXTD);
+    wr(0x10 + 2 * 14, 0x0886); // edge, logical, vector 0x86
+    wr(0x11 + 2 * 14, 0x0d000000);
+    ioapic.setIrq(14, true);
+    expect(apics.map((a) => a.pendingVector())).toEqual([0x86, -1, 0x86, 0x86]);
+    ioapic.setIrq(14, false);
+    wr(0x10 + 2 * 15, 0x0087); // edge, physical, vector 0x87
+    wr(0x11 + 2 * 15, 0xff000000);
+    ioapic.setIrq(15, true);
+    expect(apics[1]!.pendingVector()).toBe(0x87);
+  });
+
   it('drops edges on masked pins and never lets software write remote IRR', () => {
     const { ioapic, wr, rd, apics } = io();
     wr(0x10, 0x10030);
