@@ -404,7 +404,12 @@ export class LocalApic implements MmioHandler {
     if (this.timerMode() !== TIMER_TSC_DEADLINE) return;
     this.tscDeadline = tsc;
     if (tsc === 0) this.timer.cancel();
-    else this.timer.arm(this.clock.tscToNs(tsc));
+    else if (tsc <= this.clock.tsc()) {
+      // Already passed: the interrupt is pending right after the WRMSR (SDM Vol 3 §11.5.4.1),
+      // not at the next timer poll (kvm-unit-tests apic writes the current TSC and expects it).
+      this.timer.cancel();
+      this.onTimer();
+    } else this.timer.arm(this.clock.tscToNs(tsc));
   }
 
   readTscDeadline(): number {

@@ -190,6 +190,10 @@ describe('local APIC', () => {
     expect(clock.tsc()).toBe(10_000);
     expect(a.acknowledge()).toBe(0x32);
     expect(a.readTscDeadline()).toBe(0);
+    w(a, REG_EOI, 0);
+    a.writeTscDeadline(clock.tsc()); // a deadline already reached fires at once, not at the next poll
+    expect(a.acknowledge()).toBe(0x32);
+    expect(a.readTscDeadline()).toBe(0);
     configureCpuidModel({});
   });
 
