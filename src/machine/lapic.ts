@@ -97,6 +97,8 @@ export class LocalApic implements MmioHandler {
   /** IA32_APIC_BASE value (base | EN | EXTD | BSP). */
   apicBase: number;
   id: number;
+  /** The hardware-assigned (initial) APIC ID: the x2APIC ID, and the xAPIC ID after a global disable. */
+  readonly initialId: number;
   readonly irr = new Uint32Array(8);
   /** Number of bits set in IRR: lets the CPU's per-instruction interrupt check exit early. */
   irrCount = 0;
@@ -139,6 +141,7 @@ export class LocalApic implements MmioHandler {
     private readonly clock: VirtualClock,
     private readonly bus: ApicBus,
   ) {
+    this.initialId = apicId;
     this.id = apicId;
     this.apicBase = (APIC_DEFAULT_BASE | APICBASE_EN | (isBsp ? APICBASE_BSP : 0)) >>> 0;
     this.waitingForSipi = !isBsp;
@@ -228,8 +231,16 @@ export class LocalApic implements MmioHandler {
     const wasEnabled = this.hwEnabled;
     const wasX2 = this.x2apic;
     this.apicBase = (value - (value % 0x1000)) + (value & (APICBASE_EN | APICBASE_EXTD)) + (this.isBsp ? APICBASE_BSP : 0);
-    if (wasEnabled && !en) this.resetRegisters();
-    if (!wasX2 && extd) this.ldr = this.x2apicLdr();
+    if (wasEnabled && !en) {
+      // Globally disabling returns the APIC to its power-up state, including the xAPIC ID
+      // software may have written (SDM Vol 3 §11.4.3); INIT keeps it (resetRegisters).
+      this.resetRegisters();
+      this.id = this.initialId;
+    }
+    if (!wasX2 && extd) {
+      this.id = this.initialId; // the x2APIC ID is the read-only initial ID (SDM Vol 3 §11.12.5.1)
+      this.ldr = this.x2apicLdr();
+    }
     this.onWake();
     return true;
   }

@@ -390,6 +390,7 @@ export class Machine implements CpuBus {
       if (hi >>> 0 > 0xf) return false; // beyond our 36-bit MAXPHYADDR for the base
       // EXTD (bit 10) is reserved unless CPUID.1:ECX advertises x2APIC (bit 21).
       if ((lo & APICBASE_EXTD) !== 0 && (FEATURES_1_ECX & (1 << 21)) === 0) return false;
+      if ((lo & 0x2ff) !== 0) return false; // bits 0-7 and 9 are reserved (SDM Vol 4 Table 2-2, 1BH)
       const v = (hi >>> 0) * TWO32 + ((lo & ~APICBASE_BSP) >>> 0); // unsigned: a base at 0xFEE00000 has bit 31 set
       return lapic.writeApicBase(v);
     }

@@ -78,6 +78,7 @@ describe('opt-in x2APIC and TSC-deadline', () => {
     expect(on.wrmsr(0x1b, base | 0, 0)).toBe(false);
     expect(on.wrmsr(0x1b, 0xfee00000 | 0x800, 0)).toBe(true);
     expect(on.wrmsr(0x1b, base | 0, 0)).toBe(true);
+    expect(on.wrmsr(0x1b, base | 1, 0)).toBe(false); // reserved bit 0 (SDM Vol 4 Table 2-2)
   });
 
   it('IA32_TSC_DEADLINE and LVT timer mode 10b exist only with +tsc-deadline', () => {

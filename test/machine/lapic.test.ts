@@ -2,7 +2,7 @@ import { describe, it, expect } from 'vitest';
 import { ApicBus } from '../../src/machine/apic_bus.ts';
 import { IoApic } from '../../src/machine/ioapic.ts';
 import {
-  APICBASE_EN, APICBASE_EXTD, APIC_DEFAULT_BASE, APIC_VERSION, LocalApic, REG_EOI, REG_ESR, REG_ICR_HI, REG_ICR_LO,
+  APICBASE_EN, APICBASE_EXTD, APIC_DEFAULT_BASE, REG_ID, APIC_VERSION, LocalApic, REG_EOI, REG_ESR, REG_ICR_HI, REG_ICR_LO,
   REG_IRR, REG_ISR, REG_LVT_LINT0, REG_LVT_TIMER, REG_PPR, REG_SVR, REG_TIMER_CCR, REG_TIMER_DCR, REG_TIMER_ICR, REG_TPR,
   REG_LDR, REG_DFR, REG_TMR, REG_LVT_ERROR,
 } from '../../src/machine/lapic.ts';
@@ -205,6 +205,23 @@ describe('local APIC', () => {
     expect(a.acceptsPicInterrupt()).toBe(true);
     a.writeApicBase(APIC_DEFAULT_BASE); // globally disabled: the PIC goes straight to the CPU
     expect(a.acceptsPicInterrupt()).toBe(true);
+  });
+
+  it('returns to the initial APIC ID in x2APIC mode and after a global disable (kvm-unit-tests apic id)', () => {
+    const { apics, w, r } = setup(2);
+    const b = apics[1]!;
+    w(b, REG_ID, 5 << 24); // the xAPIC ID is writable
+    expect(r(b, REG_ID)).toBe(5 << 24);
+    b.writeApicBase(APIC_DEFAULT_BASE | APICBASE_EN | APICBASE_EXTD);
+    const out = new Uint32Array(2);
+    expect(b.readMsr(0x802, out)).toBe(true);
+    expect(out[0]).toBe(1); // x2APIC ID = initial ID (SDM Vol 3 §11.12.5.1)
+    b.writeApicBase(APIC_DEFAULT_BASE);
+    b.writeApicBase(APIC_DEFAULT_BASE | APICBASE_EN);
+    w(b, REG_ID, 7 << 24);
+    b.writeApicBase(APIC_DEFAULT_BASE);
+    b.writeApicBase(APIC_DEFAULT_BASE | APICBASE_EN);
+    expect(r(b, REG_ID)).toBe(1 << 24); // power-up state after a global disable
   });
 
   it('offers the x2APIC MSR view with a 64-bit ICR and derived logical ID', () => {
