@@ -32,7 +32,7 @@ export function haveGcc32(): boolean {
 /** Build (or reuse) a test kernel; returns the path of the ELF (or flat binary). */
 export function buildGuest(spec: GuestSpec): string {
   const h = createHash('sha256');
-  const files = [...spec.sources, 'guest.ld', 'guest_lib.h'];
+  const files = [...spec.sources, 'guest.ld', 'guest_lib.h', 'long_mode_entry.h'];
   // (idt32.S and friends are listed in spec.sources when used)
   for (const f of files) h.update(f).update(readFileSync(join(GUEST_DIR, f)));
   h.update(JSON.stringify(spec));

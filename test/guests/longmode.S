@@ -3,6 +3,7 @@
    EFER.LMA, 64-bit registers, #GP(0) on a non-canonical address, #PF with the NX/fetch error
    code and CR2, #UD, and SYSRET to ring 3 and SYSCALL back (RCX, R11, CS/SS selectors).
    Prints on COM1 and exits through isa-debug-exit. */
+#include "long_mode_entry.h"
   .text
   .code32
   .globl guest_main
@@ -30,27 +31,11 @@ guest_main:
   movl $0x83, pd1
   movl $0x80000000, pd1 + 4          /* NX */
 
-  lgdt gdt_ptr
-  mov %cr4, %eax
-  or $0x20, %eax                      /* PAE */
-  mov %eax, %cr4
-  mov $pml4, %eax
-  mov %eax, %cr3
-  mov $0xc0000080, %ecx
-  rdmsr
-  or $0x901, %eax                     /* LME | NXE | SCE */
-  wrmsr
-  mov %cr0, %eax
-  or $0x80010001, %eax                /* PG | WP | PE */
-  mov %eax, %cr0
-  ljmp $0x08, $long_entry
+  ENTER_LONG_MODE pml4, 0x901, 0x80010001, long_entry  /* EFER LME|NXE|SCE; CR0 PG|WP|PE */
 
   .code64
 long_entry:
-  mov $0x10, %ax
-  mov %ax, %ds
-  mov %ax, %es
-  mov %ax, %ss
+  FLAT_DATA_SEGMENTS_64
   lea stack64_top(%rip), %rsp
   lidt idt_ptr(%rip)
 

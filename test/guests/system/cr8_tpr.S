@@ -2,6 +2,7 @@
    compared with QEMU TCG line by line: MOV CR8 writes show up in the xAPIC TPR register (with
    TPR[3:0] cleared) and in the PPR, TPR writes show up in CR8, and a pending self-IPI (vector
    0x50, class 5) is held back while CR8 >= 5 and taken once CR8 drops to 4. */
+#include "../long_mode_entry.h"
   .text
   .code32
   .globl guest_main
@@ -26,27 +27,11 @@ guest_main:
   cmp $512, %ecx
   jne 1b
   movl $0xfee0009b, pd3 + 0x1f7 * 8
-  lgdt gdt_ptr
-  mov %cr4, %eax
-  or $0x20, %eax
-  mov %eax, %cr4
-  mov $pml4, %eax
-  mov %eax, %cr3
-  mov $0xc0000080, %ecx
-  rdmsr
-  or $0x100, %eax
-  wrmsr
-  mov %cr0, %eax
-  or $0x80000001, %eax
-  mov %eax, %cr0
-  ljmp $0x08, $long_entry
+  ENTER_LONG_MODE pml4, 0x100, 0x80000001, long_entry
 
   .code64
 long_entry:
-  mov $0x10, %ax
-  mov %ax, %ds
-  mov %ax, %es
-  mov %ax, %ss
+  FLAT_DATA_SEGMENTS_64
   lea stack_top(%rip), %rsp
   /* IDT gate 0x50 -> ipi_handler (interrupt gate, DPL 0). */
   lea ipi_handler(%rip), %rax

@@ -3,6 +3,7 @@
    a null SS, #PF and #GP((n<<3)|2) taken from ring 3 and IRETQ back to ring 3, an IST stack for
    INT3, SWAPGS, a far jump into a compatibility-mode (32-bit) code segment and back, LRETQ and a
    same-privilege IRETQ that pops SS:RSP. Prints on COM1, exits through isa-debug-exit. */
+#include "../long_mode_entry.h"
   .text
   .code32
   .globl guest_main
@@ -33,27 +34,11 @@ guest_main:
   shr $16, %eax
   mov %al, gdt64 + 0x38 + 4
   mov %ah, gdt64 + 0x38 + 7
-  lgdt gdt_ptr
-  mov %cr4, %eax
-  or $0x20, %eax
-  mov %eax, %cr4
-  mov $pml4, %eax
-  mov %eax, %cr3
-  mov $0xc0000080, %ecx
-  rdmsr
-  or $0x100, %eax
-  wrmsr
-  mov %cr0, %eax
-  or $0x80000001, %eax
-  mov %eax, %cr0
-  ljmp $0x08, $long_entry
+  ENTER_LONG_MODE pml4, 0x100, 0x80000001, long_entry
 
   .code64
 long_entry:
-  mov $0x10, %ax
-  mov %ax, %ds
-  mov %ax, %es
-  mov %ax, %ss
+  FLAT_DATA_SEGMENTS_64
   lea stack_top(%rip), %rsp
   lidt idt_ptr(%rip)
   lea exc13(%rip), %rax

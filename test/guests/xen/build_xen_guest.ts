@@ -19,7 +19,7 @@ export function buildXenGuest(name: string, bits: 32 | 64): string {
     '-Wl,--build-id=none', `-Wl,-T,${join(GUESTS, 'guest.ld')}`, '-Wl,-z,noexecstack', '-DPVH',
   ];
   const h = createHash('sha256');
-  for (const f of [...sources, join(GUESTS, 'guest.ld'), join(GUESTS, 'guest_lib.h'), join(HERE, 'xen_guest.h')]) h.update(f).update(readFileSync(f));
+  for (const f of [...sources, join(GUESTS, 'guest.ld'), join(GUESTS, 'guest_lib.h'), join(GUESTS, 'long_mode_entry.h'), join(HERE, 'xen_guest.h')]) h.update(f).update(readFileSync(f));
   h.update(flags.join(' '));
   mkdirSync(CACHE, { recursive: true });
   const out = join(CACHE, `${name}${bits}-${h.digest('hex').slice(0, 12)}.elf`);

@@ -12,6 +12,7 @@
   .align 4
   .long _start
 
+#include "../long_mode_entry.h"
   .text
   .code32
   .globl _start
@@ -43,27 +44,11 @@ _start:
   inc %ecx
   cmp $4096, %ecx
   jne 2b
-  lgdt gdt_ptr
-  mov %cr4, %eax
-  or $0x20, %eax
-  mov %eax, %cr4
-  mov $pml4, %eax
-  mov %eax, %cr3
-  mov $0xc0000080, %ecx
-  rdmsr
-  or $0x100, %eax          /* LME */
-  wrmsr
-  mov %cr0, %eax
-  or $0x80000001, %eax
-  mov %eax, %cr0
-  ljmp $0x08, $long_entry
+  ENTER_LONG_MODE pml4, 0x100, 0x80000001, long_entry
 
   .code64
 long_entry:
-  mov $0x10, %ax
-  mov %ax, %ds
-  mov %ax, %es
-  mov %ax, %ss
+  FLAT_DATA_SEGMENTS_64
   mov $stack_top, %rsp
   xor %edi, %edi
   /* %esi still holds start_info (zero-extended by the 32-bit mov) */
