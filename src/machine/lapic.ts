@@ -116,6 +116,8 @@ export class LocalApic implements MmioHandler {
   readonly lvt = new Uint32Array(6);
   timerInitial = 0;
   private timerLoadNs = 0;
+  /** A one-shot count that reached 0 before a switch to periodic: it stays 0 until TMICT is written. */
+  private timerStopped = false;
   private timerDivide = 0;
   private timerShift = 1;
   /** IA32_TSC_DEADLINE (0 = disarmed). */
@@ -151,11 +153,12 @@ export class LocalApic implements MmioHandler {
 
   /** Registers and pins; the timer's deadline is saved with the clock. */
   saveState(): PlainRecord {
-    return takeFields(this, LAPIC_FIELDS);
+    return { ...takeFields(this, LAPIC_FIELDS), timerStopped: this.timerStopped };
   }
 
   loadState(s: PlainRecord): void {
     putFields(this, s, LAPIC_FIELDS);
+    this.timerStopped = s['timerStopped'] === true; // absent in snapshots taken before it existed
     this.recountIrr();
   }
 
@@ -202,6 +205,7 @@ export class LocalApic implements MmioHandler {
     this.timerDivide = 0;
     this.timerShift = 1;
     this.tscDeadline = 0;
+    this.timerStopped = false;
     this.timer.cancel();
     this.nmiPending = false;
     this.sipiVector = -1;
@@ -379,14 +383,14 @@ export class LocalApic implements MmioHandler {
 
   /** Current count register. */
   currentCount(): number {
-    if (this.timerMode() === TIMER_TSC_DEADLINE || this.timerInitial === 0) return 0;
+    if (this.timerMode() === TIMER_TSC_DEADLINE || this.timerInitial === 0 || this.timerStopped) return 0;
     const d = Math.floor((this.clock.nowNs() - this.timerLoadNs) / this.tickNs());
     if (this.timerMode() === TIMER_PERIODIC) return this.timerInitial - (d % this.timerInitial);
     return d >= this.timerInitial ? 0 : this.timerInitial - d;
   }
 
   private armCountdown(): void {
-    if (this.timerInitial === 0 || this.timerMode() === TIMER_TSC_DEADLINE) {
+    if (this.timerInitial === 0 || this.timerMode() === TIMER_TSC_DEADLINE || this.timerStopped) {
       this.timer.cancel();
       return;
     }
@@ -481,6 +485,7 @@ export class LocalApic implements MmioHandler {
       if (i === LVT_TIMER && (FEATURES_1_ECX & CPUID_TSC_DEADLINE) === 0) v &= ~0x40000;
       if (!this.swEnabled) v |= LVT_MASKED; // software-disabled: LVT mask bits stay set (§11.4.7.2)
       const oldMode = this.timerMode();
+      const count = i === LVT_TIMER ? this.currentCount() : 0;
       this.lvt[i] = v;
       if (i === LVT_TIMER && this.timerMode() !== oldMode) {
         // Switching to or from TSC-deadline mode disarms the timer (§11.5.4.1).
@@ -488,7 +493,12 @@ export class LocalApic implements MmioHandler {
           this.timer.cancel();
           this.tscDeadline = 0;
           this.timerInitial = 0;
-        } else {
+        } else if (this.timerInitial !== 0) {
+          // One-shot <-> periodic keeps the current count: an expired one-shot stays at 0, a
+          // running count goes on from where it is (KVM's apic_update_lvtt; kvm-unit-tests apic
+          // "TMCCT should stay at zero").
+          if (count === 0) this.timerStopped = true;
+          else this.timerLoadNs = this.clock.nowNs() - (this.timerInitial - count) * this.tickNs();
           this.armCountdown();
         }
       }
@@ -534,6 +544,7 @@ export class LocalApic implements MmioHandler {
       case REG_TIMER_ICR:
         if (this.timerMode() === TIMER_TSC_DEADLINE) return true; // ignored in deadline mode
         this.timerInitial = value;
+        this.timerStopped = false;
         this.timerLoadNs = this.clock.nowNs();
         this.armCountdown();
         return true;

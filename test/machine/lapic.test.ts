@@ -207,6 +207,27 @@ describe('local APIC', () => {
     expect(a.acceptsPicInterrupt()).toBe(true);
   });
 
+  it('keeps the current count across one-shot <-> periodic: an expired one-shot stays at 0 (kvm-unit-tests apic)', () => {
+    const { apics, w, r, advance } = setup(1);
+    const a = apics[0]!;
+    w(a, REG_TIMER_DCR, 0xb); // divide by 1
+    w(a, REG_LVT_TIMER, 0x20040 | 0x10000); // periodic, masked
+    w(a, REG_TIMER_ICR, 1000);
+    advance(2300); // 2.3 periods at 1 ns a tick: count 700
+    w(a, REG_LVT_TIMER, 0x10040); // one-shot: goes on from 700
+    expect(r(a, REG_TIMER_CCR)).toBe(700);
+    advance(3000);
+    expect(r(a, REG_TIMER_CCR)).toBe(0);
+    w(a, REG_LVT_TIMER, 0x20040); // periodic again, unmasked: stays 0, no interrupt
+    advance(10_000);
+    expect(r(a, REG_TIMER_CCR)).toBe(0);
+    expect(a.pendingVector()).toBe(-1);
+    w(a, REG_TIMER_ICR, 1000); // a TMICT write starts it again
+    advance(11_500);
+    expect(r(a, REG_TIMER_CCR)).toBe(500);
+    expect(a.pendingVector()).toBe(0x40);
+  });
+
   it('returns to the initial APIC ID in x2APIC mode and after a global disable (kvm-unit-tests apic id)', () => {
     const { apics, w, r } = setup(2);
     const b = apics[1]!;
