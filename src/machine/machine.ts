@@ -147,7 +147,17 @@ export class Machine implements CpuBus {
     // An interrupt, NMI or IPI for the running vCPU ends its slice, so it is looked at promptly.
     this.platform.lapics.forEach((l, i) => {
       l.onWake = () => {
-        if (this.running && i === this.current) this.cpus[i]!.requestExit();
+        if (!this.running || i !== this.current) return;
+        const cpu = this.cpus[i]!;
+        if (l.nmiPending) {
+          // An NMI for the running vCPU (a self NMI) enters its NMI latch at once and is taken at
+          // the next boundary, so one sent by another vCPU before this slice ends is latched
+          // after it instead of merging with it (kvm-unit-tests apic "multiple nmi").
+          l.nmiPending = false;
+          cpu.s32[I(L.NMI_PENDING)] = 1;
+          cpu.eventCheck = true;
+        }
+        cpu.requestExit();
       };
     });
     this.platform.flushPage = (paddr) => {

@@ -232,6 +232,7 @@ export function IRET(c: Cpu, d: DecodedInsn): void {
     c.nextLo = size === 1 || vm86 ? ip & 0xffff : ip; c.nextHi = 0;
     const nf = (old & keep) | (fl & ~keep);
     writeFlags(c, vm86 ? nf | VM : nf & ~VM);
+    s[L.NMI_BLOCKED >> 2] = 0; // every IRET ends NMI blocking, in real mode too (SDM Vol 3 §6.7.1)
     return;
   }
   if ((old & NT) !== 0) {
