@@ -77,6 +77,13 @@ export function deliverPending(c: Cpu): boolean {
   }
   c.faultExit = Exit.SHUTDOWN;
   const kind = n === 1 ? EventKind.SOFTWARE : n === 2 ? EventKind.ICEBP : EventKind.EXCEPTION;
+  if (kind === EventKind.ICEBP && (c.dbgDeferred & 0xf) !== 0) {
+    // ICEBP right after MOV SS: a data breakpoint (B0-B3) the shadow held back is reported by ICEBP's
+    // own #DB (one handler invocation, as hardware does in kvm-unit-tests debug "MOV SS +
+    // watchpoint + ICEBP"); INT 1 and INT3 are software interrupts and get a second #DB.
+    recordDr6(c, c.dbgDeferred & 0xf);
+    c.dbgDeferred &= ~0xf;
+  }
   if (!deliverEvent(c, vector, error, kind)) return false;
   return (c.dbgExec | c.dbgDeferred) === 0 || debugAtHandlerEntry(c) >= 0;
 }
