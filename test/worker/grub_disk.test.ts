@@ -12,6 +12,7 @@ import { MemoryChunkStore } from '../../src/storage/chunk_store.ts';
 import { MachineService } from '../../src/worker/machine_service.ts';
 import type { DemoManifest, FrameMessage } from '../../src/worker/protocol.ts';
 import { serveStatic } from './serve_static.ts';
+import { nodeScheduler } from './node_scheduler.ts';
 
 const ROOT = join(import.meta.dirname, '../..');
 const demo = (JSON.parse(readFileSync(join(ROOT, 'public/demos.json'), 'utf8')) as DemoManifest).demos.find((d) => d.id === 'grub-pvh-disk')!;
@@ -33,14 +34,7 @@ describe.skipIf(!ready)('GRUB PVH with a PV disk in the worker', () => {
       baseUrl: base,
       epochMs: () => 0,
       tzOffsetMinutes: () => 0,
-      sched: {
-        now: () => performance.now(),
-        soon: (fn) => setImmediate(fn),
-        after: (ms, fn) => {
-          const t = setTimeout(fn, ms);
-          return () => clearTimeout(t);
-        },
-      },
+      sched: nodeScheduler(),
     });
     const ch = new MessageChannel();
     let text = '';

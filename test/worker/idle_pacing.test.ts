@@ -12,6 +12,7 @@ import { MemoryChunkStore } from '../../src/storage/chunk_store.ts';
 import { MachineService } from '../../src/worker/machine_service.ts';
 import type { DemoManifest, MachineSpec } from '../../src/worker/protocol.ts';
 import { serveStatic } from './serve_static.ts';
+import { nodeScheduler } from './node_scheduler.ts';
 
 const ROOT = join(import.meta.dirname, '../..');
 const echo = (JSON.parse(readFileSync(join(ROOT, 'public/demos.json'), 'utf8')) as DemoManifest).demos.find((d) => d.id === 'serial-echo')!;
@@ -71,14 +72,7 @@ describe.skipIf(!haveBinutils())('worker run loop with a halted guest', () => {
       baseUrl: 'http://127.0.0.1/',
       epochMs: () => Date.now(),
       tzOffsetMinutes: () => 0,
-      sched: {
-        now: () => performance.now(),
-        soon: (fn) => setImmediate(fn),
-        after: (ms, fn) => {
-          const t = setTimeout(fn, ms);
-          return () => clearTimeout(t);
-        },
-      },
+      sched: nodeScheduler(),
     });
     try {
       await service.create(spec);

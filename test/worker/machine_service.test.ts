@@ -13,6 +13,7 @@ import { IdbChunkStore } from '../../src/storage/idb_chunk_store.ts';
 import { MachineService } from '../../src/worker/machine_service.ts';
 import type { Demo, DemoManifest, Fingerprint, FrameMessage, StreamMessage, WorkerControl } from '../../src/worker/protocol.ts';
 import { serveStatic } from './serve_static.ts';
+import { nodeScheduler } from './node_scheduler.ts';
 
 const ROOT = join(import.meta.dirname, '../..');
 const manifest = JSON.parse(readFileSync(join(ROOT, 'public/demos.json'), 'utf8')) as DemoManifest;
@@ -48,14 +49,7 @@ class Page {
       baseUrl,
       epochMs: () => Date.now(),
       tzOffsetMinutes: () => 0,
-      sched: {
-        now: () => performance.now(),
-        soon: (fn) => setImmediate(fn),
-        after: (ms, fn) => {
-          const t = setTimeout(fn, ms);
-          return () => clearTimeout(t);
-        },
-      },
+      sched: nodeScheduler(),
     });
     const control = new MessageChannel();
     expose(this.service, control.port2);

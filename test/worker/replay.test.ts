@@ -19,6 +19,7 @@ import type { DemoManifest, FrameMessage, InputEvent, MachineSpec, StreamMessage
 import { Replayer } from '../../src/worker/replay.ts';
 import { gridBudget } from '../../src/worker/slice_grid.ts';
 import { serveStatic } from './serve_static.ts';
+import { nodeScheduler } from './node_scheduler.ts';
 
 const ROOT = join(import.meta.dirname, '../..');
 const demos = (JSON.parse(readFileSync(join(ROOT, 'public/demos.json'), 'utf8')) as DemoManifest).demos;
@@ -102,14 +103,7 @@ function service(baseUrl = 'http://127.0.0.1/'): { s: MachineService; text: () =
     baseUrl,
     epochMs: () => Date.now(),
     tzOffsetMinutes: () => 0,
-    sched: {
-      now: () => performance.now(),
-      soon: (fn) => setImmediate(fn),
-      after: (ms, fn) => {
-        const t = setTimeout(fn, ms);
-        return () => clearTimeout(t);
-      },
-    },
+    sched: nodeScheduler(),
   });
   const ch = new MessageChannel();
   let text = '';
