@@ -35,7 +35,8 @@ interface Engine {
 }
 /**
  * Linux 6.1 PV under the Xen shim reaches its shell after ≈ 3.4 G guest instructions (7–8 minutes
- * in the CLI on this 2-core machine): too long for every CI run, so those demos run with XENTAB_SLOW=1.
+ * in the CLI on this 2-core machine; not reached within 15 minutes in Chromium while CI runs shared the
+ * machine, hence the 30-minute waits): too long for every CI run, so those demos run with XENTAB_SLOW=1.
  */
 const SLOW = process.env['XENTAB_SLOW'] === '1';
 const LINUX_SHIM_SLOW = 'Linux under the Xen shim needs ≈ 3.4 G guest instructions (7–8 min): run with XENTAB_SLOW=1';
@@ -282,8 +283,8 @@ for (const eng of ENGINES) describe.skipIf(!existsSync(eng.path))(`the page in $
         if ((await note.count()) === 1) t.skip((await note.textContent())!);
         await page.locator(`li.demo[data-demo="${id}"]`).getByRole('button', { name: 'Boot' }).click();
         const prompt = linux ? '# ' : 'grub> ';
-        if (id.startsWith('xen-shim-')) await shimPromptOrSkip(page, id, demo.console!, prompt, (n) => t.skip(n), linux ? 900_000 : 110_000);
-        await waitForText(page, demo.console!, prompt, linux ? 900_000 : 110_000);
+        if (id.startsWith('xen-shim-')) await shimPromptOrSkip(page, id, demo.console!, prompt, (n) => t.skip(n), linux ? 1_800_000 : 110_000);
+        await waitForText(page, demo.console!, prompt, linux ? 1_800_000 : 110_000);
         expect(await page.getByRole('tab', { name: /^hvc0/ }).getAttribute('aria-selected')).toBe('true');
         await page.locator('#trace-enabled').check();
         await page.locator(`#panel-${demo.console} .xterm`).click();
@@ -316,7 +317,7 @@ for (const eng of ENGINES) describe.skipIf(!existsSync(eng.path))(`the page in $
       } finally {
         await ctx.close();
       }
-    }, id.startsWith('xen-shim-linux') ? 1_900_000 : 120_000);
+    }, id.startsWith('xen-shim-linux') ? 3_700_000 : 120_000);
   }
 
   itFull('pauses on a chosen hypercall, single-steps, and resumes (GRUB PVH)', async (t) => {
@@ -499,7 +500,7 @@ for (const eng of ENGINES) describe.skipIf(!existsSync(eng.path))(`the page in $
       const note = first.page.locator('li.demo[data-demo="xen-shim-linux"] .not-yet');
       if ((await note.count()) === 1) t.skip((await note.textContent())!);
       await first.page.locator('li.demo[data-demo="xen-shim-linux"]').getByRole('button', { name: 'Boot' }).click();
-      await shimPromptOrSkip(first.page, 'xen-shim-linux', demo.console!, '# ', (n) => t.skip(n), 900_000);
+      await shimPromptOrSkip(first.page, 'xen-shim-linux', demo.console!, '# ', (n) => t.skip(n), 1_800_000);
       await waitForText(first.page, demo.console!, '# ', 110_000);
       await first.page.locator(`#panel-${demo.console} .xterm`).click();
       await first.page.keyboard.type('echo kept-across-reload > /mnt/xentab-e2e && sync && echo WROTE-$((6*7))');
@@ -507,7 +508,7 @@ for (const eng of ENGINES) describe.skipIf(!existsSync(eng.path))(`the page in $
       await waitForText(first.page, demo.console!, 'WROTE-42');
       await first.page.reload();
       await first.page.waitForFunction(() => window.__xentab?.ready === true);
-      await waitForText(first.page, demo.console!, '# ', 900_000);
+      await waitForText(first.page, demo.console!, '# ', 1_800_000);
       await first.page.locator(`#panel-${demo.console} .xterm`).click();
       await first.page.keyboard.type('cat /mnt/xentab-e2e');
       await first.page.keyboard.press('Enter');
@@ -515,5 +516,5 @@ for (const eng of ENGINES) describe.skipIf(!existsSync(eng.path))(`the page in $
     } finally {
       await first.ctx.close();
     }
-  }, 3_800_000);
+  }, 7_300_000);
 });
