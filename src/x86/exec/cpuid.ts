@@ -16,6 +16,12 @@ export let FEATURES_1_EDX = (1 << 0) | (1 << 2) | (1 << 3) | (1 << 4) | (1 << 5)
 export let FEATURES_1_ECX = (1 << 0) | (1 << 9) | (1 << 13) | (1 << 19) | (1 << 20) | (1 << 22) | (1 << 23) | (1 << 30) | (1 << 31);
 /** Leaf 7.0 EBX: BMI1 (3), BMI2 (8), RDSEED (18), ADX (19). */
 export let FEATURES_7_EBX = (1 << 3) | (1 << 8) | (1 << 18) | (1 << 19);
+/**
+ * Leaf 7.0 EDX: ARCH_CAPABILITIES (29): IA32_ARCH_CAPABILITIES exists (exec/system.ts) and says the
+ * CPU is not affected by the speculative-execution attacks it lists — true of an interpreter, and
+ * what lets Xen leave out XPTI and its flushes on every guest transition (spec_ctrl.c).
+ */
+export const FEATURES_7_EDX = 1 << 29;
 /** 0x80000001 ECX: LAHF-SAHF in 64-bit (0), ABM/LZCNT (5). */
 export let FEATURES_81_ECX = (1 << 0) | (1 << 5);
 /** 0x80000001 EDX: SYSCALL (11), NX (20), RDTSCP (27), LM (29). */
@@ -142,7 +148,7 @@ export function CPUID(c: Cpu): void {
         // APIC (bit 9) reads 0 while IA32_APIC_BASE.EN is clear (SDM Vol 3A §11.4.3).
         if (c.bus.rdmsr(0x1b, out) && (out[0]! & 0x800) === 0) dd &= ~(1 << 9);
         break;
-      case 7: if (sub === 0) { a = 0; b = FEATURES_7_EBX; } break;
+      case 7: if (sub === 0) { a = 0; b = FEATURES_7_EBX; dd = FEATURES_7_EDX; } break;
       case 0x80000000: a = 0x80000008; break;
       case 0x80000001: cc = FEATURES_81_ECX; dd = FEATURES_81_EDX; break;
       case 0x80000002: case 0x80000003: case 0x80000004: {

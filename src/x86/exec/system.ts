@@ -41,6 +41,15 @@ const CANONICAL = new Set([0xc0000082, 0xc0000083, 0xc0000102, 0x175, 0x176]);
 const FS_BASE = 0xc0000100, GS_BASE = 0xc0000101, EFER = 0xc0000080, TSC = 0x10;
 /** Read-as-zero identification MSRs (Intel microcode loader, SDM Vol 4): PLATFORM_ID, BIOS_SIGN_ID. */
 const ZERO_MSRS = new Set([0x17, 0x8b]);
+/**
+ * IA32_ARCH_CAPABILITIES (10Ah, read-only; SDM Vol 4 Table 2-2), advertised by CPUID.(7,0):EDX[29]:
+ * RDCL_NO (0), SSB_NO (4), MDS_NO (5), IF_PSCHANGE_MC_NO (6), TAA_NO (8), SBDR_SSDP_NO (13),
+ * FBSDP_NO (14), PSDP_NO (15), BHI_NO (20), PBRSB_NO (24), GDS_NO (26), RFDS_NO (27): nothing here
+ * executes speculatively, so none of those leaks exists.
+ */
+const ARCH_CAPABILITIES = 0x10a;
+export const ARCH_CAPABILITIES_VALUE = (1 << 0) | (1 << 4) | (1 << 5) | (1 << 6) | (1 << 8) | (1 << 13) | (1 << 14) |
+  (1 << 15) | (1 << 20) | (1 << 24) | (1 << 26) | (1 << 27);
 /** IA32_DEBUGCTL: no LBR/BTF here, so it reads 0 and only 0 may be written (as KVM guests see it). */
 const DEBUGCTL = 0x1d9;
 
@@ -53,6 +62,7 @@ export function RDMSR(c: Cpu): void {
   else if (msr === EFER) { lo = s[L.MSR_EFER >> 2]!; hi = 0; }
   else if (msr === TSC) { lo = readTsc(c); hi = c.hi; }
   else if (ZERO_MSRS.has(msr) || msr === DEBUGCTL) { lo = 0; hi = 0; }
+  else if (msr === ARCH_CAPABILITIES) { lo = ARCH_CAPABILITIES_VALUE; hi = 0; }
   else if (msr === FS_BASE || msr === GS_BASE) {
     const seg = msr === FS_BASE ? L.FS : L.GS;
     lo = c.segBaseLo(seg); hi = c.segBaseHi(seg);
