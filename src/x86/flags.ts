@@ -161,7 +161,9 @@ export function testCC(c: Cpu, cc: number): boolean {
   const s = c.s32;
   // Fast path: all six flags come from a 32-bit SUB/CMP record, so the condition is a direct
   // comparison of its operands (the common CMP + Jcc pair).
-  if (s[I_MASK] === ARITH && s[I_OP] === ((CC_SUB << 2) | 2)) {
+  if (s[I_MASK] !== ARITH) return testCCSlow(c, cc);
+  const op = s[I_OP]!;
+  if (op === ((CC_SUB << 2) | 2)) {
     const a = s[I_S1]!, b = s[I_S2]!;
     switch (cc) {
       case 2: return (a >>> 0) < (b >>> 0);
@@ -176,6 +178,13 @@ export function testCC(c: Cpu, cc: number): boolean {
       case 15: return a > b;
       default: break;
     }
+  } else if ((cc & 14) === 4) {
+    // JE/JNE after a 64-bit CMP/SUB (equal operands) or a 32-bit AND/OR/XOR/TEST (zero result).
+    let z: boolean;
+    if (op === ((CC_SUB << 2) | 3)) z = s[I_S1] === s[I_S2] && s[I_S1 + 1] === s[I_S2 + 1];
+    else if (op === ((CC_LOGIC << 2) | 2)) z = s[I_RES] === 0;
+    else return testCCSlow(c, cc);
+    return cc === 4 ? z : !z;
   }
   return testCCSlow(c, cc);
 }

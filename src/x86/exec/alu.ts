@@ -4,6 +4,7 @@
 import type { Cpu } from '../cpu.ts';
 import type { DecodedInsn } from '../decode/decoded_insn.ts';
 import { ARITH, CC_ADC, CC_ADD, CC_LOGIC, CC_SBB, CC_SUB, CF, OF, ZF, getCF, getFlag, saveCF, setFlagsMasked, setLazy, setLazy64 } from '../flags.ts';
+import { carryOut } from '../u64.ts';
 import { K_IMM, K_MEM, K_REG, readDst, readDstRmw, readSrc, writeDst } from './operands.ts';
 
 let rh = 0; // high half of the last 64-bit result
@@ -81,12 +82,10 @@ export function ALU(c: Cpu, d: DecodedInsn): void {
     const b = d.k2 === K_REG ? s[d.r2 << 1]! : d.imm, bh = d.k2 === K_REG ? s[(d.r2 << 1) + 1]! : d.immHi;
     let r: number, h: number;
     if (d.sub === 0) {
-      const sum = (a >>> 0) + (b >>> 0);
-      r = sum | 0; h = (ah + bh + (sum > 0xffffffff ? 1 : 0)) | 0;
+      r = (a + b) | 0; h = (ah + bh + carryOut(a, r)) | 0;
       setLazy64(c, CC_ADD, a, ah, b, bh, r, h, ARITH);
     } else {
-      const dif = (a >>> 0) - (b >>> 0);
-      r = dif | 0; h = (ah - bh - (dif < 0 ? 1 : 0)) | 0;
+      r = (a - b) | 0; h = (ah - bh - ((a >>> 0) < (b >>> 0) ? 1 : 0)) | 0;
       setLazy64(c, CC_SUB, a, ah, b, bh, r, h, ARITH);
       if (d.sub === 7) return;
     }
@@ -107,14 +106,12 @@ function aluOther(c: Cpu, d: DecodedInsn): void {
     let r: number, h: number;
     switch (op) {
       case 0: { // ADD
-        const sum = (a >>> 0) + (b >>> 0);
-        r = sum | 0; h = (ah + bh + (sum > 0xffffffff ? 1 : 0)) | 0;
+        r = (a + b) | 0; h = (ah + bh + carryOut(a, r)) | 0;
         setLazy64(c, CC_ADD, a, ah, b, bh, r, h, ARITH);
         break;
       }
       case 5: case 7: { // SUB, CMP
-        const dif = (a >>> 0) - (b >>> 0);
-        r = dif | 0; h = (ah - bh - (dif < 0 ? 1 : 0)) | 0;
+        r = (a - b) | 0; h = (ah - bh - ((a >>> 0) < (b >>> 0) ? 1 : 0)) | 0;
         setLazy64(c, CC_SUB, a, ah, b, bh, r, h, ARITH);
         if (op === 7) return;
         break;

