@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // Runs a TypeScript entry point with tsx's loader: `node bin/run-ts.js file.ts args…`.
+import './v8_tuning.js';
 import { register } from 'tsx/esm/api';
 import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';

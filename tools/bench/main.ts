@@ -6,17 +6,21 @@
 // printed checksum must equal the guest's EAX (so a wrong emulator cannot post a fast time).
 // Prints retired instructions, wall time and MIPS (median of RUNS runs) per workload.
 //
-// Options: --runs N, --only NAME, --profile (one run each, for `node --cpu-prof`),
+// Options: --runs N, --only NAME, --bits 32|64, --stat median|best (best: the fastest run, steadier
+// than the median when other jobs share the machine), --profile (one run each, for `node --cpu-prof`),
 // --peers none|v86|qemu|all (default all): the same 32-bit workloads in v86 and QEMU TCG,
-// with ratios (tools/bench/peers/compare.ts).
+// with ratios (tools/bench/peers/compare.ts), --v8-defaults: run with V8's default inlining
+// budget, as the page runs in a browser (the Node entry points raise it: bin/v8_tuning.js).
 
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Cpu, Exit } from '../../src/x86/cpu.ts';
 import type { CpuBus } from '../../src/x86/bus.ts';
 import { CPU_STATE_BYTES } from '../../src/x86/state_layout.ts';
+// @ts-expect-error: plain JavaScript module without type declarations
+import { V8_INLINING_FLAGS } from '../../bin/v8_tuning.js';
 import { comparePeers, type PeerChoice, type XentabResult } from './peers/compare.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -27,10 +31,21 @@ const LOAD_ADDR = 0x100000;
 const RAM = 16 << 20;
 
 const args = process.argv.slice(2);
+if (args.includes('--v8-defaults') && process.env['XENTAB_V8_DEFAULTS'] !== '1') {
+  // V8 flags are process-wide and set before our modules load: measure in a fresh process.
+  const rest = args.filter((a) => a !== '--v8-defaults');
+  const r = spawnSync(process.execPath, [join(here, '..', '..', 'bin', 'run-ts.js'), fileURLToPath(import.meta.url), ...rest],
+    { stdio: 'inherit', env: { ...process.env, XENTAB_V8_DEFAULTS: '1' } });
+  process.exit(r.status ?? 1);
+}
 const argVal = (name: string): string | undefined => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : undefined; };
 const RUNS = Number(argVal('--runs') ?? 5);
 const ONLY = argVal('--only');
+const BITS = argVal('--bits');
+if (BITS !== undefined && BITS !== '32' && BITS !== '64') throw new Error(`--bits ${BITS}: expected 32 or 64`);
 const PROFILE = args.includes('--profile');
+const STAT = argVal('--stat') ?? 'median';
+if (STAT !== 'median' && STAT !== 'best') throw new Error(`--stat ${STAT}: expected median or best`);
 const PEERS = (argVal('--peers') ?? (PROFILE ? 'none' : 'all')) as PeerChoice;
 if (!['none', 'v86', 'qemu', 'all'].includes(PEERS)) throw new Error(`--peers ${PEERS}: expected none|v86|qemu|all`);
 
@@ -78,8 +93,13 @@ function runOnce(image: Uint8Array, bits: 32 | 64): { insns: number; ms: number;
 }
 
 const median = (xs: number[]): number => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]!; };
+/** The summary of per-run MIPS values that --stat selects. */
+const summary = (xs: number[]): number => (STAT === 'best' ? Math.max(...xs) : median(xs));
 
-console.log(`xentab interpreter benchmark (Node ${process.version}), median of ${PROFILE ? 1 : RUNS} runs`);
+console.log(`xentab interpreter benchmark (Node ${process.version}), ${STAT === 'best' ? 'best' : 'median'} of ${PROFILE ? 1 : RUNS} runs`);
+console.log(process.env['XENTAB_V8_DEFAULTS'] === '1'
+  ? 'V8 inlining budget: V8 defaults (as the page runs in a browser)'
+  : `V8 inlining budget: xentab's Node setting (${V8_INLINING_FLAGS.join(' ')}; --v8-defaults for the browser's)`);
 console.log('workload      bits   instructions  wall ms  MIPS(wall)  MIPS(cpu)  check');
 console.log('(MIPS(cpu) divides by this process\'s CPU time: use it when other jobs share the machine)');
 const totals: number[] = [];
@@ -89,12 +109,13 @@ const geo = (xs: number[]): string => Math.exp(xs.reduce((a, b) => a + Math.log(
 for (const name of WORKLOADS) {
   if (ONLY && ONLY !== name) continue;
   for (const bits of [32, 64] as const) {
+    if (BITS !== undefined && Number(BITS) !== bits) continue;
     const { image, expected } = build(name, bits);
     const results = [];
     for (let i = 0; i < (PROFILE ? 1 : RUNS); i++) results.push(runOnce(image, bits));
     const r = results[0]!;
-    const mips = median(results.map((x) => x.insns / x.ms / 1000));
-    const cpuMips = median(results.map((x) => x.insns / x.cpuMs / 1000));
+    const mips = summary(results.map((x) => x.insns / x.ms / 1000));
+    const cpuMips = summary(results.map((x) => x.insns / x.cpuMs / 1000));
     const ok = r.exit === Exit.HLT && r.eax === expected >>> 0;
     totals.push(mips);
     cpuTotals.push(cpuMips);
