@@ -29,11 +29,14 @@ export function MOV(c: Cpu, d: DecodedInsn): void {
 /** MOVZX (signed = false) / MOVSX Gv, Eb|Ew; d.sub = source width code (0 byte, 1 word). */
 export function MOVX(c: Cpu, d: DecodedInsn, signed: boolean): void {
   const srcSize = d.sub;
-  let v = readSrc(c, d, srcSize);
-  if (c.fault) return;
-  if (srcSize === 0) v = signed ? (v << 24) >> 24 : v & 0xff;
-  else v = signed ? (v << 16) >> 16 : v & 0xffff;
-  c.setReg(d.osz, d.r1, v, v >> 31);
+  let v: number;
+  // Register sources straight from the state block (byte registers: r2 is the byte offset).
+  if (d.k2 === K_REG) v = srcSize === 0 ? c.s8[d.r2]! : c.s16[d.r2 << 2]!;
+  else { c.ea(d); v = c.read(srcSize); if (c.fault) return; }
+  if (signed) v = srcSize === 0 ? (v << 24) >> 24 : (v << 16) >> 16;
+  if (d.osz === 1) { c.s16[d.r1 << 2] = v; return; }
+  const s = c.s32, ri = d.r1 << 1;
+  s[ri] = v; s[ri + 1] = d.osz === 3 ? v >> 31 : 0;
 }
 
 export function MOVSXD(c: Cpu, d: DecodedInsn): void {
