@@ -8,7 +8,6 @@ import { FEATURES_1_EDX, FEATURES_81_EDX, MAXPHYADDR } from './exec/cpuid.ts';
 
 export const PTE_P = 1, PTE_W = 2, PTE_U = 4, PTE_A = 0x20, PTE_D = 0x40, PTE_PS = 0x80, PTE_G = 0x100;
 const CR4_PSE = 0x10, CR4_PAE = 0x20, CR4_PGE = 0x80, CR0_WP = 0x10000, EFER_NXE = 0x800, EFER_LMA = 0x400;
-const TWO32 = 4294967296;
 
 /** #PF error code bits (SDM Vol 3 §4.7). */
 const PF_P = 1, PF_W = 2, PF_U = 4, PF_RSVD = 8, PF_I = 16;
@@ -141,10 +140,11 @@ export function walkPageTables(c: Cpu, lo: number, hi: number, access: number, c
       // The PDPTE registers loaded by the last MOV CR3/CR0/CR4 (system/pdpte.ts, SDM Vol 3 §4.4.1).
       eLo = s[(PDPTE >> 2) + idx * 2]!; eHi = s[(PDPTE >> 2) + idx * 2 + 1]!;
     } else {
-      const paddr = (tableHi >>> 0) * TWO32 + (tableLo >>> 0) + idx * 8;
-      const host = c.bus.physPage(Math.floor(paddr / 4096));
+      // The table's frame in integers while it lies below 4 GiB (no double division per level).
+      const pfn = tableHi === 0 ? tableLo >>> 12 : (tableHi >>> 0) * 1048576 + (tableLo >>> 12);
+      const host = c.bus.physPage(pfn);
       if (host < 0) return pageFault(c, lo, hi, errBase);
-      p = host + (paddr % 4096);
+      p = host + (tableLo & 0xfff) + idx * 8;
       eLo = dv.getInt32(p, true);
       eHi = dv.getInt32(p + 4, true);
     }

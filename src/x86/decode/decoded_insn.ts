@@ -15,6 +15,8 @@ export class DecodedInsn {
   tag = -1;
   /** Code-page generation at decode time (decode cache validity). */
   gen = 0;
+  /** Cpu decode-cache epoch at decode time (a mode change starts a new epoch). */
+  epoch = 0;
   len = 0;
   /** Row index in OPCODES. */
   entry = -1;

@@ -49,7 +49,7 @@ export function writeCr0(c: Cpu, v: number, vHi: number): boolean {
   if (((old ^ v) & (CR0_PG | CR0_CD | CR0_NW)) !== 0 && paePaging(v, s[L.CR4 >> 2]!, efer) && !loadPdptes(c, s[L.CR3 >> 2]!)) return false;
   s[L.MSR_EFER >> 2] = efer;
   s[L.CR0 >> 2] = v | CR0_ET;
-  if (((old ^ v) & (CR0_PG | CR0_WP | CR0_PE)) !== 0) c.flushTlb();
+  if (((old ^ v) & (CR0_PG | CR0_WP | CR0_PE)) !== 0) c.flushAllTranslations();
   if (((old ^ v) & (CR0_PG | CR0_PE)) !== 0) updateMode(c);
   return true;
 }
@@ -61,7 +61,7 @@ function writeCr4(c: Cpu, v: number, vHi: number): boolean {
   if ((s[L.MSR_EFER >> 2]! & EFER_LMA) !== 0 && (v & CR4_PAE) === 0) { c.raiseGP0(); return false; }
   if (((old ^ v) & (CR4_PSE | CR4_PAE | CR4_PGE)) !== 0 && paePaging(s[L.CR0 >> 2]!, v, s[L.MSR_EFER >> 2]!) && !loadPdptes(c, s[L.CR3 >> 2]!)) return false;
   s[L.CR4 >> 2] = v;
-  if (((old ^ v) & (CR4_PSE | CR4_PAE | CR4_PGE)) !== 0) c.flushTlb();
+  if (((old ^ v) & (CR4_PSE | CR4_PAE | CR4_PGE)) !== 0) c.flushAllTranslations();
   if (((old ^ v) & 8) !== 0) debugRegsChanged(c); // CR4.DE turns DR7's I/O breakpoints on or off
   return true;
 }
@@ -183,6 +183,6 @@ export function writeEfer(c: Cpu, lo: number, hi: number): boolean {
   const v = (lo & ~EFER_LMA) | (old & EFER_LMA);
   s[L.MSR_EFER >> 2] = v;
   s[(L.MSR_EFER >> 2) + 1] = 0;
-  if (((old ^ v) & 0x800) !== 0) c.flushTlb();
+  if (((old ^ v) & 0x800) !== 0) c.flushAllTranslations();
   return true;
 }
