@@ -1,6 +1,6 @@
-// TLB address-space tags (cpu.ts newAddressSpace): MOV CR3 must drop every non-global
-// translation (SDM Vol 3 §4.10.4.1) and keep global ones (PTE.G with CR4.PGE, §4.10.2.4) until
-// INVLPG or a CR4.PGE change. Expected values follow from the SDM rules spelled out per case;
+// TLB address-space tags (cpu.ts newAddressSpace, flushAllTranslations): MOV CR3 must drop every
+// non-global translation (SDM Vol 3 §4.10.4.1) and keep global ones (PTE.G with CR4.PGE, §4.10.2.4)
+// until INVLPG or a CR4.PGE change, which drops them all; both take a fresh context id. Expected values follow from the SDM rules spelled out per case;
 // page tables are changed behind the TLB's back (no INVLPG) so a stale entry would show.
 
 import { describe, it, expect } from 'vitest';
@@ -101,6 +101,24 @@ describe('TLB address-space tags', () => {
     expect(read(0x1500)).toBe(0x7777);
   });
 
+  it('every CR4.PGE toggle drops global entries (5 000 toggles, each after a PTE change)', () => {
+    // A full flush on a CR4.PGE change takes a fresh context id (cpu.ts flushAllTranslations):
+    // 10 000 CR4 writes run through the 4 095 ids twice; a reused id must not revive an entry.
+    const { m, pte, read } = setup(true);
+    // mov eax, cr4; and eax, ~0x80; mov cr4, eax; or eax, 0x80; mov cr4, eax; mov eax, [VA_G]; hlt
+    m.load(0x1500, new Uint8Array([0x0f, 0x20, 0xe0, 0x25, ...le32(~0x80), 0x0f, 0x22, 0xe0, 0x0d, ...le32(0x80), 0x0f, 0x22, 0xe0,
+      0xa1, ...le32(VA_G), 0xf4]));
+    const frames = [FRAME_G1, FRAME_G2], values = [0x6666, 0x7777];
+    let bad = 0;
+    for (let i = 0; i < 5_000; i++) {
+      expect(read(READ_G)).toBe(values[i & 1]); // cached now (the PTE of the previous round)
+      pte(PT_A, 1, frames[(i + 1) & 1]! + P_RW + G);
+      if (read(0x1500) !== values[(i + 1) & 1]) bad++;
+      if (i % 7 === 0 && read(SET_CR3_READ, PD_A) !== 0xaaaa) bad++;
+    }
+    expect(bad).toBe(0);
+  });
+
   it('never returns a stale translation across context-id reuse (5 000 CR3 writes, each after a PTE change)', () => {
     const { pte, read } = setup(true);
     const frames = [FRAME_A, FRAME_C, FRAME_B];
@@ -116,35 +134,41 @@ describe('TLB address-space tags', () => {
     expect(bad).toBe(0);
   });
 
-  it('a translation cached before N CR3 writes is never used after them (N = 1..5000, all of 3900..4400)', () => {
-    const { m, pte, read } = setup(false);
-    // Page k (VA + k pages) is read once now, its PTE changed, then read again after N_k writes.
-    const ns: number[] = [];
-    for (let n = 1; n < 3900; n += 13) ns.push(n);
-    for (let n = 3900; n <= 4400; n++) ns.push(n);
-    for (let n = 4401; n <= 5000; n += 13) ns.push(n);
-    expect(ns.length).toBeLessThan(1022);
-    const OLD = 0x50000, NEW = 0x70000; // hold 0xaaaa and 0xcccc
-    m.load(0x1600, new Uint8Array([0x8b, 0x03, 0xf4])); // mov eax, [ebx]; hlt
-    m.load(0x1700, new Uint8Array([0x0f, 0x22, 0xd9, 0xf4])); // mov cr3, ecx; hlt
-    const readAt = (va: number): number => { m.cpu.s32[6] = va; return read(0x1600); };
-    const byN = new Map<number, number>();
-    ns.forEach((n, i) => {
-      pte(PT_A, i + 2, OLD + P_RW);
-      expect(readAt(VA + (i + 2) * 4096)).toBe(0xaaaa);
-      pte(PT_A, i + 2, NEW + P_RW);
-      byN.set(n, i + 2);
+  // Page k is read once, its PTE changed, then read again after N_k flushing writes: a context
+  // id handed out again after the 4 095 run out must not revive the entry (the wrap clears all).
+  for (const [what, code] of [
+    ['CR3 writes', [0x0f, 0x22, 0xd9, 0xf4]], // mov cr3, ecx; hlt
+    ['CR4.PGE changes', [0x0f, 0x20, 0xe0, 0x35, ...le32(0x80), 0x0f, 0x22, 0xe0, 0xf4]], // mov eax, cr4; xor eax, 0x80; mov cr4, eax; hlt
+  ] as const) {
+    it(`a translation cached before N ${what} is never used after them (N = 1..5000, all of 3900..4400)`, () => {
+      const { m, pte, read } = setup(false);
+      const ns: number[] = [];
+      for (let n = 1; n < 3900; n += 13) ns.push(n);
+      for (let n = 3900; n <= 4400; n++) ns.push(n);
+      for (let n = 4401; n <= 5000; n += 13) ns.push(n);
+      expect(ns.length).toBeLessThan(1022);
+      const OLD = 0x50000, NEW = 0x70000; // hold 0xaaaa and 0xcccc
+      m.load(0x1600, new Uint8Array([0x8b, 0x03, 0xf4])); // mov eax, [ebx]; hlt
+      m.load(0x1700, new Uint8Array(code));
+      const readAt = (va: number): number => { m.cpu.s32[6] = va; return read(0x1600); };
+      const byN = new Map<number, number>();
+      ns.forEach((n, i) => {
+        pte(PT_A, i + 2, OLD + P_RW);
+        expect(readAt(VA + (i + 2) * 4096)).toBe(0xaaaa);
+        pte(PT_A, i + 2, NEW + P_RW);
+        byN.set(n, i + 2);
+      });
+      const stale: number[] = [];
+      for (let n = 1; n <= 5000; n++) {
+        m.cpu.s32[2] = PD_A;
+        m.cpu.rip = 0x1700;
+        expect(m.cpu.run(10)).toBe(Exit.HLT);
+        const k = byN.get(n);
+        if (k !== undefined && readAt(VA + k * 4096) !== 0xcccc) stale.push(n);
+      }
+      expect(stale).toEqual([]);
     });
-    const stale: number[] = [];
-    for (let n = 1; n <= 5000; n++) {
-      m.cpu.s32[2] = PD_A;
-      m.cpu.rip = 0x1700;
-      expect(m.cpu.run(10)).toBe(Exit.HLT);
-      const k = byN.get(n);
-      if (k !== undefined && readAt(VA + k * 4096) !== 0xcccc) stale.push(n);
-    }
-    expect(stale).toEqual([]);
-  });
+  }
 
   it('INVLPG of one address in a 4 MiB page drops every cached piece of that page (SDM Vol 3 §4.10.4.1)', () => {
     const { m, pte, read } = setup(false);
