@@ -54,6 +54,19 @@ describe('GuestMemory', () => {
     expect(() => m.setOverlay(9, page + 1)).toThrow();
   });
 
+  it('loadState replaces the overlays: a frame overlaid only before the load shows RAM again', () => {
+    const m = new GuestMemory({ ramBytes: 1 << 20, stateBytes: 0 });
+    const page = m.allocateHostPage(), other = m.allocateHostPage();
+    m.setOverlay(3, page);
+    const saved = m.saveState();
+    m.setOverlay(7, other);
+    m.loadState(saved);
+    expect(m.physPage(3)).toBe(page);
+    expect(m.physPage(7)).toBe(m.ramBase + 7 * PAGE_SIZE);
+    m.clearOverlay(3);
+    expect(m.physPage(3)).toBe(m.ramBase + 3 * PAGE_SIZE);
+  });
+
   it('splits RAM of 3.5 GiB or more around the PCI hole like QEMU pc (3 GiB low, rest at 4 GiB)', () => {
     // Only the map is checked; 3.5 GiB is allocated lazily by the engine.
     let m: GuestMemory;
