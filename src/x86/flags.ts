@@ -191,6 +191,16 @@ export function testCC(c: Cpu, cc: number): boolean {
 
 function testCCSlow(c: Cpu, cc: number): boolean {
   const s = c.s32;
+  // E/NE/S/NS when the record holds ZF and SF (ADD, SUB, logic, INC/DEC of any size): the result
+  // alone decides (DEC + JNZ loops, TEST + JS).
+  if (((cc >> 1) === 2 || (cc >> 1) === 4) && (s[I_MASK]! & (ZF | SF)) === (ZF | SF)) {
+    const size = s[I_OP]! & 3, r = s[I_RES]!;
+    let zero: boolean, neg: boolean;
+    if (size === 3) { const h = s[I_RES + 1]!; zero = (r | h) === 0; neg = h < 0; }
+    else { zero = (r & MASKS[size]!) === 0; neg = ((r >>> TOP[size]!) & 1) !== 0; }
+    const t = (cc & 8) !== 0 ? neg : zero;
+    return (cc & 1) !== 0 ? !t : t;
+  }
   // A 32-bit logic record (AND/OR/XOR/TEST): CF = OF = 0, ZF and SF from the result.
   if (s[I_MASK] === ARITH && s[I_OP] === ((CC_LOGIC << 2) | 2) && (cc >> 1) !== 5) {
     const r = s[I_RES]!;

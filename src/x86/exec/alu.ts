@@ -155,7 +155,18 @@ export function INCDEC(c: Cpu, d: DecodedInsn, dec: boolean): void {
     s[ri] = r; s[ri + 1] = 0;
     return;
   }
+  if (d.osz === 3 && d.k1 === K_REG) { incDec64(c, d.r1 << 1, dec); return; }
   incDecOther(c, d, dec);
+}
+
+/** INC/DEC of a 64-bit register (state index ri); CF is kept. */
+function incDec64(c: Cpu, ri: number, dec: boolean): void {
+  const s = c.s32, a = s[ri]!, ah = s[ri + 1]!;
+  saveCF(c);
+  let r: number, h: number;
+  if (dec) { r = (a - 1) | 0; h = a === 0 ? (ah - 1) | 0 : ah; setLazy64(c, CC_SUB, a, ah, 1, 0, r, h, ARITH & ~CF); }
+  else { r = (a + 1) | 0; h = r === 0 ? (ah + 1) | 0 : ah; setLazy64(c, CC_ADD, a, ah, 1, 0, r, h, ARITH & ~CF); }
+  s[ri] = r; s[ri + 1] = h;
 }
 
 function incDecOther(c: Cpu, d: DecodedInsn, dec: boolean): void {

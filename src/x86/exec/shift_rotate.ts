@@ -51,7 +51,21 @@ export function SHIFT(c: Cpu, d: DecodedInsn): void {
       return;
     }
   }
+  if (d.osz === 3 && d.k1 === K_REG && d.sub >= 4) { shift64Reg(c, d); return; }
   shiftOther(c, d);
+}
+
+/** SHL/SAL/SHR/SAR of a 64-bit register (count masked to 6 bits; 0 changes nothing). */
+function shift64Reg(c: Cpu, d: DecodedInsn): void {
+  const cnt = (d.k2 === K_IMM ? d.imm : c.s8[d.r2]!) & 0x3f;
+  if (cnt === 0) return;
+  const s = c.s32, ri = d.r1 << 1, a = s[ri]!, ah = s[ri + 1]!, op = d.sub;
+  let r: number, h: number, cf: number, of: number;
+  if (op === 5) { r = shr64(a, ah, cnt); h = H; cf = bit64(a, ah, cnt - 1); of = ah >>> 31; }
+  else if (op === 7) { r = sar64(a, ah, cnt); h = H; cf = bit64(a, ah, cnt - 1); of = 0; }
+  else { r = shl64(a, ah, cnt); h = H; cf = bit64(a, ah, 64 - cnt); of = (h >>> 31) ^ cf; }
+  setFlagsMasked(c, ARITH, (cf ? CF : 0) | (of ? OF : 0) | (szp(3, r, h) & ~AF));
+  s[ri] = r; s[ri + 1] = h;
 }
 
 function shiftOther(c: Cpu, d: DecodedInsn): void {
