@@ -178,13 +178,25 @@ export function testCC(c: Cpu, cc: number): boolean {
       case 15: return a > b;
       default: break;
     }
-  } else if ((cc & 14) === 4) {
-    // JE/JNE after a 64-bit CMP/SUB (equal operands) or a 32-bit AND/OR/XOR/TEST (zero result).
-    let z: boolean;
-    if (op === ((CC_SUB << 2) | 3)) z = s[I_S1] === s[I_S2] && s[I_S1 + 1] === s[I_S2 + 1];
-    else if (op === ((CC_LOGIC << 2) | 2)) z = s[I_RES] === 0;
-    else return testCCSlow(c, cc);
-    return cc === 4 ? z : !z;
+  } else if (op === ((CC_SUB << 2) | 3)) {
+    // The same after a 64-bit CMP/SUB: high words decide unless equal, then the low words unsigned.
+    const ah = s[I_S1 + 1]!, bh = s[I_S2 + 1]!, al = s[I_S1]! >>> 0, bl = s[I_S2]! >>> 0;
+    switch (cc) {
+      case 2: return ah === bh ? al < bl : (ah >>> 0) < (bh >>> 0);
+      case 3: return ah === bh ? al >= bl : (ah >>> 0) > (bh >>> 0);
+      case 4: return ah === bh && al === bl;
+      case 5: return ah !== bh || al !== bl;
+      case 6: return ah === bh ? al <= bl : (ah >>> 0) < (bh >>> 0);
+      case 7: return ah === bh ? al > bl : (ah >>> 0) > (bh >>> 0);
+      case 12: return ah === bh ? al < bl : ah < bh;
+      case 13: return ah === bh ? al >= bl : ah > bh;
+      case 14: return ah === bh ? al <= bl : ah < bh;
+      case 15: return ah === bh ? al > bl : ah > bh;
+      default: break;
+    }
+  } else if ((cc & 14) === 4 && op === ((CC_LOGIC << 2) | 2)) {
+    // JE/JNE after a 32-bit AND/OR/XOR/TEST: a zero result.
+    return (s[I_RES] === 0) === (cc === 4);
   }
   return testCCSlow(c, cc);
 }
@@ -213,26 +225,6 @@ function testCCSlow(c: Cpu, cc: number): boolean {
       case 9: case 13: return r >= 0;
       case 14: return r <= 0;
       default: return r > 0; // 15
-    }
-  }
-  // The same for a 64-bit SUB/CMP record: compare the high words, then the low ones unsigned.
-  if (s[I_MASK] === ARITH && s[I_OP] === ((CC_SUB << 2) | 3)) {
-    const ah = s[I_S1 + 1]!, bh = s[I_S2 + 1]!, al = s[I_S1]! >>> 0, bl = s[I_S2]! >>> 0;
-    const ult = (ah >>> 0) < (bh >>> 0) || (ah === bh && al < bl);
-    const slt = ah < bh || (ah === bh && al < bl);
-    const eq = ah === bh && al === bl;
-    switch (cc) {
-      case 2: return ult;
-      case 3: return !ult;
-      case 4: return eq;
-      case 5: return !eq;
-      case 6: return ult || eq;
-      case 7: return !ult && !eq;
-      case 12: return slt;
-      case 13: return !slt;
-      case 14: return slt || eq;
-      case 15: return !slt && !eq;
-      default: break;
     }
   }
   let r: boolean;

@@ -76,14 +76,17 @@ export function ALU(c: Cpu, d: DecodedInsn): void {
     if (d.sub !== 7) { s[ri] = r; s[ri + 1] = 0; }
     return;
   }
-  if (d.osz === 3 && d.k1 === K_REG && d.k2 !== K_MEM && (d.sub === 0 || d.sub === 5 || d.sub === 7)) {
-    // 64-bit register ADD/SUB/CMP with a register or immediate source (loop counters, pointers).
+  if (d.osz === 3 && d.k1 === K_REG && d.k2 !== K_MEM && d.sub !== 2 && d.sub !== 3) {
+    // 64-bit register ADD/SUB/CMP/AND/OR/XOR with a register or immediate source.
     const s = c.s32, ri = d.r1 << 1, a = s[ri]!, ah = s[ri + 1]!;
     const b = d.k2 === K_REG ? s[d.r2 << 1]! : d.imm, bh = d.k2 === K_REG ? s[(d.r2 << 1) + 1]! : d.immHi;
     let r: number, h: number;
     if (d.sub === 0) {
       r = (a + b) | 0; h = (ah + bh + carryOut(a, r)) | 0;
       setLazy64(c, CC_ADD, a, ah, b, bh, r, h, ARITH);
+    } else if (d.sub === 1 || d.sub === 4 || d.sub === 6) {
+      if (d.sub === 1) { r = a | b; h = ah | bh; } else if (d.sub === 4) { r = a & b; h = ah & bh; } else { r = a ^ b; h = ah ^ bh; }
+      setLazy64(c, CC_LOGIC, 0, 0, 0, 0, r, h, ARITH);
     } else {
       r = (a - b) | 0; h = (ah - bh - ((a >>> 0) < (b >>> 0) ? 1 : 0)) | 0;
       setLazy64(c, CC_SUB, a, ah, b, bh, r, h, ARITH);
