@@ -161,9 +161,7 @@ export function testCC(c: Cpu, cc: number): boolean {
   const s = c.s32;
   // Fast path: all six flags come from a 32-bit SUB/CMP record, so the condition is a direct
   // comparison of its operands (the common CMP + Jcc pair).
-  if (s[I_MASK] !== ARITH) return testCCSlow(c, cc);
-  const op = s[I_OP]!;
-  if (op === ((CC_SUB << 2) | 2)) {
+  if (s[I_MASK] === ARITH && s[I_OP] === ((CC_SUB << 2) | 2)) {
     const a = s[I_S1]!, b = s[I_S2]!;
     switch (cc) {
       case 2: return (a >>> 0) < (b >>> 0);
@@ -178,8 +176,17 @@ export function testCC(c: Cpu, cc: number): boolean {
       case 15: return a > b;
       default: break;
     }
-  } else if (op === ((CC_SUB << 2) | 3)) {
-    // The same after a 64-bit CMP/SUB: high words decide unless equal, then the low words unsigned.
+  }
+  return testCCOther(c, cc);
+}
+
+/** testCC after anything but a 32-bit CMP (a separate function keeps testCC small enough to inline). */
+function testCCOther(c: Cpu, cc: number): boolean {
+  const s = c.s32;
+  if (s[I_MASK] !== ARITH) return testCCSlow(c, cc);
+  const op = s[I_OP]!;
+  if (op === ((CC_SUB << 2) | 3)) {
+    // After a 64-bit CMP/SUB: the high words decide unless equal, then the low words unsigned.
     const ah = s[I_S1 + 1]!, bh = s[I_S2 + 1]!, al = s[I_S1]! >>> 0, bl = s[I_S2]! >>> 0;
     switch (cc) {
       case 2: return ah === bh ? al < bl : (ah >>> 0) < (bh >>> 0);

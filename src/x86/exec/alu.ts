@@ -76,52 +76,37 @@ export function ALU(c: Cpu, d: DecodedInsn): void {
     if (d.sub !== 7) { s[ri] = r; s[ri + 1] = 0; }
     return;
   }
-  if (d.osz === 3 && d.k1 === K_REG && d.k2 !== K_MEM && d.sub !== 2 && d.sub !== 3) {
-    // 64-bit register ADD/SUB/CMP/AND/OR/XOR with a register or immediate source.
-    const s = c.s32, ri = d.r1 << 1, a = s[ri]!, ah = s[ri + 1]!;
-    const b = d.k2 === K_REG ? s[d.r2 << 1]! : d.imm, bh = d.k2 === K_REG ? s[(d.r2 << 1) + 1]! : d.immHi;
-    let r: number, h: number;
-    if (d.sub === 0) {
-      r = (a + b) | 0; h = (ah + bh + carryOut(a, r)) | 0;
-      setLazy64(c, CC_ADD, a, ah, b, bh, r, h, ARITH);
-    } else if (d.sub === 1 || d.sub === 4 || d.sub === 6) {
-      if (d.sub === 1) { r = a | b; h = ah | bh; } else if (d.sub === 4) { r = a & b; h = ah & bh; } else { r = a ^ b; h = ah ^ bh; }
-      setLazy64(c, CC_LOGIC, 0, 0, 0, 0, r, h, ARITH);
-    } else {
-      r = (a - b) | 0; h = (ah - bh - ((a >>> 0) < (b >>> 0) ? 1 : 0)) | 0;
-      setLazy64(c, CC_SUB, a, ah, b, bh, r, h, ARITH);
-      if (d.sub === 7) return;
-    }
-    s[ri] = r; s[ri + 1] = h;
-    return;
-  }
+  if (d.osz === 3 && d.k1 === K_REG && d.k2 !== K_MEM && d.sub !== 2 && d.sub !== 3) { alu64Reg(c, d); return; }
   aluOther(c, d);
+}
+
+/** 64-bit register ADD/SUB/CMP/AND/OR/XOR with a register or immediate source. */
+function alu64Reg(c: Cpu, d: DecodedInsn): void {
+  const s = c.s32, ri = d.r1 << 1, a = s[ri]!, ah = s[ri + 1]!;
+  const b = d.k2 === K_REG ? s[d.r2 << 1]! : d.imm, bh = d.k2 === K_REG ? s[(d.r2 << 1) + 1]! : d.immHi;
+  let r: number, h: number;
+  if (d.sub === 0) {
+    r = (a + b) | 0; h = (ah + bh + carryOut(a, r)) | 0;
+    setLazy64(c, CC_ADD, a, ah, b, bh, r, h, ARITH);
+  } else if (d.sub === 1 || d.sub === 4 || d.sub === 6) {
+    if (d.sub === 1) { r = a | b; h = ah | bh; } else if (d.sub === 4) { r = a & b; h = ah & bh; } else { r = a ^ b; h = ah ^ bh; }
+    setLazy64(c, CC_LOGIC, 0, 0, 0, 0, r, h, ARITH);
+  } else {
+    r = (a - b) | 0; h = (ah - bh - ((a >>> 0) < (b >>> 0) ? 1 : 0)) | 0;
+    setLazy64(c, CC_SUB, a, ah, b, bh, r, h, ARITH);
+    if (d.sub === 7) return;
+  }
+  s[ri] = r; s[ri + 1] = h;
 }
 
 /** ALU forms other than 32-bit register destination with a register/immediate source. */
 function aluOther(c: Cpu, d: DecodedInsn): void {
   const size = d.osz, op = d.sub;
   if (size === 3 && d.k1 === K_REG && d.k2 !== K_MEM) {
+    // ADC/SBB on a 64-bit register (the other operations take alu64Reg).
     const s = c.s32, ri = d.r1 << 1;
-    const a = s[ri]!, ah = s[ri + 1]!;
-    let b: number, bh: number;
-    if (d.k2 === K_REG) { b = s[d.r2 << 1]!; bh = s[(d.r2 << 1) + 1]!; } else { b = d.imm; bh = d.immHi; }
-    let r: number, h: number;
-    switch (op) {
-      case 0: { // ADD
-        r = (a + b) | 0; h = (ah + bh + carryOut(a, r)) | 0;
-        setLazy64(c, CC_ADD, a, ah, b, bh, r, h, ARITH);
-        break;
-      }
-      case 5: case 7: { // SUB, CMP
-        r = (a - b) | 0; h = (ah - bh - ((a >>> 0) < (b >>> 0) ? 1 : 0)) | 0;
-        setLazy64(c, CC_SUB, a, ah, b, bh, r, h, ARITH);
-        if (op === 7) return;
-        break;
-      }
-      default: r = aluOp(c, op, 3, a, ah, b, bh); h = rh; break;
-    }
-    s[ri] = r; s[ri + 1] = h;
+    const b = d.k2 === K_REG ? s[d.r2 << 1]! : d.imm, bh = d.k2 === K_REG ? s[(d.r2 << 1) + 1]! : d.immHi;
+    s[ri] = aluOp(c, op, 3, s[ri]!, s[ri + 1]!, b, bh); s[ri + 1] = rh;
     return;
   }
   const b = readSrc(c, d, size);
