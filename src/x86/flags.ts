@@ -20,6 +20,8 @@ export const ARITH = CF | PF | AF | ZF | SF | OF;
  * their own kinds, so condition tests may treat a SUB record as a plain comparison of its operands.
  */
 export const CC_ADD = 0, CC_SUB = 1, CC_LOGIC = 2, CC_ADC = 3, CC_SBB = 4;
+/** SHL/SHR/SAR by a nonzero count: CF in SRC1 bit 0, OF in SRC2 bit 0, AF 0, ZF SF PF from the result. */
+export const CC_SHIFT = 5;
 
 // int32 indices into the state view
 const I_FLAGS = RFLAGS >> 2, I_MASK = LAZY_MASK >> 2, I_OP = CC_OP >> 2;
@@ -50,6 +52,14 @@ export function setLazy64(c: Cpu, kind: number, aLo: number, aHi: number, bLo: n
   s[I_MASK] = mask;
 }
 
+/** Record a shift's flags lazily (size code 2 or 3; `rHi` only for 3; cf/of 0 or 1). */
+export function setLazyShift(c: Cpu, size: number, r: number, rHi: number, cf: number, of: number): void {
+  const s = c.s32;
+  s[I_OP] = (CC_SHIFT << 2) | size;
+  s[I_S1] = cf; s[I_S2] = of; s[I_RES] = r; s[I_RES + 1] = rHi;
+  s[I_MASK] = ARITH;
+}
+
 /** Compute the lazy flags selected by `want` from the record (bits outside the mask are 0). */
 function lazyFlags(c: Cpu, want: number): number {
   const s = c.s32;
@@ -68,6 +78,7 @@ function lazyFlags(c: Cpu, want: number): number {
   }
   if (want & PF) f |= PARITY[rLo & 0xff]!;
   if (kind === CC_LOGIC) return f;
+  if (kind === CC_SHIFT) return f | ((s[I_S1]! & 1) !== 0 ? CF : 0) | ((s[I_S2]! & 1) !== 0 ? OF : 0);
   const aLo = s[I_S1]!, bLo = s[I_S2]!;
   if (want & AF) f |= (aLo ^ bLo ^ rLo) & AF;
   if (want & (CF | OF)) {

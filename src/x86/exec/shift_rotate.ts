@@ -5,7 +5,7 @@
 
 import type { Cpu } from '../cpu.ts';
 import type { DecodedInsn } from '../decode/decoded_insn.ts';
-import { AF, CF, OF, getCF, setFlagsMasked, szp } from '../flags.ts';
+import { AF, CF, OF, getCF, setFlagsMasked, setLazyShift, szp } from '../flags.ts';
 import { K_IMM, K_REG, readDstRmw, readSrc, writeDst } from './operands.ts';
 
 const WIDTH = [8, 16, 32, 64];
@@ -46,7 +46,7 @@ export function SHIFT(c: Cpu, d: DecodedInsn): void {
       if (op === 5) { r = a >>> cnt; cf = (a >>> (cnt - 1)) & 1; of = a >>> 31; }
       else if (op === 7) { r = a >> cnt; cf = (a >> (cnt - 1)) & 1; of = 0; }
       else { r = a << cnt; cf = (a >>> (32 - cnt)) & 1; of = (r >>> 31) ^ cf; }
-      setFlagsMasked(c, ARITH, (cf ? CF : 0) | (of ? OF : 0) | (szp(2, r, 0) & ~AF));
+      setLazyShift(c, 2, r, 0, cf, of);
       s[ri] = r; s[ri + 1] = 0;
       return;
     }
@@ -64,7 +64,7 @@ function shift64Reg(c: Cpu, d: DecodedInsn): void {
   if (op === 5) { r = shr64(a, ah, cnt); h = H; cf = bit64(a, ah, cnt - 1); of = ah >>> 31; }
   else if (op === 7) { r = sar64(a, ah, cnt); h = H; cf = bit64(a, ah, cnt - 1); of = 0; }
   else { r = shl64(a, ah, cnt); h = H; cf = bit64(a, ah, 64 - cnt); of = (h >>> 31) ^ cf; }
-  setFlagsMasked(c, ARITH, (cf ? CF : 0) | (of ? OF : 0) | (szp(3, r, h) & ~AF));
+  setLazyShift(c, 3, r, h, cf, of);
   s[ri] = r; s[ri + 1] = h;
 }
 
