@@ -44,7 +44,9 @@ cpu.s32[6] = 1 << 20; // rbx: rdi never reaches it
 if (cpu.run(100_000) !== Exit.HLT) throw new Error('hot_path_driver: the loop did not reach HLT');
 
 // With --allow-natives-syntax: print V8's own record of each hot function (its BytecodeArray
-// length is the size V8's inliner compares with its limits), one marker line before each.
+// length is the size V8's inliner compares with its limits), one marker before each. The markers
+// go through %DebugPrint too: V8 writes to C stdio, whose buffer would reorder them against
+// process.stdout.
 if (process.execArgv.includes('--allow-natives-syntax')) {
   const debugPrint = new Function('f', '%DebugPrint(f)') as (f: unknown) => void;
   const proto = Cpu.prototype as unknown as Record<string, unknown>;
@@ -52,5 +54,5 @@ if (process.execArgv.includes('--allow-natives-syntax')) {
     execute, MOV, ALU, JCC, TEST, SHIFT, MOVX, INCDEC, LEA, PUSH, POP, CALL, RET, testCC,
     ea: proto['ea'], read: proto['read'], write: proto['write'], push: proto['push'], peek: proto['peek'],
   };
-  for (const [name, f] of Object.entries(hot)) { process.stdout.write(`@@hot ${name}\n`); debugPrint(f); }
+  for (const [name, f] of Object.entries(hot)) { debugPrint(`@@hot ${name}`); debugPrint(f); }
 }
