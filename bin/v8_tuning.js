@@ -4,7 +4,7 @@
 // helpers. V8 inlines at most 920 bytes of bytecode into one optimised function and no single
 // function over 460 bytes; the handlers and helpers on that path add up to more, so with the
 // defaults most instructions pay two to four calls. Raising both limits lets V8 compile the
-// path as one function: +20–25 % guest MIPS in `npm run bench` (DESIGN.md §6 facts). Browsers
+// path as one function: +25–30 % guest MIPS in `npm run bench` (DESIGN.md §6 facts). Browsers
 // cannot set V8 flags, so the page runs with the defaults; `npm run bench -- --v8-defaults`
 // measures that configuration. Set before any of our modules is compiled (flags read at
 // optimisation time). XENTAB_V8_DEFAULTS=1 leaves V8 untouched.

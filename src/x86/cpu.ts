@@ -234,9 +234,7 @@ export class Cpu {
     this.readNeed = cpl === 3 ? TLB_USER : 0;
     this.writeNeed = cpl === 3 ? TLB_WRITE_USER : TLB_WRITE;
     this.cwriteNeed = this.writeNeed << 2;
-    this.cpLin = -1;
-    this.cpHost = -1;
-    this.linkEpoch++;
+    this.mappingsChanged();
   }
 
   /**
@@ -258,9 +256,7 @@ export class Cpu {
     this.readNeed = cpl === 3 ? TLB_USER : 0;
     this.writeNeed = cpl === 3 ? TLB_WRITE_USER : TLB_WRITE;
     this.cwriteNeed = this.writeNeed << 2;
-    this.cpLin = -1;
-    this.cpHost = -1;
-    this.linkEpoch++;
+    this.mappingsChanged();
     this.refreshSegChecks();
     this.flushDecodeCache();
   }
@@ -293,6 +289,13 @@ export class Cpu {
 
   // ------------------------------------------------------------------ TLBs and invalidation
 
+  /** Linear→host code mappings may have changed: drop the code-page shortcut and every run-loop link. */
+  private mappingsChanged(): void {
+    this.cpLin = -1;
+    this.cpHost = -1;
+    this.linkEpoch++;
+  }
+
   /** Flush both TLBs (CR3 write without PCID, CR0/CR4 paging changes). */
   flushTlb(): void {
     const s = this.s32;
@@ -300,9 +303,7 @@ export class Cpu {
     for (let i = I_ITLB; i < I_ITLB + L.ITLB_ENTRIES * 4; i += 4) { s[i] = -1; s[i + 1] = -1; }
     this.globalCount = 0;
     this.largeCached = false;
-    this.cpLin = -1;
-    this.cpHost = -1;
-    this.linkEpoch++;
+    this.mappingsChanged();
   }
 
   /**
@@ -318,9 +319,7 @@ export class Cpu {
     this.ctxId = id;
     this.ctx = id << 20;
     this.globalCount = 0;
-    this.cpLin = -1;
-    this.cpHost = -1;
-    this.linkEpoch++;
+    this.mappingsChanged();
   }
 
   /**
@@ -349,9 +348,7 @@ export class Cpu {
       for (let j = 0, n = this.globalCount; j < n; j++) { const i = slots[j]!; if (this.retagGlobal(i, old, ctx)) slots[k++] = i; }
     }
     this.globalCount = k;
-    this.cpLin = -1;
-    this.cpHost = -1;
-    this.linkEpoch++;
+    this.mappingsChanged();
   }
 
   /**
@@ -375,9 +372,7 @@ export class Cpu {
         else if ((pm & TLB_HUGE) !== 0 && ((s[j]! ^ vpn) >>> 18) === 0) { s[j] = -1; s[j + 1] = -1; }
       }
     }
-    this.cpLin = -1;
-    this.cpHost = -1;
-    this.linkEpoch++;
+    this.mappingsChanged();
   }
 
   /** Move the global entry at s32 index `i` from context `old` to `ctx`; false if it is not one. */
@@ -541,12 +536,12 @@ export class Cpu {
     if (b >= 0) {
       const bl = b === 16 ? this.nextLo : s[b << 1]!, bh = b === 16 ? this.nextHi : s[(b << 1) + 1]!;
       const t = (lo + bl) | 0;
-      hi = (hi + bh + ((t >>> 0) < (bl >>> 0) ? 1 : 0)) | 0; lo = t;
+      hi = (hi + bh + carryOut(bl, t)) | 0; lo = t;
     }
     let xl = s[x]!, xh = s[x + 1]!;
     if (sc !== 0) { xh = (xh << sc) | (xl >>> (32 - sc)); xl <<= sc; }
     const t = (lo + xl) | 0;
-    this.eaHi = (hi + xh + ((t >>> 0) < (xl >>> 0) ? 1 : 0)) | 0;
+    this.eaHi = (hi + xh + carryOut(xl, t)) | 0;
     this.eaLo = t;
     this.eaSS = b === 4 || b === 5;
   }
